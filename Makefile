@@ -1,0 +1,37 @@
+# Verbatim: the two commands of the README's quick start, and a few helpers.
+#   make analyze   the main job on the shipped Corpus/ and Codebooks/
+#   make test      every test (Swift tests, then the oracle scripts in Tests/scripts/)
+SWIFT ?= swift
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+
+.PHONY: analyze test build release deps test-deps bench clean
+
+deps:
+	@scripts/ensure-deps.sh build
+
+test-deps:
+	@scripts/ensure-deps.sh test
+
+build: deps
+	$(SWIFT) build
+
+release: deps
+	$(SWIFT) build -c release
+
+# Until `verbatim analyze` exists, the main job is the furthest command that runs on the corpus:
+# the analysis chain over every transcript, its totals, then the tokens of the first one.
+analyze: release
+	.build/release/verbatim tokens --count Corpus/*.txt
+	.build/release/verbatim tokens Corpus/commune-20000-25000-agents-dsi.txt | head -n 25
+
+test: test-deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+	$(SWIFT) build -c release --product verbatim
+	Tests/scripts/run-all.sh .build/release/verbatim
+
+bench: release
+	Benchmarks/side-by-side.sh
+
+clean:
+	rm -rf .build verbatim-report .verbatim

@@ -1,0 +1,50 @@
+// swift-tools-version:6.1
+// Verbatim: qualitative coding and text mining for French interview transcripts.
+import PackageDescription
+
+let package = Package(
+  name: "verbatim",
+  platforms: [.macOS(.v13)],
+  products: [
+    .library(name: "VerbatimAnalysis", targets: ["VerbatimAnalysis"]),
+    .library(name: "VerbatimEngine", targets: ["VerbatimEngine"]),
+    .executable(name: "verbatim", targets: ["verbatim"]),
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0")
+  ],
+  targets: [
+    // Plain-C API over ICU: its public header uses <stdint.h> types only, so Swift modules that
+    // import Foundation (which bundles its own ICU) never see ICU's headers.
+    .target(
+      name: "CICUShim",
+      cSettings: [.unsafeFlags(["-O2"])],
+      linkerSettings: [.linkedLibrary("icuuc"), .linkedLibrary("icui18n"), .linkedLibrary("icudata")]
+    ),
+    .target(
+      name: "VerbatimAnalysis",
+      dependencies: ["CICUShim"],
+      resources: [.copy("Resources/french_stop.txt")]
+    ),
+    .target(
+      name: "VerbatimEngine",
+      dependencies: ["VerbatimAnalysis"]
+    ),
+    .executableTarget(
+      name: "verbatim",
+      dependencies: [
+        "VerbatimEngine",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+      ]
+    ),
+    .testTarget(
+      name: "VerbatimAnalysisTests",
+      dependencies: ["VerbatimAnalysis"]
+    ),
+    .testTarget(
+      name: "VerbatimCLITests",
+      dependencies: ["VerbatimEngine"]
+    ),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,649 @@
+/// One worker's stateful French analysis chain: an ICU word breaker, the French rules, a
+/// surface-form cache, a ``Vocabulary`` and a Snowball stemmer.
+///
+/// Made by ``Analyzer/makePipeline()``. Not thread-safe: one per worker.
+///
+///     let pipeline = try Analyzer.french.makePipeline()
+///     for token in pipeline.tokens(in: "jusqu’à aujourd’hui") { print(token.term) }
+///     // jusqu, à, aujourd'hui
+public final class AnalysisPipeline {
+  /// The recipe this pipeline follows.
+  public let analyzer: Analyzer
+  /// The terms and stems seen so far; ``RawToken`` ids point into it.
+  public let vocabulary = Vocabulary()
+
+  private let breaker: ICUBreaker
+  private var stemmer = FrenchStemmer()
+  private let surfaces = ByteInterner(initialCapacity: 1 << 14)
+  private var surfaceTerm: [Int32] = []
+
+  // Spans from ICU: span i covers [start(i), ends[i]).
+  private static let spanCapacity = 4096
+  private static let lookahead = 8
+  private static let lookbehind = 2
+  private let ends: UnsafeMutablePointer<Int64>
+  private let classes: UnsafeMutablePointer<UInt8>
+  private var spanCount = 0
+  private var firstStart = 0
+  private var isExhausted = true
+
+  // Tokens are handed to the caller in batches.
+  private static let tokenCapacity = 1024
+  private let tokenBuffer: UnsafeMutablePointer<RawToken>
+  private var tokenCount = 0
+  private var sink: ((UnsafeBufferPointer<RawToken>) -> Void)?
+
+  private var text: UnsafePointer<UInt8> = UnsafePointer(bitPattern: 1)!
+  private var textCount = 0
+  private var position: Int32 = 0
+  private var scratch: [UInt8] = []
+  private var normalized: [UInt8] = []
+  private var stemScratch: [UInt8] = []
+
+  init(analyzer: Analyzer) throws(AnalysisError) {
+    self.analyzer = analyzer
+    breaker = try ICUBreaker(kind: .word, locale: analyzer.locale, route: analyzer.route)
+    ends = .allocate(capacity: Self.spanCapacity)
+    classes = .allocate(capacity: Self.spanCapacity)
+    tokenBuffer = .allocate(capacity: Self.tokenCapacity)
+    scratch.reserveCapacity(256)
+    normalized.reserveCapacity(256)
+    stemScratch.reserveCapacity(256)
+  }
+
+  deinit {
+    ends.deallocate()
+    classes.deallocate()
+    tokenBuffer.deallocate()
+  }
+
+  // MARK: - Public entry points
+
+  /// Analyses UTF-8 `text`, handing tokens to `body` in batches, in text order.
+  ///
+  /// Offsets are byte offsets into `text`. The batch buffer is reused: copy what you keep.
+  ///
+  /// - Parameters:
+  ///   - validating: check that `text` is well-formed UTF-8 first (pass `false` only for
+  ///     bytes already validated, such as a Swift `String`'s).
+  /// - Throws: ``AnalysisError/invalidUTF8(offset:)`` naming the first bad byte, or an ICU error.
+  /// - Complexity: O(*n*) in the length of the text.
+  public func analyze(
+    _ text: UnsafeBufferPointer<UInt8>, validating: Bool = true,
+    _ body: (UnsafeBufferPointer<RawToken>) -> Void
+  ) throws(AnalysisError) {
+    if validating, let offset = UTF8Validation.firstInvalidOffset(text) {
+      throw .invalidUTF8(offset: offset)
+    }
+    if text.count > Int(Int32.max) / 2 {
+      throw .textTooLarge(bytes: text.count, limit: Int(Int32.max) / 2)
+    }
+    guard let base = text.baseAddress, text.count > 0 else { return }
+    try breaker.setText(text)
+    self.text = base
+    textCount = text.count
+    spanCount = 0
+    firstStart = 0
+    isExhausted = false
+    position = 0
+    tokenCount = 0
+    withoutActuallyEscaping(body) { escapable in
+      sink = escapable
+      run()
+      flush()
+      sink = nil
+    }
+  }
+
+  /// Analyses a string and returns its tokens with their strings (the convenient, slower form).
+  ///
+  ///     tokens(in: "L’entretien").map(\.term)  // ["l", "entretien"]
+  public func tokens(in string: String) -> [Token] {
+    var copy = string
+    return copy.withUTF8 { buffer in
+      (try? tokens(inUTF8: buffer, validating: false)) ?? []
+    }
+  }
+
+  /// Analyses UTF-8 bytes and returns tokens with their strings.
+  ///
+  /// - Throws: ``AnalysisError/invalidUTF8(offset:)`` when `text` is not UTF-8.
+  public func tokens(inUTF8 text: UnsafeBufferPointer<UInt8>, validating: Bool = true) throws(AnalysisError) -> [Token] {
+    var result: [Token] = []
+    var raw: [RawToken] = []
+    try analyze(text, validating: validating) { batch in raw.append(contentsOf: batch) }
+    result.reserveCapacity(raw.count)
+    for token in raw {
+      let surface = String(decoding: UnsafeBufferPointer(rebasing: text[token.start..<token.end]), as: UTF8.self)
+      result.append(
+        Token(
+          position: Int(token.position), surface: surface, term: vocabulary.term(token.termID),
+          stem: vocabulary.stem(token.stemID), utf8Range: token.start..<token.end, kind: token.kind,
+          flags: token.flags))
+    }
+    return result
+  }
+
+  /// The Snowball 3 French stem of one already-normalised word (for query terms and `verbatim stem`).
+  public func stem(_ word: String) -> String { stemmer.stem(word) }
+
+  // MARK: - Spans
+
+  @inline(__always) private func start(_ i: Int) -> Int { i == 0 ? firstStart : Int(ends[i - 1]) }
+  @inline(__always) private func end(_ i: Int) -> Int { Int(ends[i]) }
+  @inline(__always) private func exists(_ i: Int) -> Bool { i >= 0 && i < spanCount }
+  @inline(__always) private func isLetterSpan(_ i: Int) -> Bool { exists(i) && classes[i] >= 2 }
+  @inline(__always) private func length(_ i: Int) -> Int { end(i) - start(i) }
+
+  /// Whether span i is exactly one of the given one- to three-byte sequences.
+  @inline(__always) private func spanIs(_ i: Int, _ a: UInt8) -> Bool {
+    exists(i) && classes[i] == 0 && length(i) == 1 && text[start(i)] == a
+  }
+  @inline(__always) private func spanIs(_ i: Int, _ a: UInt8, _ b: UInt8) -> Bool {
+    guard exists(i), classes[i] == 0, length(i) == 2 else { return false }
+    let s = start(i)
+    return text[s] == a && text[s + 1] == b
+  }
+  @inline(__always) private func spanIs(_ i: Int, _ a: UInt8, _ b: UInt8, _ c: UInt8) -> Bool {
+    guard exists(i), classes[i] == 0, length(i) == 3 else { return false }
+    let s = start(i)
+    return text[s] == a && text[s + 1] == b && text[s + 2] == c
+  }
+  /// `-`, U+2010 hyphen, U+2011 non-breaking hyphen.
+  private func isHyphen(_ i: Int) -> Bool {
+    spanIs(i, 0x2D) || spanIs(i, 0xE2, 0x80, 0x90) || spanIs(i, 0xE2, 0x80, 0x91)
+  }
+  /// Separators of inclusive writing between spans: hyphens, `/`, `•`, `·`.
+  private func isInclusiveSeparator(_ i: Int) -> Bool {
+    isHyphen(i) || spanIs(i, 0x2F) || spanIs(i, 0xE2, 0x80, 0xA2) || spanIs(i, 0xC2, 0xB7)
+  }
+  /// No-break space, narrow no-break space, thin space: thousands separators in French.
+  private func isThousandsSpace(_ i: Int) -> Bool {
+    spanIs(i, 0xC2, 0xA0) || spanIs(i, 0xE2, 0x80, 0xAF) || spanIs(i, 0xE2, 0x80, 0x89)
+  }
+
+  /// Drops consumed spans (keeping a little look-behind) and reads more from ICU.
+  private func refill(keepingFrom index: Int) -> Int {
+    let base = max(0, index - Self.lookbehind)
+    if base > 0 {
+      firstStart = start(base)
+      let kept = spanCount - base
+      ends.update(from: ends + base, count: kept)
+      classes.update(from: classes + base, count: kept)
+      spanCount = kept
+    }
+    while !isExhausted && spanCount - (index - base) <= Self.lookahead {
+      let room = Self.spanCapacity - spanCount
+      let produced = breaker.nextSpans(ends: ends + spanCount, classes: classes + spanCount, capacity: room)
+      if produced == 0 { isExhausted = true }
+      spanCount += produced
+    }
+    return index - base
+  }
+
+  private func run() {
+    var i = 0
+    while true {
+      if !isExhausted && i + Self.lookahead >= spanCount { i = refill(keepingFrom: i) }
+      if i >= spanCount { break }
+      switch classes[i] {
+      case 0: i = symbol(i)
+      case 1: i = number(i)
+      default: i = word(i)
+      }
+    }
+  }
+
+  // MARK: - Emission
+
+  @inline(__always) private func append(_ token: RawToken) {
+    tokenBuffer[tokenCount] = token
+    tokenCount += 1
+    position += 1
+    if tokenCount == Self.tokenCapacity { flush() }
+  }
+
+  private func flush() {
+    if tokenCount > 0, let sink {
+      sink(UnsafeBufferPointer(start: tokenBuffer, count: tokenCount))
+    }
+    tokenCount = 0
+  }
+
+  /// Emits the bytes [s, e) as one token, through the surface cache.
+  @inline(__always) private func emitCached(_ s: Int, _ e: Int, kind: TokenKind, flags: TokenFlags) {
+    let pointer = text + s
+    let count = e - s
+    let hash = hashBytes(pointer, count)
+    var isNew = false
+    let surfaceID = surfaces.intern(pointer, count, hash: hash, isNew: &isNew)
+    let termID: Int32
+    if isNew {
+      termID = internTerm(normalizing: UnsafeBufferPointer(start: pointer, count: count), kind: kind)
+      surfaceTerm.append(termID)
+    } else {
+      termID = surfaceTerm[Int(surfaceID)]
+    }
+    append(
+      RawToken(
+        start: s, end: e, position: position, termID: termID,
+        stemID: vocabulary.stemOfTerm[Int(termID)], kind: kind, flags: flags))
+    if surfaces.count >= analyzer.surfaceCacheLimit {
+      surfaces.removeAll()
+      surfaceTerm.removeAll(keepingCapacity: true)
+    }
+  }
+
+  /// Emits a token for [s, e) whose term is the normalisation of `termBytes` (not cached).
+  private func emitNormalizing(
+    _ s: Int, _ e: Int, termBytes: UnsafeBufferPointer<UInt8>, kind: TokenKind, flags: TokenFlags
+  ) {
+    let termID = internTerm(normalizing: termBytes, kind: kind)
+    append(
+      RawToken(
+        start: s, end: e, position: position, termID: termID,
+        stemID: vocabulary.stemOfTerm[Int(termID)], kind: kind, flags: flags))
+  }
+
+  /// Normalises a surface into a term (NFC, case folding, `’` → `'`, accents if asked) and
+  /// interns it, stemming new words.
+  private func internTerm(normalizing bytes: UnsafeBufferPointer<UInt8>, kind: TokenKind) -> Int32 {
+    normalized.removeAll(keepingCapacity: true)
+    var isASCII = true
+    for byte in bytes where byte >= 0x80 {
+      isASCII = false
+      break
+    }
+    if isASCII {
+      for byte in bytes { normalized.append(byte &- 0x41 < 26 ? byte | 0x20 : byte) }
+    } else {
+      if !ICUText.normalize(bytes, foldCase: true, foldAccents: analyzer.foldsAccents, into: &normalized) {
+        normalized.removeAll(keepingCapacity: true)
+        normalized.append(contentsOf: bytes)
+      }
+      Self.replaceApostrophes(&normalized)
+    }
+    return normalized.withUnsafeBufferPointer { internTerm($0, kind: kind) }
+  }
+
+  /// Writes `’` (U+2019) and `ʼ` (U+02BC) as `'`.
+  private static func replaceApostrophes(_ bytes: inout [UInt8]) {
+    var read = 0
+    var write = 0
+    let count = bytes.count
+    while read < count {
+      let byte = bytes[read]
+      if byte == 0xE2 && read + 2 < count && bytes[read + 1] == 0x80 && bytes[read + 2] == 0x99 {
+        bytes[write] = 0x27
+        read += 3
+      } else if byte == 0xCA && read + 1 < count && bytes[read + 1] == 0xBC {
+        bytes[write] = 0x27
+        read += 2
+      } else {
+        bytes[write] = byte
+        read += 1
+      }
+      write += 1
+    }
+    bytes.removeLast(count - write)
+  }
+
+  /// Interns an already-normalised term; a new word gets its stem computed once.
+  private func internTerm(_ term: UnsafeBufferPointer<UInt8>, kind: TokenKind) -> Int32 {
+    var isNew = false
+    let termID: Int32
+    if let base = term.baseAddress, term.count > 0 {
+      termID = vocabulary.terms.intern(base, term.count, hash: hashBytes(base, term.count), isNew: &isNew)
+    } else {
+      termID = vocabulary.terms.intern(term)
+      isNew = termID == Int32(vocabulary.stemOfTerm.count)
+    }
+    if isNew {
+      let stemID: Int32
+      if kind == .word {
+        stemScratch.removeAll(keepingCapacity: true)
+        stemmer.stem(utf8: term, into: &stemScratch)
+        stemID = stemScratch.withUnsafeBufferPointer { vocabulary.stems.intern($0) }
+      } else {
+        stemID = vocabulary.stems.intern(term)
+      }
+      vocabulary.appendStem(stemID)
+    }
+    return termID
+  }
+
+  // MARK: - Symbols
+
+  /// ASCII symbols that become tokens: Unicode S* plus `%`, `&`, `@`, `#`, `§` (below).
+  private static let asciiSymbols: [Bool] = {
+    var table = [Bool](repeating: false, count: 128)
+    for byte in Array("$+<=>^`|~%&@#".utf8) { table[Int(byte)] = true }
+    return table
+  }()
+
+  private func symbol(_ i: Int) -> Int {
+    let s = start(i)
+    let e = end(i)
+    let lead = text[s]
+    if lead < 0x80 {
+      if Self.asciiSymbols[Int(lead)] { emitCached(s, e, kind: .symbol, flags: []) }
+      return i + 1
+    }
+    var iterator = UnsafeBufferPointer(start: text + s, count: e - s).makeIterator()
+    var decoder = UTF8()
+    guard case let .scalarValue(scalar) = decoder.decode(&iterator) else { return i + 1 }
+    if scalar == "§" {
+      emitCached(s, e, kind: .symbol, flags: [])
+      return i + 1
+    }
+    switch ICUText.scalarClass(scalar.value) {
+    case .symbol: emitCached(s, e, kind: .symbol, flags: [])
+    // Characters ICU leaves outside words, such as `²` of `km²` or `₂` of `CO₂`, stay searchable.
+    case .number: emitCached(s, e, kind: .number, flags: [])
+    case .letter where scalar.properties.isAlphabetic: emitCached(s, e, kind: .word, flags: [])
+    default: break
+    }
+    return i + 1
+  }
+
+  // MARK: - Numbers
+
+  @inline(__always) private func isDigit(_ byte: UInt8) -> Bool { byte &- 0x30 < 10 }
+
+  /// Whether span i starts with a group of exactly three digits (then its end or a decimal mark).
+  private func isThousandsGroup(_ i: Int) -> Bool {
+    guard exists(i), classes[i] == 1 else { return false }
+    let s = start(i)
+    let n = length(i)
+    guard n >= 3, isDigit(text[s]), isDigit(text[s + 1]), isDigit(text[s + 2]) else { return false }
+    return n == 3 || text[s + 3] == 0x2C || text[s + 3] == 0x2E
+  }
+
+  /// The length of the run of digits that ends span i.
+  private func trailingDigits(_ i: Int) -> Int {
+    var k = end(i)
+    let s = start(i)
+    while k > s && isDigit(text[k - 1]) { k -= 1 }
+    return end(i) - k
+  }
+
+  /// Trims trailing narrow no-break spaces (ICU joins them to a preceding word or number).
+  @inline(__always) private func trimmedEnd(_ s: Int, _ e: Int) -> Int {
+    var e = e
+    while e - s >= 3 && text[e - 3] == 0xE2 && text[e - 2] == 0x80 && text[e - 1] == 0xAF { e -= 3 }
+    return e
+  }
+
+  private func number(_ i: Int) -> Int {
+    let s = start(i)
+    var last = i
+    while isThousandsSpace(last + 1) && isThousandsGroup(last + 2) {
+      let digits = trailingDigits(last)
+      if digits < 1 || digits > 3 { break }
+      last += 2
+    }
+    let e = trimmedEnd(s, end(last))
+    var hasInnerSpace = false
+    var k = s
+    while k + 2 < e {
+      if text[k] == 0xE2 && text[k + 1] == 0x80 && text[k + 2] == 0xAF { hasInnerSpace = true; break }
+      k += 1
+    }
+    if last == i && !hasInnerSpace {
+      emitCached(s, e, kind: .number, flags: [])
+      return i + 1
+    }
+    if last == i {
+      // `1 000 000` joined by ICU, or `Interlocuteur 1` (letters): split at the spaces.
+      slowWord(i, s, e, flags: [], runLast: nil)
+      return i + 1
+    }
+    emitNumberJoiningThousands(s, e)
+    return last + 1
+  }
+
+  /// Emits [s, e) as a number whose term drops no-break, narrow and thin spaces.
+  private func emitNumberJoiningThousands(_ s: Int, _ e: Int) {
+    scratch.removeAll(keepingCapacity: true)
+    var k = s
+    while k < e {
+      let byte = text[k]
+      if byte == 0xC2 && k + 1 < e && text[k + 1] == 0xA0 { k += 2; continue }
+      if byte == 0xE2 && k + 2 < e && text[k + 1] == 0x80 && (text[k + 2] == 0xAF || text[k + 2] == 0x89) {
+        k += 3
+        continue
+      }
+      scratch.append(byte)
+      k += 1
+    }
+    let copy = scratch
+    copy.withUnsafeBufferPointer { emitNormalizing(s, e, termBytes: $0, kind: .number, flags: .thousandsJoined) }
+  }
+
+  // MARK: - Words
+
+  /// Bytes that send a word to the slow path: `'`, `.`, and lead bytes of `’`, `ʼ`, `·`, NNBSP.
+  private static let specialBytes: [Bool] = {
+    var table = [Bool](repeating: false, count: 256)
+    for byte: UInt8 in [0x27, 0x2E, 0xE2, 0xCA, 0xC2] { table[Int(byte)] = true }
+    return table
+  }()
+
+  /// ASCII and Latin-1 lowercase of a short span, as a String, for rule look-ups.
+  private func lowercased(_ s: Int, _ e: Int) -> String {
+    scratch.removeAll(keepingCapacity: true)
+    var k = s
+    while k < e {
+      let byte = text[k]
+      if byte &- 0x41 < 26 {
+        scratch.append(byte | 0x20)
+      } else if byte == 0xC3 && k + 1 < e && text[k + 1] &- 0x80 < 0x1F && text[k + 1] != 0x97 {
+        scratch.append(byte)
+        scratch.append(text[k + 1] | 0x20)
+        k += 1
+      } else if byte == 0xE2 && k + 2 < e && text[k + 1] == 0x80 && text[k + 2] == 0x99 {
+        scratch.append(0x27)
+        k += 2
+      } else if byte == 0xC2 && k + 1 < e && text[k + 1] == 0xB7 {
+        scratch.append(0x2E)
+        k += 1
+      } else {
+        scratch.append(byte)
+      }
+      k += 1
+    }
+    return String(decoding: scratch, as: UTF8.self)
+  }
+
+  /// Inclusive writing across spans after span i: `étudiant-e-s`, `interlocuteur/trices`,
+  /// `élu(e)s`, `agent•e•s`. Returns the index of the last span it covers, or nil.
+  private func inclusiveRun(after i: Int) -> Int? {
+    let j = i + 1
+    guard exists(j), classes[j] == 0 else { return nil }
+    if isInclusiveSeparator(j) && isLetterSpan(j + 1) && length(j + 1) <= 7 {
+      let first = lowercased(start(j + 1), end(j + 1))
+      if isInclusiveSeparator(j + 2) && isLetterSpan(j + 3) && length(j + 3) <= 7 {
+        let second = lowercased(start(j + 3), end(j + 3))
+        if FrenchRules.separatorSuffixes.contains(first + "-" + second) { return j + 3 }
+      }
+      return FrenchRules.separatorSuffixes.contains(first) ? j + 1 : nil
+    }
+    if spanIs(j, 0x28) && isLetterSpan(j + 1) && length(j + 1) <= 7 && spanIs(j + 2, 0x29) {
+      let first = lowercased(start(j + 1), end(j + 1))
+      guard FrenchRules.pointSuffixes.contains(first) else { return nil }
+      if spanIs(j + 3, 0x28) && isLetterSpan(j + 4) && spanIs(j + 5, 0x29)
+        && lowercased(start(j + 4), end(j + 4)) == "s"
+      {
+        return j + 5
+      }
+      if isLetterSpan(j + 3) && lowercased(start(j + 3), end(j + 3)) == "s" { return j + 3 }
+      return j + 2
+    }
+    return nil
+  }
+
+  private func word(_ i: Int) -> Int {
+    let s = start(i)
+    let e = end(i)
+    // Euphonic -t-: `va-t-il` keeps `va` and `il`, drops `t`.
+    if e - s == 1 && text[s] | 0x20 == 0x74 && isHyphen(i - 1) && isHyphen(i + 1) && isLetterSpan(i + 2)
+      && length(i + 2) <= 5 && FrenchRules.euphonicSubjects.contains(lowercased(start(i + 2), end(i + 2)))
+    {
+      return i + 1
+    }
+    var flags: TokenFlags = []
+    if (isHyphen(i - 1) && isLetterSpan(i - 2)) || (isHyphen(i + 1) && isLetterSpan(i + 2)) {
+      flags.insert(.compoundPart)
+    }
+    var runLast: Int? = nil
+    if exists(i + 1) && classes[i + 1] == 0 {
+      let next = text[e]
+      if next == 0x2D || next == 0x2F || next == 0x28 || next == 0xE2 || next == 0xC2 {
+        runLast = inclusiveRun(after: i)
+      }
+    }
+    var isSpecial = false
+    var k = s
+    while k < e {
+      if Self.specialBytes[Int(text[k])] { isSpecial = true; break }
+      k += 1
+    }
+    if !isSpecial && runLast == nil {
+      emitCached(s, e, kind: .word, flags: flags)
+      return i + 1
+    }
+    slowWord(i, s, e, flags: flags, runLast: runLast)
+    return (runLast ?? i) + 1
+  }
+
+  /// Words with apostrophes, points, or narrow no-break spaces inside, or inclusive runs.
+  private func slowWord(_ i: Int, _ s: Int, _ e: Int, flags: TokenFlags, runLast: Int?) {
+    // Split at narrow no-break spaces (ICU's ExtendNumLet joins them into words).
+    var pieces: [(Int, Int)] = []
+    var pieceStart = s
+    var k = s
+    while k < e {
+      if text[k] == 0xE2 && k + 2 < e && text[k + 1] == 0x80 && text[k + 2] == 0xAF {
+        if k > pieceStart { pieces.append((pieceStart, k)) }
+        k += 3
+        pieceStart = k
+      } else {
+        k += 1
+      }
+    }
+    if e > pieceStart { pieces.append((pieceStart, e)) }
+    var index = 0
+    while index < pieces.count {
+      var (ps, pe) = pieces[index]
+      let isLast = index == pieces.count - 1
+      // Digit groups split by narrow no-break spaces: `1 000 000`.
+      if isNumeral(ps, pe) {
+        var last = index
+        while last + 1 < pieces.count && isAllDigits(pieces[last].0, pieces[last].1)
+          && (last > index || pieces[last].1 - pieces[last].0 <= 3)
+          && startsWithThousandsGroup(pieces[last + 1].0, pieces[last + 1].1)
+        {
+          last += 1
+        }
+        if last > index {
+          emitNumberJoiningThousands(ps, pieces[last].1)
+        } else {
+          emitCached(ps, pe, kind: .number, flags: [])
+        }
+        index = last + 1
+        continue
+      }
+      // Elision: `l’`, `qu'`, `jusqu’` split off, unless the word is a fixed form.
+      ps = splitElisions(ps, pe, atSpanStart: ps == s, spanIndex: i)
+      if ps >= pe { index += 1; continue }
+      let runEnd = isLast && runLast != nil ? end(runLast!) : pe
+      if let baseEnd = inclusiveBaseEnd(ps, pe) {
+        emitNormalizing(
+          ps, runEnd, termBytes: UnsafeBufferPointer(start: text + ps, count: baseEnd - ps), kind: .word,
+          flags: flags.subtracting(.compoundPart).union(.inclusive))
+      } else if isLast && runLast != nil {
+        emitNormalizing(
+          ps, runEnd, termBytes: UnsafeBufferPointer(start: text + ps, count: pe - ps), kind: .word,
+          flags: flags.subtracting(.compoundPart).union(.inclusive))
+      } else {
+        emitCached(ps, pe, kind: .word, flags: flags)
+      }
+      index += 1
+    }
+  }
+
+  /// Digits, optionally with one decimal part: `12`, `3,5`, `000,50`.
+  private func isNumeral(_ s: Int, _ e: Int) -> Bool {
+    guard e > s, isDigit(text[s]) else { return false }
+    var k = s
+    while k < e && isDigit(text[k]) { k += 1 }
+    if k == e { return true }
+    guard text[k] == 0x2C || text[k] == 0x2E, k + 1 < e else { return false }
+    return isAllDigits(k + 1, e)
+  }
+
+  /// Exactly three digits, then the end or a decimal part: `000`, `000,50`.
+  private func startsWithThousandsGroup(_ s: Int, _ e: Int) -> Bool {
+    guard e - s >= 3, isDigit(text[s]), isDigit(text[s + 1]), isDigit(text[s + 2]) else { return false }
+    return e - s == 3 || (isNumeral(s, e) && (text[s + 3] == 0x2C || text[s + 3] == 0x2E))
+  }
+
+  private func isAllDigits(_ s: Int, _ e: Int) -> Bool {
+    guard e > s else { return false }
+    for k in s..<e where !isDigit(text[k]) { return false }
+    return true
+  }
+
+  /// Splits leading elided forms off [ps, pe) and returns where the rest starts.
+  private func splitElisions(_ ps: Int, _ pe: Int, atSpanStart: Bool, spanIndex: Int) -> Int {
+    var ps = ps
+    while true {
+      // Find the first apostrophe.
+      var k = ps
+      var apostropheLength = 0
+      while k < pe {
+        let byte = text[k]
+        if byte == 0x27 { apostropheLength = 1; break }
+        if byte == 0xE2 && k + 2 < pe && text[k + 1] == 0x80 && text[k + 2] == 0x99 { apostropheLength = 3; break }
+        if byte == 0xCA && k + 1 < pe && text[k + 1] == 0xBC { apostropheLength = 2; break }
+        k += 1
+      }
+      guard apostropheLength > 0, k > ps, k - ps <= 6, k + apostropheLength < pe else { return ps }
+      let prefix = lowercased(ps, k)
+      guard FrenchRules.elidedForms.contains(prefix) else { return ps }
+      if pe - ps <= 24 && FrenchRules.fixedForms.contains(lowercased(ps, pe)) { return ps }
+      let restStart = k + apostropheLength
+      if prefix == "t" && atSpanStart && ps == start(spanIndex) && isHyphen(spanIndex - 1) {
+        // `va-t’il`: a euphonic t written with an apostrophe.
+        return restStart
+      }
+      let termBytes = Array(prefix.utf8)
+      termBytes.withUnsafeBufferPointer { buffer in
+        let termID = internTerm(buffer, kind: .word)
+        append(
+          RawToken(
+            start: ps, end: restStart, position: position, termID: termID,
+            stemID: vocabulary.stemOfTerm[Int(termID)], kind: .word, flags: .elided))
+      }
+      ps = restStart
+    }
+  }
+
+  /// For inclusive writing with points inside one word (`élu.e.s`, `agent·e·s`), the end of
+  /// the base word; nil when [ps, pe) is not inclusive writing.
+  private func inclusiveBaseEnd(_ ps: Int, _ pe: Int) -> Int? {
+    var k = ps
+    var firstPoint = -1
+    while k < pe {
+      if text[k] == 0x2E || (text[k] == 0xC2 && k + 1 < pe && text[k + 1] == 0xB7) {
+        firstPoint = k
+        break
+      }
+      k += 1
+    }
+    guard firstPoint >= ps + 2, pe - firstPoint <= 16 else { return nil }
+    let pointLength = text[firstPoint] == 0x2E ? 1 : 2
+    let suffix = lowercased(firstPoint + pointLength, pe)
+    return FrenchRules.pointSuffixes.contains(suffix) ? firstPoint : nil
+  }
+}

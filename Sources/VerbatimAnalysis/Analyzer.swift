@@ -1,0 +1,43 @@
+/// An immutable recipe for the French analysis chain; each worker makes its own pipeline.
+///
+/// The chain: ICU word break (`fr`) → French rules (elision, inclusive writing, hyphenated
+/// compounds and euphonic `-t-`, numbers) → NFC and full case folding → optional accent
+/// folding → Snowball 3 French stem.
+///
+///     let pipeline = try Analyzer.french.makePipeline()
+///     pipeline.tokens(in: "L’élu.e.s a-t-il 20 000 €").map(\.term)
+///     // ["l", "élu", "a", "il", "20000", "€"]
+///
+/// `Analyzer` is `Sendable`; ``AnalysisPipeline`` is not (ICU break iterators and the
+/// stemmer are stateful), so a worker calls ``makePipeline()`` once and keeps it.
+public struct Analyzer: Sendable, Hashable {
+  /// The ICU locale of the word breaker.
+  public var locale: String
+  /// Whether terms lose their accents (`élu` → `elu`) before stemming.
+  public var foldsAccents: Bool
+  /// Which text form ICU reads; both give the same tokens.
+  public var route: BreakRoute
+  /// Surface-form cache entries per pipeline before the cache is cleared.
+  public var surfaceCacheLimit: Int
+
+  /// Creates a recipe.
+  public init(
+    locale: String = "fr", foldsAccents: Bool = false, route: BreakRoute = .utf16,
+    surfaceCacheLimit: Int = 1 << 20
+  ) {
+    self.locale = locale
+    self.foldsAccents = foldsAccents
+    self.route = route
+    self.surfaceCacheLimit = surfaceCacheLimit
+  }
+
+  /// The default French chain: accents kept.
+  public static let french = Analyzer()
+
+  /// Makes a stateful pipeline for one worker.
+  ///
+  /// - Throws: ``AnalysisError/icu(operation:code:)`` when ICU cannot open a break iterator.
+  public func makePipeline() throws(AnalysisError) -> AnalysisPipeline {
+    try AnalysisPipeline(analyzer: self)
+  }
+}

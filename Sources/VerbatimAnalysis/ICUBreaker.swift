@@ -1,0 +1,95 @@
+internal import CICUShim
+
+/// Which text representation ICU's break iterator reads.
+///
+/// Both give UTF-8 byte offsets: the UTF-16 route converts each text once and maps the
+/// boundaries back while it walks forward. `Benchmarks/RESULTS.md` has the measurements that
+/// chose the default.
+public enum BreakRoute: String, Sendable, Hashable, CaseIterable {
+  /// ICU's UTF-8 `UText`, no conversion.
+  case utf8
+  /// A UTF-16 copy of each text (ICU's native form).
+  case utf16
+}
+
+/// The class of a word-break span, from ICU's rule status.
+enum SpanClass: UInt8 {
+  case none = 0, number = 1, letter = 2, kana = 3, ideographic = 4
+}
+
+/// A stateful ICU break iterator over one UTF-8 text at a time. One per thread.
+///
+/// - Complexity: O(*n*) over the text, amortised over ``nextSpans(into:)`` calls.
+final class ICUBreaker {
+  enum Kind { case word, sentence }
+
+  private let handle: OpaquePointer
+
+  init(kind: Kind, locale: String = "fr", route: BreakRoute) throws(AnalysisError) {
+    var status: Int32 = 0
+    let opened = locale.withCString { localeName in
+      vb_breaker_open(
+        kind == .word ? Int32(VB_BREAK_WORD) : Int32(VB_BREAK_SENTENCE), localeName,
+        route == .utf8 ? Int32(VB_ROUTE_UTF8) : Int32(VB_ROUTE_UTF16), &status)
+    }
+    guard let opened else { throw .icu(operation: "open break iterator", code: status) }
+    handle = opened
+  }
+
+  deinit { vb_breaker_close(handle) }
+
+  /// Sets the breaker on `text`, which must stay valid and unchanged until the next call.
+  func setText(_ text: UnsafeBufferPointer<UInt8>) throws(AnalysisError) {
+    let status = vb_breaker_set_text(handle, text.baseAddress, Int64(text.count))
+    if status != 0 { throw .icu(operation: "set text", code: status) }
+  }
+
+  /// Writes the next spans' ends and classes; returns how many (0 at the end of the text).
+  func nextSpans(
+    ends: UnsafeMutablePointer<Int64>, classes: UnsafeMutablePointer<UInt8>, capacity: Int
+  ) -> Int {
+    Int(vb_breaker_next_spans(handle, ends, classes, Int32(capacity)))
+  }
+}
+
+/// ICU services on single terms, through the C shim.
+enum ICUText {
+  /// The linked ICU version, e.g. "72.1".
+  static var version: String { String(cString: vb_icu_version()) }
+
+  /// Full case folding (if asked), NFC, and accent folding (if asked) of one UTF-8 term.
+  static func normalize(
+    _ bytes: UnsafeBufferPointer<UInt8>, foldCase: Bool, foldAccents: Bool, into output: inout [UInt8]
+  ) -> Bool {
+    let options = (foldCase ? Int32(VB_NORM_FOLD_CASE) : 0)
+      | (foldAccents ? Int32(VB_NORM_FOLD_ACCENTS) : 0)
+    var capacity = bytes.count * 3 + 16
+    while true {
+      output.removeAll(keepingCapacity: true)
+      var needed: Int32 = 0
+      output.append(contentsOf: repeatElement(0, count: capacity))
+      output.withUnsafeMutableBufferPointer { buffer in
+        needed = vb_normalize_term(
+          bytes.baseAddress, Int32(bytes.count), options, buffer.baseAddress, Int32(capacity))
+      }
+      if needed < 0 { output.removeAll(keepingCapacity: true); return false }
+      if Int(needed) <= capacity {
+        output.removeLast(capacity - Int(needed))
+        return true
+      }
+      capacity = Int(needed)
+    }
+  }
+
+  /// Whether the text is certainly NFC (quick check).
+  static func isNFCQuick(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+    vb_utf8_is_nfc_quick(bytes.baseAddress, Int64(bytes.count)) != 0
+  }
+
+  /// Unicode class of a scalar: symbol, punctuation, separator/control, letter/mark, number.
+  static func scalarClass(_ scalar: UInt32) -> ScalarClass {
+    ScalarClass(rawValue: UInt8(vb_scalar_class(scalar))) ?? .separator
+  }
+
+  enum ScalarClass: UInt8 { case symbol = 1, punctuation = 2, separator = 3, letter = 4, number = 5 }
+}
