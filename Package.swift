@@ -11,7 +11,10 @@ let package = Package(
     .executable(name: "verbatim", targets: ["verbatim"]),
   ],
   dependencies: [
-    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0")
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.0"),
+    .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+    .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.19"),
+    .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
   ],
   targets: [
     // Plain-C API over ICU: its public header uses <stdint.h> types only, so Swift modules that
@@ -24,11 +27,23 @@ let package = Package(
     .target(
       name: "VerbatimAnalysis",
       dependencies: ["CICUShim"],
-      resources: [.copy("Resources/french_stop.txt")]
+      resources: [.copy("Resources/french_stop.txt")],
+      // The hot path owns all its state (one pipeline per worker), so the runtime
+      // exclusivity checks on class properties only cost time there (measured: ~5%).
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
+    ),
+    .target(
+      name: "VerbatimCorpus",
+      dependencies: [
+        "VerbatimAnalysis",
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
     ),
     .target(
       name: "VerbatimEngine",
-      dependencies: ["VerbatimAnalysis"]
+      dependencies: ["VerbatimAnalysis", "VerbatimCorpus"]
     ),
     .executableTarget(
       name: "verbatim",
@@ -42,8 +57,12 @@ let package = Package(
       dependencies: ["VerbatimAnalysis"]
     ),
     .testTarget(
+      name: "VerbatimCorpusTests",
+      dependencies: ["VerbatimCorpus", "VerbatimAnalysis", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+    ),
+    .testTarget(
       name: "VerbatimCLITests",
-      dependencies: ["VerbatimEngine"]
+      dependencies: ["VerbatimEngine", "verbatim"]
     ),
   ],
   swiftLanguageModes: [.v6]

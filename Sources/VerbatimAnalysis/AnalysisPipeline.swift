@@ -14,13 +14,22 @@ public final class AnalysisPipeline {
 
   private let breaker: ICUBreaker
   private var stemmer = FrenchStemmer()
-  private let surfaces = ByteInterner(initialCapacity: 1 << 14)
-  private var surfaceTerm: [Int32] = []
+  /// Surface bytes → (term id << 32 | stem id).
+  private let surfaces: SurfaceCache
 
   // Spans from ICU: span i covers [start(i), ends[i]).
   private static let spanCapacity = 4096
-  private static let lookahead = 8
+  private static let lookahead = 14
   private static let lookbehind = 2
+  private static let prefetchDistance = 12
+  /// Keys hashed for prefetching, by span index modulo 16, reused by the lookup.
+  private struct PrefetchedKey {
+    var span: Int
+    var low: UInt64
+    var high: UInt64
+    var hash: UInt64
+  }
+  private let prefetched: UnsafeMutablePointer<PrefetchedKey>
   private let ends: UnsafeMutablePointer<Int64>
   private let classes: UnsafeMutablePointer<UInt8>
   private var spanCount = 0
@@ -39,13 +48,25 @@ public final class AnalysisPipeline {
   private var scratch: [UInt8] = []
   private var normalized: [UInt8] = []
   private var stemScratch: [UInt8] = []
+  /// ``FrenchRules/elidedForms``, packed; and their (term id << 32 | stem id), `.max` until seen.
+  private let elidedForms: [UInt64] = FrenchRules.elidedForms.sorted().map(AnalysisPipeline.pack)
+  private var elidedTerms = [UInt64](repeating: .max, count: FrenchRules.elidedForms.count)
+  /// Elided forms that begin a fixed form (`c` of `c'est-à-dire`), packed.
+  private let articlesStartingFixedForms: [UInt64] = FrenchRules.fixedForms.compactMap { form in
+    guard let apostrophe = form.firstIndex(of: "'") else { return nil }
+    let prefix = String(form[..<apostrophe])
+    return FrenchRules.elidedForms.contains(prefix) ? AnalysisPipeline.pack(prefix) : nil
+  }
 
   init(analyzer: Analyzer) throws(AnalysisError) {
     self.analyzer = analyzer
+    surfaces = SurfaceCache(limit: max(analyzer.surfaceCacheLimit, 1024))
     breaker = try ICUBreaker(kind: .word, locale: analyzer.locale, route: analyzer.route)
     ends = .allocate(capacity: Self.spanCapacity)
     classes = .allocate(capacity: Self.spanCapacity)
     tokenBuffer = .allocate(capacity: Self.tokenCapacity)
+    prefetched = .allocate(capacity: 16)
+    prefetched.initialize(repeating: PrefetchedKey(span: -1, low: 0, high: 0, hash: 0), count: 16)
     scratch.reserveCapacity(256)
     normalized.reserveCapacity(256)
     stemScratch.reserveCapacity(256)
@@ -55,6 +76,7 @@ public final class AnalysisPipeline {
     ends.deallocate()
     classes.deallocate()
     tokenBuffer.deallocate()
+    prefetched.deallocate()
   }
 
   // MARK: - Public entry points
@@ -72,7 +94,8 @@ public final class AnalysisPipeline {
     _ text: UnsafeBufferPointer<UInt8>, validating: Bool = true,
     _ body: (UnsafeBufferPointer<RawToken>) -> Void
   ) throws(AnalysisError) {
-    if validating, let offset = UTF8Validation.firstInvalidOffset(text) {
+    // The UTF-16 route validates while converting (one pass); the UTF-8 route needs a scan.
+    if validating && analyzer.route == .utf8, let offset = UTF8Validation.firstInvalidOffset(text) {
       throw .invalidUTF8(offset: offset)
     }
     if text.count > Int(Int32.max) / 2 {
@@ -85,6 +108,7 @@ public final class AnalysisPipeline {
     spanCount = 0
     firstStart = 0
     isExhausted = false
+    for slot in 0..<16 { prefetched[slot].span = -1 }
     position = 0
     tokenCount = 0
     withoutActuallyEscaping(body) { escapable in
@@ -165,6 +189,7 @@ public final class AnalysisPipeline {
   /// Drops consumed spans (keeping a little look-behind) and reads more from ICU.
   private func refill(keepingFrom index: Int) -> Int {
     let base = max(0, index - Self.lookbehind)
+    for slot in 0..<16 { prefetched[slot].span = -1 }
     if base > 0 {
       firstStart = start(base)
       let kept = spanCount - base
@@ -186,8 +211,23 @@ public final class AnalysisPipeline {
     while true {
       if !isExhausted && i + Self.lookahead >= spanCount { i = refill(keepingFrom: i) }
       if i >= spanCount { break }
+      // Bring the cache bucket of a word a few spans ahead closer: a lookup of a rare word
+      // otherwise stalls on memory (measured: most of the chain's own time on novels).
+      let ahead = i + Self.prefetchDistance
+      if ahead < spanCount && classes[ahead] >= 2 {
+        let s = start(ahead)
+        let count = end(ahead) - s
+        if count <= SurfaceCache.maximumKeyLength {
+          let (low, high) = SurfaceCache.load(text + s, count, readable: textCount - s)
+          let hash = SurfaceCache.hash(low, high, count)
+          surfaces.prefetch(hash: hash)
+          prefetched[ahead & 15] = PrefetchedKey(span: ahead, low: low, high: high, hash: hash)
+        }
+      }
       switch classes[i] {
-      case 0: i = symbol(i)
+      case 0:
+        let lead = text[start(i)]
+        i = lead == 0x20 || lead == 0x0A || lead == 0x2C || lead == 0x2E ? i + 1 : symbol(i)
       case 1: i = number(i)
       default: i = word(i)
       }
@@ -214,24 +254,34 @@ public final class AnalysisPipeline {
   @inline(__always) private func emitCached(_ s: Int, _ e: Int, kind: TokenKind, flags: TokenFlags) {
     let pointer = text + s
     let count = e - s
-    let hash = hashBytes(pointer, count)
-    var isNew = false
-    let surfaceID = surfaces.intern(pointer, count, hash: hash, isNew: &isNew)
-    let termID: Int32
-    if isNew {
-      termID = internTerm(normalizing: UnsafeBufferPointer(start: pointer, count: count), kind: kind)
-      surfaceTerm.append(termID)
+    let packed: UInt64
+    if count <= SurfaceCache.maximumKeyLength {
+      let (low, high) = SurfaceCache.load(pointer, count, readable: textCount - s)
+      let hash = SurfaceCache.hash(low, high, count)
+      var slot = 0
+      if let found = surfaces.find(low, high, count, hash: hash, slot: &slot) {
+        packed = found
+      } else {
+        packed = termAndStem(UnsafeBufferPointer(start: pointer, count: count), kind: kind)
+        surfaces.insert(low, high, count, hash: hash, slot: slot, value: packed)
+      }
     } else {
-      termID = surfaceTerm[Int(surfaceID)]
+      packed = termAndStem(UnsafeBufferPointer(start: pointer, count: count), kind: kind)
     }
+    appendPacked(s, e, packed, kind: kind, flags: flags)
+  }
+
+  @inline(__always) private func appendPacked(_ s: Int, _ e: Int, _ packed: UInt64, kind: TokenKind, flags: TokenFlags) {
     append(
       RawToken(
-        start: s, end: e, position: position, termID: termID,
-        stemID: vocabulary.stemOfTerm[Int(termID)], kind: kind, flags: flags))
-    if surfaces.count >= analyzer.surfaceCacheLimit {
-      surfaces.removeAll()
-      surfaceTerm.removeAll(keepingCapacity: true)
-    }
+        start: s, end: e, position: position, termID: Int32(truncatingIfNeeded: packed >> 32),
+        stemID: Int32(truncatingIfNeeded: packed), kind: kind, flags: flags))
+  }
+
+  /// The term id and stem id of a surface, packed as term << 32 | stem.
+  private func termAndStem(_ surface: UnsafeBufferPointer<UInt8>, kind: TokenKind) -> UInt64 {
+    let termID = internTerm(normalizing: surface, kind: kind)
+    return UInt64(UInt32(bitPattern: termID)) << 32 | UInt64(UInt32(bitPattern: vocabulary.stemID(ofTerm: termID)))
   }
 
   /// Emits a token for [s, e) whose term is the normalisation of `termBytes` (not cached).
@@ -314,19 +364,25 @@ public final class AnalysisPipeline {
 
   // MARK: - Symbols
 
-  /// ASCII symbols that become tokens: Unicode S* plus `%`, `&`, `@`, `#`, `§` (below).
-  private static let asciiSymbols: [Bool] = {
-    var table = [Bool](repeating: false, count: 128)
-    for byte in Array("$+<=>^`|~%&@#".utf8) { table[Int(byte)] = true }
-    return table
+  /// ASCII symbols that become tokens: Unicode S* plus `%`, `&`, `@`, `#` (bit set over 0..<128).
+  private static let asciiSymbolBits: (UInt64, UInt64) = {
+    var low: UInt64 = 0
+    var high: UInt64 = 0
+    for byte in "$+<=>^`|~%&@#".utf8 {
+      if byte < 64 { low |= 1 << UInt64(byte) } else { high |= 1 << UInt64(byte - 64) }
+    }
+    return (low, high)
   }()
+  private let asciiSymbolLow = AnalysisPipeline.asciiSymbolBits.0
+  private let asciiSymbolHigh = AnalysisPipeline.asciiSymbolBits.1
 
   private func symbol(_ i: Int) -> Int {
     let s = start(i)
     let e = end(i)
     let lead = text[s]
     if lead < 0x80 {
-      if Self.asciiSymbols[Int(lead)] { emitCached(s, e, kind: .symbol, flags: []) }
+      let isSymbol = lead < 64 ? asciiSymbolLow >> UInt64(lead) & 1 != 0 : asciiSymbolHigh >> UInt64(lead - 64) & 1 != 0
+      if isSymbol { emitCached(s, e, kind: .symbol, flags: []) }
       return i + 1
     }
     var iterator = UnsafeBufferPointer(start: text + s, count: e - s).makeIterator()
@@ -374,8 +430,27 @@ public final class AnalysisPipeline {
     return e
   }
 
+  /// Whether [s, e) holds a letter (anything but digits, `,`, `.` and narrow no-break spaces).
+  private func hasLetters(_ s: Int, _ e: Int) -> Bool {
+    var k = s
+    while k < e {
+      let byte = text[k]
+      if byte < 0x80 {
+        if (byte | 0x20) &- 0x61 < 26 || byte == 0x5F { return true }
+        k += 1
+      } else if byte == 0xE2 && k + 2 < e && text[k + 1] == 0x80 && text[k + 2] == 0xAF {
+        k += 3
+      } else {
+        return true
+      }
+    }
+    return false
+  }
+
   private func number(_ i: Int) -> Int {
     let s = start(i)
+    // The breaker classes digit-initial spans as numbers; `3e` or `2e` are words.
+    if hasLetters(s, end(i)) { return word(i) }
     var last = i
     while isThousandsSpace(last + 1) && isThousandsGroup(last + 2) {
       let digits = trailingDigits(last)
@@ -421,13 +496,6 @@ public final class AnalysisPipeline {
   }
 
   // MARK: - Words
-
-  /// Bytes that send a word to the slow path: `'`, `.`, and lead bytes of `’`, `ʼ`, `·`, NNBSP.
-  private static let specialBytes: [Bool] = {
-    var table = [Bool](repeating: false, count: 256)
-    for byte: UInt8 in [0x27, 0x2E, 0xE2, 0xCA, 0xC2] { table[Int(byte)] = true }
-    return table
-  }()
 
   /// ASCII and Latin-1 lowercase of a short span, as a String, for rule look-ups.
   private func lowercased(_ s: Int, _ e: Int) -> String {
@@ -492,32 +560,76 @@ public final class AnalysisPipeline {
       return i + 1
     }
     var flags: TokenFlags = []
-    if (isHyphen(i - 1) && isLetterSpan(i - 2)) || (isHyphen(i + 1) && isLetterSpan(i + 2)) {
+    // Cheap byte tests first: most words touch no hyphen.
+    let before: UInt8 = s > 0 ? text[s - 1] : 0x20
+    let after: UInt8 = e < textCount ? text[e] : 0x20
+    if (before == 0x2D || before >= 0x90) && isHyphen(i - 1) && isLetterSpan(i - 2)
+      || (after == 0x2D || after == 0xE2) && isHyphen(i + 1) && isLetterSpan(i + 2)
+    {
       flags.insert(.compoundPart)
     }
     var runLast: Int? = nil
-    if exists(i + 1) && classes[i + 1] == 0 {
-      let next = text[e]
-      if next == 0x2D || next == 0x2F || next == 0x28 || next == 0xE2 || next == 0xC2 {
-        runLast = inclusiveRun(after: i)
+    if after == 0x2D || after == 0x2F || after == 0x28 || after == 0xE2 || after == 0xC2 {
+      runLast = inclusiveRun(after: i)
+    }
+    if runLast == nil {
+      // The surface cache holds only plain surfaces, so a hit needs no byte scan.
+      let count = e - s
+      if count <= SurfaceCache.maximumKeyLength {
+        let key = prefetched[i & 15]
+        let low: UInt64
+        let high: UInt64
+        let hash: UInt64
+        if key.span == i {
+          (low, high, hash) = (key.low, key.high, key.hash)
+        } else {
+          (low, high) = SurfaceCache.load(text + s, count, readable: textCount - s)
+          hash = SurfaceCache.hash(low, high, count)
+        }
+        var slot = 0
+        if let packed = surfaces.find(low, high, count, hash: hash, slot: &slot) {
+          appendPacked(s, e, packed, kind: .word, flags: flags)
+          return i + 1
+        }
+        if !hasSpecialBytes(s, e) {
+          let packed = termAndStem(UnsafeBufferPointer(start: text + s, count: count), kind: .word)
+          surfaces.insert(low, high, count, hash: hash, slot: slot, value: packed)
+          appendPacked(s, e, packed, kind: .word, flags: flags)
+          return i + 1
+        }
+      } else if !hasSpecialBytes(s, e) {
+        emitCached(s, e, kind: .word, flags: flags)
+        return i + 1
       }
-    }
-    var isSpecial = false
-    var k = s
-    while k < e {
-      if Self.specialBytes[Int(text[k])] { isSpecial = true; break }
-      k += 1
-    }
-    if !isSpecial && runLast == nil {
-      emitCached(s, e, kind: .word, flags: flags)
-      return i + 1
     }
     slowWord(i, s, e, flags: flags, runLast: runLast)
     return (runLast ?? i) + 1
   }
 
+  /// Whether [s, e) has a byte that needs the French rules' slow path: `'`, `.`, or a lead
+  /// byte of `’`, `ʼ`, `·` or a narrow no-break space.
+  @inline(__always) private func hasSpecialBytes(_ s: Int, _ e: Int) -> Bool {
+    var k = s
+    while k < e {
+      let byte = text[k]
+      if byte == 0x27 || byte == 0x2E || byte == 0xC2 || byte == 0xE2 || byte == 0xCA { return true }
+      k += 1
+    }
+    return false
+  }
+
   /// Words with apostrophes, points, or narrow no-break spaces inside, or inclusive runs.
   private func slowWord(_ i: Int, _ s: Int, _ e: Int, flags: TokenFlags, runLast: Int?) {
+    var hasNarrowSpace = false
+    var scan = s
+    while scan + 2 < e {
+      if text[scan] == 0xE2 && text[scan + 1] == 0x80 && text[scan + 2] == 0xAF { hasNarrowSpace = true; break }
+      scan += 1
+    }
+    if !hasNarrowSpace && !isNumeral(s, e) {
+      wordPiece(i, s, e, isFirst: true, isLast: true, flags: flags, runLast: runLast)
+      return
+    }
     // Split at narrow no-break spaces (ICU's ExtendNumLet joins them into words).
     var pieces: [(Int, Int)] = []
     var pieceStart = s
@@ -534,7 +646,7 @@ public final class AnalysisPipeline {
     if e > pieceStart { pieces.append((pieceStart, e)) }
     var index = 0
     while index < pieces.count {
-      var (ps, pe) = pieces[index]
+      let (ps, pe) = pieces[index]
       let isLast = index == pieces.count - 1
       // Digit groups split by narrow no-break spaces: `1 000 000`.
       if isNumeral(ps, pe) {
@@ -553,22 +665,27 @@ public final class AnalysisPipeline {
         index = last + 1
         continue
       }
-      // Elision: `l’`, `qu'`, `jusqu’` split off, unless the word is a fixed form.
-      ps = splitElisions(ps, pe, atSpanStart: ps == s, spanIndex: i)
-      if ps >= pe { index += 1; continue }
-      let runEnd = isLast && runLast != nil ? end(runLast!) : pe
-      if let baseEnd = inclusiveBaseEnd(ps, pe) {
-        emitNormalizing(
-          ps, runEnd, termBytes: UnsafeBufferPointer(start: text + ps, count: baseEnd - ps), kind: .word,
-          flags: flags.subtracting(.compoundPart).union(.inclusive))
-      } else if isLast && runLast != nil {
-        emitNormalizing(
-          ps, runEnd, termBytes: UnsafeBufferPointer(start: text + ps, count: pe - ps), kind: .word,
-          flags: flags.subtracting(.compoundPart).union(.inclusive))
-      } else {
-        emitCached(ps, pe, kind: .word, flags: flags)
-      }
+      wordPiece(i, ps, pe, isFirst: ps == s, isLast: isLast, flags: flags, runLast: runLast)
       index += 1
+    }
+  }
+
+  /// One piece of a word: elisions split off, then inclusive writing or a plain word.
+  private func wordPiece(_ i: Int, _ ps: Int, _ pe: Int, isFirst: Bool, isLast: Bool, flags: TokenFlags, runLast: Int?) {
+    // Elision: `l’`, `qu'`, `jusqu’` split off, unless the word is a fixed form.
+    let ps = splitElisions(ps, pe, atSpanStart: isFirst, spanIndex: i)
+    if ps >= pe { return }
+    let runEnd = isLast && runLast != nil ? end(runLast!) : pe
+    if let baseEnd = inclusiveBaseEnd(ps, pe) {
+      emitNormalizing(
+        ps, runEnd, termBytes: UnsafeBufferPointer(start: text + ps, count: baseEnd - ps), kind: .word,
+        flags: flags.subtracting(.compoundPart).union(.inclusive))
+    } else if isLast && runLast != nil {
+      emitNormalizing(
+        ps, runEnd, termBytes: UnsafeBufferPointer(start: text + ps, count: pe - ps), kind: .word,
+        flags: flags.subtracting(.compoundPart).union(.inclusive))
+    } else {
+      emitCached(ps, pe, kind: .word, flags: flags)
     }
   }
 
@@ -608,25 +725,48 @@ public final class AnalysisPipeline {
         if byte == 0xCA && k + 1 < pe && text[k + 1] == 0xBC { apostropheLength = 2; break }
         k += 1
       }
-      guard apostropheLength > 0, k > ps, k - ps <= 6, k + apostropheLength < pe else { return ps }
-      let prefix = lowercased(ps, k)
-      guard FrenchRules.elidedForms.contains(prefix) else { return ps }
-      if pe - ps <= 24 && FrenchRules.fixedForms.contains(lowercased(ps, pe)) { return ps }
+      guard apostropheLength > 0, k > ps, k - ps <= 6, k + apostropheLength < pe,
+        let packed = packedLowercaseASCII(ps, k), let form = elidedForms.firstIndex(of: packed)
+      else { return ps }
+      if articlesStartingFixedForms.contains(packed) && pe - ps <= 24
+        && FrenchRules.fixedForms.contains(lowercased(ps, pe))
+      {
+        return ps
+      }
       let restStart = k + apostropheLength
-      if prefix == "t" && atSpanStart && ps == start(spanIndex) && isHyphen(spanIndex - 1) {
+      if packed == 0x74 && atSpanStart && ps == start(spanIndex) && isHyphen(spanIndex - 1) {
         // `va-t’il`: a euphonic t written with an apostrophe.
         return restStart
       }
-      let termBytes = Array(prefix.utf8)
-      termBytes.withUnsafeBufferPointer { buffer in
-        let termID = internTerm(buffer, kind: .word)
-        append(
-          RawToken(
-            start: ps, end: restStart, position: position, termID: termID,
-            stemID: vocabulary.stemOfTerm[Int(termID)], kind: .word, flags: .elided))
+      if elidedTerms[form] == .max {
+        var bytes = packed
+        let termID = withUnsafeBytes(of: &bytes) { raw in
+          internTerm(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: k - ps), kind: .word)
+        }
+        elidedTerms[form] = UInt64(UInt32(bitPattern: termID)) << 32 | UInt64(UInt32(bitPattern: vocabulary.stemID(ofTerm: termID)))
       }
+      appendPacked(ps, restStart, elidedTerms[form], kind: .word, flags: .elided)
       ps = restStart
     }
+  }
+
+  /// Up to eight ASCII letters, lowercased and packed little-endian; nil for anything else.
+  @inline(__always) private func packedLowercaseASCII(_ s: Int, _ e: Int) -> UInt64? {
+    guard e - s <= 8 else { return nil }
+    var packed: UInt64 = 0
+    var k = e
+    while k > s {
+      k -= 1
+      let byte = text[k] | 0x20
+      guard byte &- 0x61 < 26 else { return nil }
+      packed = packed << 8 | UInt64(byte)
+    }
+    return packed
+  }
+
+  /// Packs an ASCII string as ``packedLowercaseASCII(_:_:)`` does.
+  private static func pack(_ string: String) -> UInt64 {
+    string.utf8.reversed().reduce(0) { $0 << 8 | UInt64($1) }
   }
 
   /// For inclusive writing with points inside one word (`élu.e.s`, `agent·e·s`), the end of

@@ -17,13 +17,13 @@ public struct Analyzer: Sendable, Hashable {
   public var foldsAccents: Bool
   /// Which text form ICU reads; both give the same tokens.
   public var route: BreakRoute
-  /// Surface-form cache entries per pipeline before the cache is cleared.
+  /// Surface forms the per-pipeline cache holds (32 bytes each, at half load: 16 MiB by default).
   public var surfaceCacheLimit: Int
 
   /// Creates a recipe.
   public init(
     locale: String = "fr", foldsAccents: Bool = false, route: BreakRoute = .utf16,
-    surfaceCacheLimit: Int = 1 << 20
+    surfaceCacheLimit: Int = 65536
   ) {
     self.locale = locale
     self.foldsAccents = foldsAccents

@@ -20,8 +20,13 @@ func hashBytes(_ pointer: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
     }
     hash = (hash ^ word) &* 0x94D0_49BB_1331_11EB
   }
-  hash ^= hash >> 32
-  return hash &* 0xBF58_476D_1CE4_E5B9
+  // MurmurHash3's 64-bit finaliser: every input bit reaches the low (slot) bits.
+  hash ^= hash >> 33
+  hash = hash &* 0xFF51_AFD7_ED55_8CCD
+  hash ^= hash >> 33
+  hash = hash &* 0xC4CE_B9FE_1A85_EC53
+  hash ^= hash >> 33
+  return hash
 }
 
 /// An interning table: byte strings in, dense `Int32` ids out, in first-seen order.
@@ -31,11 +36,14 @@ func hashBytes(_ pointer: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
 ///
 /// - Complexity: expected O(*k*) per lookup or insertion of a *k*-byte key.
 final class ByteInterner {
-  private var slots: UnsafeMutablePointer<Int32>
+  /// Slot: the hash's high 32 bits, then id + 1 in the low 32 bits; 0 means empty.
+  private var slots: UnsafeMutablePointer<UInt64>
   private var slotMask: Int
   private var hashes: UnsafeMutablePointer<UInt64>
   private var offsets: UnsafeMutablePointer<Int>
   private var lengths: UnsafeMutablePointer<Int32>
+  /// A caller-defined 64-bit payload per key (e.g. a term id and a stem id).
+  private(set) var values: UnsafeMutablePointer<UInt64>
   private var entryCapacity: Int
   private var arena: UnsafeMutablePointer<UInt8>
   private var arenaCapacity: Int
@@ -47,10 +55,11 @@ final class ByteInterner {
     var slotCount = 16
     while slotCount < initialCapacity * 2 { slotCount <<= 1 }
     slots = .allocate(capacity: slotCount)
-    slots.initialize(repeating: -1, count: slotCount)
+    slots.initialize(repeating: 0, count: slotCount)
     slotMask = slotCount - 1
     entryCapacity = max(initialCapacity, 8)
     hashes = .allocate(capacity: entryCapacity)
+    values = .allocate(capacity: entryCapacity)
     offsets = .allocate(capacity: entryCapacity)
     lengths = .allocate(capacity: entryCapacity)
     arenaCapacity = entryCapacity * 8
@@ -62,32 +71,54 @@ final class ByteInterner {
     hashes.deallocate()
     offsets.deallocate()
     lengths.deallocate()
+    values.deallocate()
     arena.deallocate()
   }
 
   /// Bytes held by the table, for memory budgets.
   var memoryFootprint: Int {
-    (slotMask + 1) * 4 + entryCapacity * (8 + 8 + 4) + arenaCapacity
+    (slotMask + 1) * 8 + entryCapacity * (8 + 8 + 4 + 8) + arenaCapacity
   }
 
   /// Removes every key (ids restart at 0), keeping the allocations.
   func removeAll() {
-    slots.update(repeating: -1, count: slotMask + 1)
+    slots.update(repeating: 0, count: slotMask + 1)
     count = 0
     arenaCount = 0
+  }
+
+  /// Compares `length` bytes at two addresses, eight at a time.
+  @inline(__always)
+  private static func equalBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ length: Int) -> Bool {
+    var index = 0
+    while index + 8 <= length {
+      if UnsafeRawPointer(a + index).loadUnaligned(as: UInt64.self)
+        != UnsafeRawPointer(b + index).loadUnaligned(as: UInt64.self)
+      {
+        return false
+      }
+      index += 8
+    }
+    while index < length {
+      if a[index] != b[index] { return false }
+      index += 1
+    }
+    return true
   }
 
   /// The id of the key, or -1.
   @inline(__always)
   func find(_ key: UnsafePointer<UInt8>, _ length: Int, hash: UInt64) -> Int32 {
+    let tag = hash & 0xFFFF_FFFF_0000_0000
     var slot = Int(truncatingIfNeeded: hash) & slotMask
     while true {
-      let id = slots[slot]
-      if id < 0 { return -1 }
-      if hashes[Int(id)] == hash && Int(lengths[Int(id)]) == length
-        && memcmp(arena + offsets[Int(id)], key, length) == 0
-      {
-        return id
+      let entry = slots[slot]
+      if entry == 0 { return -1 }
+      if entry & 0xFFFF_FFFF_0000_0000 == tag {
+        let id = Int(entry & 0xFFFF_FFFF) - 1
+        if Int(lengths[id]) == length && Self.equalBytes(arena + offsets[id], key, length) {
+          return Int32(id)
+        }
       }
       slot = (slot + 1) & slotMask
     }
@@ -96,21 +127,27 @@ final class ByteInterner {
   /// The id of the key, inserting it when new; `isNew` tells which.
   @inline(__always)
   func intern(_ key: UnsafePointer<UInt8>, _ length: Int, hash: UInt64, isNew: inout Bool) -> Int32 {
+    let tag = hash & 0xFFFF_FFFF_0000_0000
     var slot = Int(truncatingIfNeeded: hash) & slotMask
     while true {
-      let id = slots[slot]
-      if id < 0 { break }
-      if hashes[Int(id)] == hash && Int(lengths[Int(id)]) == length
-        && memcmp(arena + offsets[Int(id)], key, length) == 0
-      {
-        isNew = false
-        return id
+      let entry = slots[slot]
+      if entry == 0 { break }
+      if entry & 0xFFFF_FFFF_0000_0000 == tag {
+        let id = Int(entry & 0xFFFF_FFFF) - 1
+        if Int(lengths[id]) == length && Self.equalBytes(arena + offsets[id], key, length) {
+          isNew = false
+          return Int32(id)
+        }
       }
       slot = (slot + 1) & slotMask
     }
     isNew = true
     return insert(key, length, hash: hash, slot: slot)
   }
+
+  /// Sets the payload of key `id`.
+  @inline(__always)
+  func setValue(_ value: UInt64, for id: Int32) { values[Int(id)] = value }
 
   /// Interns a key given as a buffer.
   func intern(_ key: UnsafeBufferPointer<UInt8>) -> Int32 {
@@ -132,9 +169,10 @@ final class ByteInterner {
     offsets[id] = arenaCount
     lengths[id] = Int32(length)
     hashes[id] = hash
+    values[id] = 0
     arenaCount += length
     count += 1
-    slots[slot] = Int32(id)
+    slots[slot] = (hash & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
     if count * 2 > slotMask + 1 { growSlots() }
     return Int32(id)
   }
@@ -159,6 +197,7 @@ final class ByteInterner {
       return grown
     }
     hashes = grow(hashes)
+    values = grow(values)
     offsets = grow(offsets)
     lengths = grow(lengths)
     entryCapacity = newCapacity
@@ -178,20 +217,13 @@ final class ByteInterner {
     let slotCount = (slotMask + 1) * 2
     slots.deallocate()
     slots = .allocate(capacity: slotCount)
-    slots.initialize(repeating: -1, count: slotCount)
+    slots.initialize(repeating: 0, count: slotCount)
     slotMask = slotCount - 1
     for id in 0..<count {
       var slot = Int(truncatingIfNeeded: hashes[id]) & slotMask
-      while slots[slot] >= 0 { slot = (slot + 1) & slotMask }
-      slots[slot] = Int32(id)
+      while slots[slot] != 0 { slot = (slot + 1) & slotMask }
+      slots[slot] = (hashes[id] & 0xFFFF_FFFF_0000_0000) | UInt64(id + 1)
     }
   }
 }
 
-#if canImport(Glibc)
-  import Glibc
-#elseif canImport(Musl)
-  import Musl
-#elseif canImport(Darwin)
-  import Darwin
-#endif

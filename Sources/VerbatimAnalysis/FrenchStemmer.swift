@@ -14,13 +14,18 @@
 //   5. postlude       U/I/Y back to lowercase, He/Hi back to ë/ï, a lone H dropped
 //
 // Differences from Snowball 2.2 (Debian's libstemmer): elisions are removed first, `-oux`
-// becomes `-ou` after b h j l n p, `-ais`/`-aise`/`-aises` are kept after `mauv`, `dépl` and
-// `Xal` (palais, balais), RV after a leading `ni` + vowel is 3 (nier, niais).
+// becomes `-ou` after b h j l n p, `-aise`/`-aises` join `-ais` as verb suffixes, which are kept
+// after `auv` (mauvais), `épl` (déplais) and a word-initial `Xal` (palais, balais), and RV after
+// a leading `ni` + vowel starts at 3 (nier, niais).
+//
+// Version pinned: Snowball 3.1.1. Snowball's development head (after 3.1.1) also treats `z'` as an
+// elision; that is not part of any release, nor of the official vocabulary, and is left out here.
 //
 // The word is worked on as an array of Unicode scalar values (`UInt32`) in a scratch buffer;
 // suffix tables are looked up with the last eight characters packed into one `UInt64`.
 
-/// Snowball 3 French stemmer. Stateless apart from scratch buffers; not Sendable-shared across threads.
+/// Snowball 3 French stemmer. Stateless apart from scratch buffers; not Sendable-shared across
+/// threads.
 ///
 /// Give each worker its own value: the type is `Sendable`, so a value can move to another task,
 /// but one value must not be used by two threads at once (its scratch buffers are reused).
@@ -66,7 +71,8 @@ public struct FrenchStemmer: Sendable {
     return result
   }
 
-  /// Fast path: stems UTF-8 bytes of one lowercase NFC word, appending the stem's UTF-8 bytes to `output`.
+  /// Fast path: stems UTF-8 bytes of one lowercase NFC word, appending the stem's UTF-8 bytes to
+  /// `output`.
   ///
   /// Ill-formed UTF-8 is first repaired the way `String(decoding:as:)` repairs it (U+FFFD), so
   /// both entry points always agree.
@@ -96,9 +102,9 @@ public struct FrenchStemmer: Sendable {
       guard let length = frenchDecodeUTF8(source, count, into: word) else { return false }
       var state = FrenchStemState(word, length)
       state.run(frenchSuffixTables)
-      let bytes = UnsafeMutableRawPointer(word + wordCapacity).assumingMemoryBound(to: UInt8.self)
+      let bytes = UnsafeMutableRawPointer(word + wordCapacity)
       let byteCount = state.encodeStem(into: bytes)
-      output.append(contentsOf: UnsafeBufferPointer(start: bytes, count: byteCount))
+      output.append(contentsOf: UnsafeRawBufferPointer(start: bytes, count: byteCount))
       return true
     }
     if !wellFormed {
@@ -273,10 +279,13 @@ private struct FrenchSuffixList: Sendable {
     for last in 1..<classCount {
       let single = list.filter { $0.length == 1 && classOf($0, 0) == last }
       for second in 0..<32 {
-        let longer = list.filter { $0.length >= 2 && classOf($0, 0) == last && classOf($0, 1) == second }
+        let longer = list.filter {
+          $0.length >= 2 && classOf($0, 0) == last && classOf($0, 1) == second
+        }
         let bucket = longer.sorted { $0.length > $1.length } + single
         guard !bucket.isEmpty else { continue }
-        buckets[last << 5 | second] = UInt32(entries.count) | UInt32(entries.count + bucket.count) << 16
+        let start = UInt32(entries.count)
+        buckets[last << 5 | second] = start | (start + UInt32(bucket.count)) << 16
         entries += bucket
       }
     }
@@ -474,13 +483,14 @@ private struct FrenchStemState {
     end >= 3 && p[end - 3] == a && p[end - 2] == b && p[end - 1] == c
   }
 
-  /// Overwrites from `at` with the given characters and sets the length to the end of them.
+  /// Overwrites one character at `at` and ends the word after it.
   @inline(__always)
   mutating func replace(at: Int, _ a: UInt32) {
     p[at] = a
     n = at + 1
   }
 
+  /// Overwrites two characters from `at` and ends the word after them.
   @inline(__always)
   mutating func replace(at: Int, _ a: UInt32, _ b: UInt32) {
     p[at] = a
@@ -488,6 +498,7 @@ private struct FrenchStemState {
     n = at + 2
   }
 
+  /// Overwrites three characters from `at` and ends the word after them.
   @inline(__always)
   mutating func replace(at: Int, _ a: UInt32, _ b: UInt32, _ c: UInt32) {
     p[at] = a
@@ -500,8 +511,12 @@ private struct FrenchStemState {
   @inline(__always)
   mutating func run(_ tables: FrenchSuffixTables) {
     removeElision()
-    prelude()
-    markRegions()
+    let vowels = prelude()
+    if n <= 64 {
+      markRegions(vowels: vowels)
+    } else {
+      markRegions()
+    }
     let original = n
     let packed = packedEnd(n, limit: 0)
     var changed = standardSuffix(tables, packed)
@@ -548,8 +563,11 @@ private struct FrenchStemState {
   /// `prelude`: left to right, re-testing a position after each change (Snowball's `repeat goto`).
   /// Its alternatives, in order: a vowel followed by u or i before a vowel (→ U, I) or by y
   /// (→ Y); ë → He, ï → Hi; y before a vowel → Y; qu → qU. Only the last starts with a non-vowel.
+  /// Returns the vowel positions of the result (bit k: character k is in `v`), for the first
+  /// 64 characters.
   @inline(__always)
-  mutating func prelude() {
+  mutating func prelude() -> UInt64 {
+    var vowels: UInt64 = 0
     var k = 0
     while k < n {
       let c = p[k]
@@ -587,12 +605,49 @@ private struct FrenchStemState {
           p[k] = Letter.upperY
           continue
         }
+        // Character k is final once the scan moves past it.
+        vowels |= 1 &<< UInt64(truncatingIfNeeded: k)
       } else if c == Letter.q && k + 1 < n && p[k + 1] == Letter.u {
         p[k + 1] = Letter.upperU
         continue
       }
       k += 1
     }
+    return vowels
+  }
+
+  /// `mark_regions` for words of at most 64 characters, from the bit set of their vowels.
+  @inline(__always)
+  mutating func markRegions(vowels: UInt64) {
+    pV = n
+    p1 = n
+    p2 = n
+    if n >= 3 && vowels & 3 == 3 {
+      pV = 3
+    } else if n >= 3
+      && ((p[0] == Letter.p && p[1] == Letter.a && p[2] == Letter.r)  // par
+        || (p[0] == Letter.c && p[1] == Letter.o && p[2] == Letter.l)  // col
+        || (p[0] == Letter.t && p[1] == Letter.a && p[2] == Letter.p)  // tap
+        || (p[0] == Letter.n && p[1] == Letter.i && vowels & 4 != 0))  // ni + vowel
+    {
+      pV = 3
+    } else if vowels & ~1 != 0 {
+      pV = (vowels & ~1).trailingZeroBitCount + 1
+    }
+    // R1 and R2: after the first non-vowel that follows a vowel, twice.
+    let consonants = ~vowels & (n == 64 ? ~0 : (1 &<< UInt64(n)) &- 1)
+    guard vowels != 0 else { return }
+    let firstVowel = vowels.trailingZeroBitCount
+    let afterFirst = consonants & (~0 &<< UInt64(firstVowel))
+    guard afterFirst != 0 else { return }
+    let firstEnd = afterFirst.trailingZeroBitCount + 1
+    p1 = firstEnd
+    guard firstEnd < 64 else { return }
+    let secondVowels = vowels & (~0 &<< UInt64(firstEnd))
+    guard secondVowels != 0 else { return }
+    let afterSecond = consonants & (~0 &<< UInt64(secondVowels.trailingZeroBitCount))
+    guard afterSecond != 0 else { return }
+    p2 = afterSecond.trailingZeroBitCount + 1
   }
 
   /// `mark_regions`: RV, R1 and R2.
@@ -867,7 +922,7 @@ private struct FrenchStemState {
   /// `postlude` fused with UTF-8 encoding: writes the stem to `bytes` (room for four bytes per
   /// character) and returns the number of bytes written.
   @inline(__always)
-  func encodeStem(into bytes: UnsafeMutablePointer<UInt8>) -> Int {
+  func encodeStem(into bytes: UnsafeMutableRawPointer) -> Int {
     var k = 0
     var out = 0
     while k < n {
@@ -894,25 +949,31 @@ private struct FrenchStemState {
         }
       }
       if c < 0x80 {
-        bytes[out] = UInt8(truncatingIfNeeded: c)
+        bytes.storeBytes(of: UInt8(truncatingIfNeeded: c), toByteOffset: out, as: UInt8.self)
         out += 1
       } else if c < 0x800 {
-        bytes[out] = UInt8(truncatingIfNeeded: 0xC0 | c >> 6)
-        bytes[out + 1] = UInt8(truncatingIfNeeded: 0x80 | c & 0x3F)
+        put(bytes, out, 0xC0 | c >> 6)
+        put(bytes, out + 1, 0x80 | c & 0x3F)
         out += 2
       } else if c < 0x1_0000 {
-        bytes[out] = UInt8(truncatingIfNeeded: 0xE0 | c >> 12)
-        bytes[out + 1] = UInt8(truncatingIfNeeded: 0x80 | (c >> 6) & 0x3F)
-        bytes[out + 2] = UInt8(truncatingIfNeeded: 0x80 | c & 0x3F)
+        put(bytes, out, 0xE0 | c >> 12)
+        put(bytes, out + 1, 0x80 | (c >> 6) & 0x3F)
+        put(bytes, out + 2, 0x80 | c & 0x3F)
         out += 3
       } else {
-        bytes[out] = UInt8(truncatingIfNeeded: 0xF0 | c >> 18)
-        bytes[out + 1] = UInt8(truncatingIfNeeded: 0x80 | (c >> 12) & 0x3F)
-        bytes[out + 2] = UInt8(truncatingIfNeeded: 0x80 | (c >> 6) & 0x3F)
-        bytes[out + 3] = UInt8(truncatingIfNeeded: 0x80 | c & 0x3F)
+        put(bytes, out, 0xF0 | c >> 18)
+        put(bytes, out + 1, 0x80 | (c >> 12) & 0x3F)
+        put(bytes, out + 2, 0x80 | (c >> 6) & 0x3F)
+        put(bytes, out + 3, 0x80 | c & 0x3F)
         out += 4
       }
     }
     return out
+  }
+
+  /// Stores the low byte of `value` at `offset`.
+  @inline(__always)
+  func put(_ bytes: UnsafeMutableRawPointer, _ offset: Int, _ value: UInt32) {
+    bytes.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: offset, as: UInt8.self)
   }
 }

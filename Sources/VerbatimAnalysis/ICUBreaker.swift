@@ -39,8 +39,12 @@ final class ICUBreaker {
   deinit { vb_breaker_close(handle) }
 
   /// Sets the breaker on `text`, which must stay valid and unchanged until the next call.
+  /// The UTF-16 route validates the text while converting it; the UTF-8 route does not.
   func setText(_ text: UnsafeBufferPointer<UInt8>) throws(AnalysisError) {
     let status = vb_breaker_set_text(handle, text.baseAddress, Int64(text.count))
+    if status == Int32(VB_STATUS_INVALID_UTF8) {
+      throw .invalidUTF8(offset: Int(vb_breaker_invalid_offset(handle)))
+    }
     if status != 0 { throw .icu(operation: "set text", code: status) }
   }
 
@@ -92,4 +96,51 @@ enum ICUText {
   }
 
   enum ScalarClass: UInt8 { case symbol = 1, punctuation = 2, separator = 3, letter = 4, number = 5 }
+}
+
+/// ICU sentence boundaries (French locale) over UTF-8 text, as byte ranges.
+///
+///     try SentenceBreaker().sentences(in: "Bonjour. Ça va ?")  // [0..<9, 9..<18]
+///
+/// Ranges tile the text (spaces after a sentence belong to it, as ICU returns them).
+/// Not thread-safe: one per worker.
+public final class SentenceBreaker {
+  private let breaker: ICUBreaker
+  private var ends = [Int64](repeating: 0, count: 1024)
+  private var classes = [UInt8](repeating: 0, count: 1024)
+
+  /// Opens a sentence breaker for `locale`.
+  public init(locale: String = "fr") throws(AnalysisError) {
+    breaker = try ICUBreaker(kind: .sentence, locale: locale, route: .utf16)
+  }
+
+  /// The sentence ranges of well-formed UTF-8 `text`.
+  ///
+  /// - Throws: ``AnalysisError/invalidUTF8(offset:)`` for ill-formed input.
+  public func sentences(in text: UnsafeBufferPointer<UInt8>) throws(AnalysisError) -> [Range<Int>] {
+    guard text.count > 0 else { return [] }
+    try breaker.setText(text)
+    var result: [Range<Int>] = []
+    var start = 0
+    while true {
+      let produced = ends.withUnsafeMutableBufferPointer { endsBuffer in
+        classes.withUnsafeMutableBufferPointer { classesBuffer in
+          breaker.nextSpans(ends: endsBuffer.baseAddress!, classes: classesBuffer.baseAddress!, capacity: 1024)
+        }
+      }
+      if produced == 0 { break }
+      for index in 0..<produced {
+        let end = Int(ends[index])
+        result.append(start..<end)
+        start = end
+      }
+    }
+    return result
+  }
+
+  /// The sentence ranges of a string.
+  public func sentences(in text: String) -> [Range<Int>] {
+    var copy = text
+    return copy.withUTF8 { (try? sentences(in: $0)) ?? [] }
+  }
 }

@@ -58,6 +58,12 @@ public enum TokenJobs {
   ) throws(EngineError) {
     let pipeline: AnalysisPipeline
     do { pipeline = try analyzer.makePipeline() } catch { throw .analysis(path: "<analyzer>", error) }
+    // Validate every text first, so a bad file yields an error and no partial table.
+    for text in texts {
+      if let offset = text.bytes.withUnsafeBufferPointer({ UTF8Validation.firstInvalidOffset($0) }) {
+        throw .invalidUTF8(path: text.name, offset: offset)
+      }
+    }
     let withFile = texts.count > 1 || format == .jsonl
     var columns = ["position", "surface", "term", "stem", "start", "end", "kind"]
     if withFile { columns.insert("file", at: 0) }

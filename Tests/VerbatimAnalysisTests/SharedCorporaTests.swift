@@ -13,6 +13,7 @@ struct SharedCorporaTests {
     let pipeline = try Analyzer.french.makePipeline()
     var totalTokens = 0
     var problems: [String] = []
+    var checkedPairs: Set<String> = []  // surface, flags and term already checked
     for file in files {
       let bytes = try [UInt8](Data(contentsOf: file))
       var tokens: [RawToken] = []
@@ -41,9 +42,11 @@ struct SharedCorporaTests {
           break
         }
         let term = pipeline.vocabulary.term(token.termID)
-        if !Self.termDerives(term, from: surface, flags: token.flags) {
+        let pair = "\(surface)\u{0}\(token.flags.rawValue)\u{0}\(term)"
+        if !checkedPairs.contains(pair) && !Self.termDerives(term, from: surface, flags: token.flags) {
           problems.append("\(file.lastPathComponent): term does not derive from its surface at byte \(token.start)")
         }
+        checkedPairs.insert(pair)
         previousEnd = token.end
       }
       if problems.count > 20 { break }

@@ -41,9 +41,16 @@ vb_breaker *vb_breaker_open(int32_t kind, const char *locale, int32_t route, int
 /// Closes a breaker. NULL is allowed.
 void vb_breaker_close(vb_breaker *breaker);
 
-/// Sets the breaker on `length` bytes of UTF-8 text. Returns 0, or a nonzero ICU error code.
-/// Ill-formed UTF-8 is not detected here: validate before calling.
+/// Returned by vb_breaker_set_text for ill-formed UTF-8 (UTF-16 route only).
+enum { VB_STATUS_INVALID_UTF8 = -2 };
+
+/// Sets the breaker on `length` bytes of UTF-8 text. Returns 0, VB_STATUS_INVALID_UTF8 (the
+/// UTF-16 route validates while converting; see vb_breaker_invalid_offset), or a nonzero ICU
+/// error code. The UTF-8 route does not validate: validate before calling.
 int32_t vb_breaker_set_text(vb_breaker *breaker, const uint8_t *text, int64_t length);
+
+/// After VB_STATUS_INVALID_UTF8: the byte offset of the first ill-formed sequence.
+int64_t vb_breaker_invalid_offset(const vb_breaker *breaker);
 
 /// Fills up to `capacity` consecutive spans after the last one returned: span i covers
 /// [previous end, ends[i]) and has class classes[i] (VB_SPAN_*; 0 for sentence breakers).
@@ -66,6 +73,9 @@ int32_t vb_utf8_is_nfc_quick(const uint8_t *text, int64_t length);
 /// punctuation (P*), 3 for separators and controls (Z*, C*), 4 for letters and marks, 5 for
 /// numbers.
 int32_t vb_scalar_class(uint32_t scalar);
+
+/// Asks the processor to bring the cache line at `address` closer (a hint; never faults).
+static inline void vb_prefetch(const void *address) { __builtin_prefetch(address, 0, 3); }
 
 /// The ICU version string, e.g. "72.1".
 const char *vb_icu_version(void);
