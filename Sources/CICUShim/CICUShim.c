@@ -1,6 +1,7 @@
 // The only file of Verbatim that includes ICU's headers. See include/CICUShim.h.
 #include "CICUShim.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
@@ -182,21 +183,6 @@ int32_t vb_breaker_set_text(vb_breaker *breaker, const uint8_t *text, int64_t le
   return 0;
 }
 
-// Maps a UTF-16 offset (not before the previous one) to its UTF-8 offset: add the extra
-// bytes of the non-ASCII units before it.
-static inline int64_t vb_map_forward(vb_breaker *breaker, int32_t target) {
-  const int32_t *extras = breaker->extras;
-  int32_t next = breaker->extras_next;
-  int64_t extra = breaker->extra;
-  while (next < breaker->extras_count && extras[2 * next] <= target) {
-    extra = extras[2 * next + 1];
-    next += 1;
-  }
-  breaker->extras_next = next;
-  breaker->extra = extra;
-  return (int64_t)target + extra;
-}
-
 static uint8_t vb_class_of_status(int32_t status) {
   if (status < UBRK_WORD_NONE_LIMIT) return VB_SPAN_NONE;
   if (status < UBRK_WORD_NUMBER_LIMIT) return VB_SPAN_NUMBER;
@@ -216,11 +202,20 @@ static inline int vb_ascii_class(uint32_t unit) {
   return VB_SPAN_NONE;
 }
 
-int32_t vb_breaker_next_spans(vb_breaker *breaker, int64_t *ends, uint8_t *classes, int32_t capacity) {
+int32_t vb_breaker_next_spans(vb_breaker *breaker, int64_t *restrict ends, uint8_t *restrict classes,
+                              int32_t capacity) {
   if (breaker->done) return 0;
   UBreakIterator *iterator = breaker->iterator;
-  int isWord = breaker->kind == VB_BREAK_WORD;
-  int isUTF8 = breaker->route == VB_ROUTE_UTF8;
+  const int isWord = breaker->kind == VB_BREAK_WORD;
+  const int isUTF8 = breaker->route == VB_ROUTE_UTF8;
+  const uint8_t *text = breaker->text;
+  const UChar *units = breaker->utf16;
+  // The mapping cursor lives in locals: stores to `ends` cannot then force reloads.
+  const int32_t *extras = breaker->extras;
+  const int32_t extrasCount = breaker->extras_count;
+  int32_t next = breaker->extras_next;
+  int64_t extra = breaker->extra;
+  int32_t nextAt = next < extrasCount ? extras[2 * next] : INT32_MAX;
   int32_t count = 0;
   int32_t previous = ubrk_current(iterator);
   while (count < capacity) {
@@ -229,9 +224,18 @@ int32_t vb_breaker_next_spans(vb_breaker *breaker, int64_t *ends, uint8_t *class
       breaker->done = 1;
       break;
     }
-    ends[count] = isUTF8 ? (int64_t)end : vb_map_forward(breaker, end);
+    if (isUTF8) {
+      ends[count] = end;
+    } else {
+      while (nextAt <= end) {
+        extra = extras[2 * next + 1];
+        next += 1;
+        nextAt = next < extrasCount ? extras[2 * next] : INT32_MAX;
+      }
+      ends[count] = (int64_t)end + extra;
+    }
     if (isWord) {
-      uint32_t first = isUTF8 ? breaker->text[previous] : breaker->utf16[previous];
+      uint32_t first = isUTF8 ? text[previous] : units[previous];
       int quick = vb_ascii_class(first);
       classes[count] = quick >= 0 ? (uint8_t)quick : vb_class_of_status(ubrk_getRuleStatus(iterator));
     } else {
@@ -240,6 +244,8 @@ int32_t vb_breaker_next_spans(vb_breaker *breaker, int64_t *ends, uint8_t *class
     previous = end;
     count += 1;
   }
+  breaker->extras_next = next;
+  breaker->extra = extra;
   return count;
 }
 

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An immutable recipe for the French analysis chain; each worker makes its own pipeline.
 ///
 /// The chain: ICU word break (`fr`) → French rules (elision, inclusive writing, hyphenated
@@ -39,5 +41,22 @@ public struct Analyzer: Sendable, Hashable {
   /// - Throws: ``AnalysisError/icu(operation:code:)`` when ICU cannot open a break iterator.
   public func makePipeline() throws(AnalysisError) -> AnalysisPipeline {
     try AnalysisPipeline(analyzer: self)
+  }
+}
+
+extension Analyzer {
+  /// Normalises one word as the chain normalises terms: NFC, full case folding, `’` and `ʼ`
+  /// written `'`, accents dropped when ``foldsAccents``. For query words and `stem --normalize`.
+  ///
+  ///     Analyzer.french.normalize("Aujourd’HUI")  // "aujourd'hui"
+  public func normalize(_ word: String) -> String {
+    var copy = word
+    var output: [UInt8] = []
+    let succeeded = copy.withUTF8 { bytes in
+      ICUText.normalize(bytes, foldCase: true, foldAccents: foldsAccents, into: &output)
+    }
+    guard succeeded else { return word }
+    let text = String(decoding: output, as: UTF8.self)
+    return text.replacingOccurrences(of: "\u{2019}", with: "'").replacingOccurrences(of: "\u{02BC}", with: "'")
   }
 }

@@ -73,7 +73,9 @@ public struct ImportedDocument: Sendable, Hashable {
   /// that hold several documents (csv, jsonl), `path#row` or `path#id`.
   public var path: String
   /// The text as stored: decoded, NFC is NOT applied (offsets refer to these bytes), front
-  /// matter removed, line ends kept as in the source except CRLF, which becomes LF.
+  /// matter removed, line ends kept as in the source except CRLF and a lone CR, which become
+  /// LF. Subtitles keep their cues' text only (one cue per paragraph); docx and odt give one
+  /// line per paragraph.
   public var text: String
   /// Metadata fields, from front matter, metadata.csv, document properties or columns.
   public var metadata: [String: MetadataValue]

@@ -173,6 +173,36 @@ public enum TokenJobs {
     }
   }
 
+  /// Stems every line of a file held in memory, one stemmer, and times only the stemming
+  /// (the scope of `../shared/bench/c/stem_c.c`, for side-by-side runs).
+  public static func timeStemming(wordsIn path: String) throws(EngineError) -> (words: Int, stemBytes: Int, seconds: Double) {
+    guard let data = FileManager.default.contents(atPath: path) else {
+      throw .unreadable(path: path, reason: "no such file")
+    }
+    let bytes = [UInt8](data)
+    var lines: [Range<Int>] = []
+    var lineStart = 0
+    for index in bytes.indices where bytes[index] == 0x0A {
+      if index > lineStart { lines.append(lineStart..<index) }
+      lineStart = index + 1
+    }
+    if bytes.count > lineStart { lines.append(lineStart..<bytes.count) }
+    var stemmer = FrenchStemmer()
+    var output: [UInt8] = []
+    output.reserveCapacity(256)
+    var stemBytes = 0
+    let start = DispatchTime.now().uptimeNanoseconds
+    bytes.withUnsafeBufferPointer { buffer in
+      for line in lines {
+        output.removeAll(keepingCapacity: true)
+        stemmer.stem(utf8: UnsafeBufferPointer(rebasing: buffer[line]), into: &output)
+        stemBytes += output.count
+      }
+    }
+    let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return (lines.count, stemBytes, seconds)
+  }
+
   /// Stems words given as arguments, one stem per line.
   public static func stem(words: [String], normalizing: Bool, to sink: OutputSink) {
     var stemmer = FrenchStemmer()
@@ -189,9 +219,7 @@ public enum TokenJobs {
   ) {
     output.removeAll(keepingCapacity: true)
     if normalizing {
-      let text = String(decoding: word, as: UTF8.self)
-      let folded = text.precomposedStringWithCanonicalMapping.lowercased().precomposedStringWithCanonicalMapping
-      var copy = folded
+      var copy = Analyzer.french.normalize(String(decoding: word, as: UTF8.self))
       copy.withUTF8 { stemmer.stem(utf8: $0, into: &output) }
     } else {
       stemmer.stem(utf8: word, into: &output)

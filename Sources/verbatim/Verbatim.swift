@@ -114,9 +114,20 @@ struct Stem: ParsableCommand {
   @Flag(name: .long, help: "Apply the chain's NFC and case folding before stemming.")
   var normalize = false
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Benchmark: stem every line of FILE in memory and print {tokens, seconds} as JSON.", valueName: "FILE"))
+  var timeFile: String?
+
   func run() throws {
     let sink = OutputSink()
     defer { sink.flush() }
+    if let timeFile {
+      let timing = try TokenJobs.timeStemming(wordsIn: timeFile)
+      sink.write("{\"tokens\":\(timing.words),\"stem_bytes\":\(timing.stemBytes),\"seconds\":\(timing.seconds)}\n")
+      return
+    }
     if words.isEmpty {
       try TokenJobs.stemLines(from: .standardInput, normalizing: normalize, analyzer: .french, to: sink)
     } else {
