@@ -20,7 +20,13 @@ func hashBytes(_ pointer: UnsafePointer<UInt8>, _ count: Int) -> UInt64 {
     }
     hash = (hash ^ word) &* 0x94D0_49BB_1331_11EB
   }
-  // MurmurHash3's 64-bit finaliser: every input bit reaches the low (slot) bits.
+  return finalizeHash(hash)
+}
+
+/// MurmurHash3's 64-bit finaliser (`fmix64`): every input bit reaches the low (slot) bits.
+@inline(__always)
+func finalizeHash(_ value: UInt64) -> UInt64 {
+  var hash = value
   hash ^= hash >> 33
   hash = hash &* 0xFF51_AFD7_ED55_8CCD
   hash ^= hash >> 33

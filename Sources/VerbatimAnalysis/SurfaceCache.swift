@@ -72,13 +72,7 @@ final class SurfaceCache {
   /// input bit reaches the slot bits (words sharing a prefix must not cluster).
   @inline(__always)
   static func hash(_ low: UInt64, _ high: UInt64, _ length: Int) -> UInt64 {
-    var hash = low &* 0x9E37_79B9_7F4A_7C15 ^ (high ^ UInt64(length)) &* 0xC2B2_AE3D_27D4_EB4F
-    hash ^= hash >> 33
-    hash = hash &* 0xFF51_AFD7_ED55_8CCD
-    hash ^= hash >> 33
-    hash = hash &* 0xC4CE_B9FE_1A85_EC53
-    hash ^= hash >> 33
-    return hash
+    finalizeHash(low &* 0x9E37_79B9_7F4A_7C15 ^ (high ^ UInt64(length)) &* 0xC2B2_AE3D_27D4_EB4F)
   }
 
   /// Hints the processor to load the bucket where a lookup with `hash` starts.

@@ -38,18 +38,13 @@ private func stemViaBytes(_ stemmer: inout FrenchStemmer, _ bytes: [UInt8]) -> [
   return output
 }
 
-/// SplitMix64 (Steele, Lea and Flood 2014), private to this file: a seeded generator for
-/// reproducible inputs.
+/// A seeded generator for reproducible inputs (SplitMix64 from TestSupport.swift).
 private struct FrenchStemmerRandom {
-  var state: UInt64
+  var generator: SplitMix64
 
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
+  init(state: UInt64) { generator = SplitMix64(seed: state) }
+
+  mutating func next() -> UInt64 { generator.next() }
 
   mutating func next(below bound: Int) -> Int {
     Int(next() % UInt64(bound))

@@ -1,0 +1,547 @@
+import Foundation
+import GRDB
+
+/// An error raised by the project store; messages name the project file and never quote
+/// transcript text.
+public enum ProjectStoreError: Error, Equatable, CustomStringConvertible {
+  /// There is no project at this folder (read-only commands never create one).
+  case missing(path: String)
+  /// The project file could not be opened or created.
+  case cannotOpen(path: String, reason: String)
+  /// The project was written by a newer Verbatim, whose schema this build does not know.
+  case newerSchema(path: String)
+  /// A database operation failed (the transaction was rolled back).
+  case database(path: String, operation: String, reason: String)
+
+  /// One line for stderr.
+  public var description: String {
+    switch self {
+    case let .missing(path):
+      "\(path): no Verbatim project here; run `verbatim import CORPUS` first, or give --project DIR"
+    case let .cannotOpen(path, reason):
+      "\(path): cannot open the project: \(reason)"
+    case let .newerSchema(path):
+      "\(path): the project was written by a newer version of Verbatim; upgrade verbatim to open it"
+    case let .database(path, operation, reason):
+      "\(path): cannot \(operation): \(reason); nothing was changed"
+    }
+  }
+}
+
+/// A sentence or segment as the store keeps it.
+public struct StoredUnit: Sendable, Hashable {
+  /// 1-based ordinal in the document.
+  public var ordinal: Int
+  /// 1-based ordinal of its turn.
+  public var turn: Int
+  /// UTF-8 byte range in the document text.
+  public var range: Range<Int>
+  /// Tokens of the analysis chain in the unit.
+  public var tokenCount: Int
+}
+
+/// A turn as the store keeps it.
+public struct StoredTurn: Sendable, Hashable {
+  /// 1-based ordinal in the document.
+  public var ordinal: Int
+  /// The turn itself (speaker, ranges, times).
+  public var turn: Turn
+  /// Tokens of the analysis chain in the turn.
+  public var tokenCount: Int
+}
+
+/// What the store knows of a document without its text: enough to decide whether a file
+/// changed.
+public struct StoredDocumentState: Sendable, Hashable {
+  /// The document id, stable across re-imports.
+  public var id: Int64
+  /// The document's path (``ImportedDocument/path``).
+  public var path: String
+  /// The file it came from, relative like `path`.
+  public var source: String
+  /// ``ContentHash`` of the file's bytes when it was imported.
+  public var contentHash: String
+  /// The hash of the settings that shaped the import (metadata.csv rows, options).
+  public var settingsHash: String
+}
+
+/// One row of `verbatim corpus`: a document and its counts.
+public struct DocumentSummary: Sendable, Hashable {
+  /// The document id.
+  public var id: Int64
+  /// The document's path.
+  public var path: String
+  /// The source format (`txt`, `docx`…).
+  public var format: String
+  /// Distinct named speakers.
+  public var speakerCount: Int
+  /// Turns.
+  public var turnCount: Int
+  /// Sentences.
+  public var sentenceCount: Int
+  /// Segments.
+  public var segmentCount: Int
+  /// Tokens of the analysis chain inside turns.
+  public var tokenCount: Int
+  /// Metadata fields.
+  public var metadata: [String: MetadataValue]
+}
+
+/// A stored document with its text and turns (what `verbatim show` needs).
+public struct StoredDocument: Sendable, Hashable {
+  /// The document id.
+  public var id: Int64
+  /// The document's path.
+  public var path: String
+  /// The source format.
+  public var format: String
+  /// The stored text; every offset points into its UTF-8 bytes.
+  public var text: String
+  /// Metadata fields.
+  public var metadata: [String: MetadataValue]
+  /// Turns in order.
+  public var turns: [StoredTurn]
+}
+
+/// A document ready to be written: the importer's document and its units, validated.
+public struct PreparedDocument: Sendable, Hashable {
+  /// The document as imported (path, text, metadata, turns, format).
+  public var document: ImportedDocument
+  /// Its sentences, segments and token counts (``Segmenter``).
+  public var units: DocumentUnits
+
+  /// Creates a prepared document.
+  public init(document: ImportedDocument, units: DocumentUnits) {
+    self.document = document
+    self.units = units
+  }
+}
+
+/// One source file ready to be written in one transaction: one document for most formats,
+/// one per row for csv and jsonl.
+public struct PreparedFile: Sendable, Hashable {
+  /// The file's path relative to the imported folder's parent (`Corpus/a.txt`).
+  public var source: String
+  /// ``ContentHash`` of the file's bytes.
+  public var contentHash: String
+  /// The hash of the settings that shaped the import.
+  public var settingsHash: String
+  /// The file's size in bytes.
+  public var size: Int
+  /// Its documents.
+  public var documents: [PreparedDocument]
+
+  /// Creates a prepared file.
+  public init(source: String, contentHash: String, settingsHash: String, size: Int, documents: [PreparedDocument]) {
+    self.source = source
+    self.contentHash = contentHash
+    self.settingsHash = settingsHash
+    self.size = size
+    self.documents = documents
+  }
+}
+
+extension ImportedDocument {
+  /// Checks the turns an importer produced before anything is stored: each range inside the
+  /// text and on character boundaries, turns in order without overlap, label ranges likewise
+  /// inside the text. A document without turns gets one unnamed turn over its text (trimmed
+  /// of ASCII whitespace).
+  ///
+  ///     var document = ImportedDocument(path: "a.txt", text: "\n Bonjour. \n", format: "txt")
+  ///     document.validateTurns()   // nil; document.turns == [Turn(speaker: nil, range: 2..<10)]
+  ///
+  /// - Returns: the problem (an importer bug, worded for the user), or nil.
+  public mutating func validateTurns() -> String? {
+    let bytes = Array(text.utf8)
+    func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || (0x09...0x0D).contains(byte) }
+    if turns.isEmpty {
+      if let first = bytes.firstIndex(where: { !isSpace($0) }), let last = bytes.lastIndex(where: { !isSpace($0) }) {
+        turns = [Turn(speaker: nil, range: first..<(last + 1))]
+      }
+      return nil
+    }
+    func isBoundary(_ offset: Int) -> Bool {
+      offset == bytes.count || (offset >= 0 && offset < bytes.count && bytes[offset] & 0xC0 != 0x80)
+    }
+    var previousEnd = 0
+    for (index, turn) in turns.enumerated() {
+      for range in [turn.range] + (turn.labelRange.map { [$0] } ?? []) {
+        guard range.lowerBound >= 0, range.upperBound <= bytes.count, isBoundary(range.lowerBound),
+          isBoundary(range.upperBound)
+        else {
+          return "turn \(index + 1) has an invalid range (an importer bug; please report it)"
+        }
+      }
+      guard turn.range.lowerBound >= previousEnd else {
+        return "turn \(index + 1) overlaps the previous turn (an importer bug; please report it)"
+      }
+      previousEnd = turn.range.upperBound
+    }
+    return nil
+  }
+}
+
+/// What writing a document did.
+public enum DocumentWrite: Sendable, Hashable {
+  /// A new document, with its new id.
+  case inserted(path: String, id: Int64)
+  /// An existing document replaced in place, keeping its id.
+  case replaced(path: String, id: Int64)
+}
+
+/// The project store: `project.sqlite` in the project folder (`.verbatim/` by default),
+/// through GRDB in WAL mode.
+///
+/// It keeps documents (path, content hash, text, metadata), speaker turns, sentences and
+/// segments (see ``ProjectStore/migrator`` for the schema). Each file is written in one
+/// transaction: a failure rolls everything of that file back and leaves the previous version
+/// intact. Several processes may read while one writes; a second writer waits up to 10 s.
+///
+///     let store = try ProjectStore(directory: URL(fileURLWithPath: ".verbatim"), creating: true)
+///     try store.write(preparedFile, importedAt: Date())
+///
+/// `Sendable`: GRDB's `DatabasePool` serialises writes and runs reads concurrently.
+public final class ProjectStore: Sendable {
+  /// The file name of the store inside the project folder.
+  public static let fileName = "project.sqlite"
+
+  /// The project folder.
+  public let directory: URL
+  /// `directory/project.sqlite`.
+  public let fileURL: URL
+  private let pool: DatabasePool
+
+  /// Opens the project in `directory`, creating the folder and the database when `creating`
+  /// is true, and migrates the schema to the current version.
+  ///
+  /// - Throws: ``ProjectStoreError/missing(path:)`` when there is no project and `creating`
+  ///   is false; ``ProjectStoreError/newerSchema(path:)`` for a project from a newer build;
+  ///   ``ProjectStoreError/cannotOpen(path:reason:)`` otherwise.
+  public init(directory: URL, creating: Bool) throws(ProjectStoreError) {
+    self.directory = directory
+    fileURL = directory.appendingPathComponent(Self.fileName)
+    let path = fileURL.path
+    let manager = FileManager.default
+    if !manager.fileExists(atPath: path) {
+      guard creating else { throw .missing(path: directory.path) }
+      do {
+        try manager.createDirectory(at: directory, withIntermediateDirectories: true)
+      } catch {
+        throw .cannotOpen(path: directory.path, reason: Self.reason(error))
+      }
+    }
+    var configuration = Configuration()
+    configuration.foreignKeysEnabled = true
+    configuration.busyMode = .timeout(10)
+    configuration.label = "verbatim.project"
+    do {
+      pool = try DatabasePool(path: path, configuration: configuration)
+    } catch {
+      throw .cannotOpen(path: path, reason: Self.reason(error))
+    }
+    let migrator = Self.migrator
+    do {
+      if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw ProjectStoreError.newerSchema(path: path) }
+      try migrator.migrate(pool)
+    } catch let error as ProjectStoreError {
+      throw error
+    } catch {
+      throw .cannotOpen(path: path, reason: Self.reason(error))
+    }
+  }
+
+  /// The schema versions applied to this project, oldest first.
+  public func appliedSchemaVersions() throws(ProjectStoreError) -> [String] {
+    try reading("read the schema version") { db in try Self.migrator.appliedMigrations(db) }
+  }
+
+  // MARK: - Writing
+
+  /// Writes one file's documents in one transaction.
+  ///
+  /// A document whose path is already stored is replaced in place: its row is updated (same
+  /// id) and its metadata, turns, sentences and segments are deleted and written anew. Other
+  /// documents are inserted. Documents stored before from this file but absent now are left
+  /// as they are (the caller reports them as vanished).
+  ///
+  /// - Throws: ``ProjectStoreError/database(path:operation:reason:)``; then nothing of this
+  ///   file was written.
+  @discardableResult
+  public func write(_ file: PreparedFile, importedAt: Date) throws(ProjectStoreError) -> [DocumentWrite] {
+    let timestamp = Self.timestamp(importedAt)
+    return try writing("store \(file.source)") { db in
+      var results: [DocumentWrite] = []
+      for prepared in file.documents {
+        results.append(try Self.write(prepared, of: file, timestamp: timestamp, in: db))
+      }
+      return results
+    }
+  }
+
+  private static func write(
+    _ prepared: PreparedDocument, of file: PreparedFile, timestamp: String, in db: Database
+  ) throws -> DocumentWrite {
+    let document = prepared.document
+    let units = prepared.units
+    let existing = try Int64.fetchOne(db, sql: "SELECT id FROM documents WHERE path = ?", arguments: [document.path])
+    let id: Int64
+    let result: DocumentWrite
+    if let existing {
+      id = existing
+      for table in ["segments", "sentences", "turns", "metadata"] {
+        try db.execute(sql: "DELETE FROM \(table) WHERE document_id = ?", arguments: [id])
+      }
+      try db.execute(
+        sql: """
+          UPDATE documents SET source = ?, format = ?, content_hash = ?, settings_hash = ?, size = ?,
+            text = ?, imported_at = ? WHERE id = ?
+          """,
+        arguments: Self.arguments([
+          file.source, document.format, file.contentHash, file.settingsHash, file.size, document.text, timestamp, id,
+        ]))
+      result = .replaced(path: document.path, id: id)
+    } else {
+      try db.execute(
+        sql: """
+          INSERT INTO documents (path, source, format, content_hash, settings_hash, size, text, imported_at)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          """,
+        arguments: Self.arguments([
+          document.path, file.source, document.format, file.contentHash, file.settingsHash, file.size, document.text,
+          timestamp,
+        ]))
+      id = db.lastInsertedRowID
+      result = .inserted(path: document.path, id: id)
+    }
+    let metadata = try db.cachedStatement(
+      sql: "INSERT INTO metadata (document_id, field, type, value) VALUES (?, ?, ?, ?)")
+    for (field, value) in document.metadata.sorted(by: { $0.key < $1.key }) {
+      try metadata.execute(arguments: Self.arguments([id, field, value.typeName, databaseValue(value)]))
+    }
+    let turns = try db.cachedStatement(
+      sql: """
+        INSERT INTO turns (document_id, ordinal, speaker, start, "end", label_start, label_end, start_time,
+          end_time, tokens) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        """)
+    for (index, turn) in document.turns.enumerated() {
+      let tokens = index < units.turnTokenCounts.count ? units.turnTokenCounts[index] : 0
+      let values: [(any DatabaseValueConvertible)?] = [
+        id, index + 1, turn.speaker, turn.range.lowerBound, turn.range.upperBound, turn.labelRange?.lowerBound,
+        turn.labelRange?.upperBound, turn.startTime, turn.endTime, tokens,
+      ]
+      try turns.execute(arguments: StatementArguments(values))
+    }
+    // Sentences and segments are many: one statement per table reads them from a JSON array
+    // of [turn, start, end, tokens] (SQLite's json_each), which avoids binding every row.
+    for (table, list) in [("sentences", units.sentences), ("segments", units.segments)] where !list.isEmpty {
+      let statement = try db.cachedStatement(
+        sql: """
+          INSERT INTO \(table) (document_id, ordinal, turn, start, "end", tokens)
+          SELECT ?, key + 1, json_extract(value, '$[0]'), json_extract(value, '$[1]'), json_extract(value, '$[2]'),
+            json_extract(value, '$[3]')
+          FROM json_each(?)
+          """)
+      try statement.execute(arguments: [id, unitsJSON(list)])
+    }
+    return result
+  }
+
+  /// `[[turn ordinal, start, end, tokens], …]`.
+  private static func unitsJSON(_ units: [TextUnit]) -> String {
+    var json = "["
+    json.reserveCapacity(units.count * 24)
+    for (index, unit) in units.enumerated() {
+      if index > 0 { json += "," }
+      json += "[\(unit.turn + 1),\(unit.range.lowerBound),\(unit.range.upperBound),\(unit.tokenCount)]"
+    }
+    return json + "]"
+  }
+
+  private static func arguments(_ values: [any DatabaseValueConvertible]) -> StatementArguments {
+    StatementArguments(values)
+  }
+
+  private static func databaseValue(_ value: MetadataValue) -> DatabaseValue {
+    switch value {
+    case let .integer(integer): integer.databaseValue
+    case let .text(text): text.databaseValue
+    case let .date(date): date.databaseValue
+    }
+  }
+
+  // MARK: - Reading
+
+  /// Every stored document's id, path, source and hashes, in id order.
+  public func documentStates() throws(ProjectStoreError) -> [StoredDocumentState] {
+    try reading("list documents") { db in
+      try Row.fetchAll(
+        db, sql: "SELECT id, path, source, content_hash, settings_hash FROM documents ORDER BY id"
+      ).map { row in
+        StoredDocumentState(
+          id: row["id"], path: row["path"], source: row["source"], contentHash: row["content_hash"],
+          settingsHash: row["settings_hash"])
+      }
+    }
+  }
+
+  /// One summary per document, in id order, with counts and metadata.
+  public func documentSummaries() throws(ProjectStoreError) -> [DocumentSummary] {
+    try reading("list documents") { db in
+      var metadata: [Int64: [String: MetadataValue]] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT document_id, field, type, value FROM metadata") {
+        let id: Int64 = row["document_id"]
+        metadata[id, default: [:]][row["field"]] = Self.metadataValue(type: row["type"], value: row["value"])
+      }
+      return try Row.fetchAll(
+        db,
+        sql: """
+          SELECT d.id, d.path, d.format,
+            (SELECT COUNT(DISTINCT speaker) FROM turns WHERE document_id = d.id) AS speakers,
+            (SELECT COUNT(*) FROM turns WHERE document_id = d.id) AS turns,
+            (SELECT COUNT(*) FROM sentences WHERE document_id = d.id) AS sentences,
+            (SELECT COUNT(*) FROM segments WHERE document_id = d.id) AS segments,
+            (SELECT COALESCE(SUM(tokens), 0) FROM turns WHERE document_id = d.id) AS tokens
+          FROM documents d ORDER BY d.id
+          """
+      ).map { row in
+        let id: Int64 = row["id"]
+        return DocumentSummary(
+          id: id, path: row["path"], format: row["format"], speakerCount: row["speakers"], turnCount: row["turns"],
+          sentenceCount: row["sentences"], segmentCount: row["segments"], tokenCount: row["tokens"],
+          metadata: metadata[id] ?? [:])
+      }
+    }
+  }
+
+  /// The document with this id, with its text, metadata and turns; nil when there is none.
+  public func document(id: Int64) throws(ProjectStoreError) -> StoredDocument? {
+    try reading("read document \(id)") { db in try Self.document(where: "id = ?", id, in: db) }
+  }
+
+  /// The document with this exact path; nil when there is none.
+  public func document(path: String) throws(ProjectStoreError) -> StoredDocument? {
+    try reading("read a document") { db in try Self.document(where: "path = ?", path, in: db) }
+  }
+
+  /// The paths of the documents whose path ends with `/suffix` (for `show a.txt`).
+  public func documentPaths(endingWith suffix: String) throws(ProjectStoreError) -> [String] {
+    try reading("find a document") { db in
+      try String.fetchAll(db, sql: "SELECT path FROM documents ORDER BY id").filter { $0.hasSuffix("/" + suffix) }
+    }
+  }
+
+  /// The sentences (`segments: false`) or segments of a document, in order.
+  public func units(documentID: Int64, segments: Bool) throws(ProjectStoreError) -> [StoredUnit] {
+    let table = segments ? "segments" : "sentences"
+    return try reading("read \(table)") { db in
+      try Row.fetchAll(
+        db, sql: "SELECT ordinal, turn, start, \"end\", tokens FROM \(table) WHERE document_id = ? ORDER BY ordinal",
+        arguments: [documentID]
+      ).map { row in
+        let start: Int = row["start"]
+        let end: Int = row["end"]
+        return StoredUnit(ordinal: row["ordinal"], turn: row["turn"], range: start..<end, tokenCount: row["tokens"])
+      }
+    }
+  }
+
+  private static func document(where condition: String, _ argument: any DatabaseValueConvertible, in db: Database)
+    throws -> StoredDocument?
+  {
+    guard
+      let row = try Row.fetchOne(
+        db, sql: "SELECT id, path, format, text FROM documents WHERE \(condition)", arguments: [argument])
+    else { return nil }
+    let id: Int64 = row["id"]
+    var metadata: [String: MetadataValue] = [:]
+    for field in try Row.fetchAll(
+      db, sql: "SELECT field, type, value FROM metadata WHERE document_id = ?", arguments: [id])
+    {
+      metadata[field["field"]] = metadataValue(type: field["type"], value: field["value"])
+    }
+    let turns = try Row.fetchAll(
+      db,
+      sql: """
+        SELECT ordinal, speaker, start, "end", label_start, label_end, start_time, end_time, tokens
+        FROM turns WHERE document_id = ? ORDER BY ordinal
+        """, arguments: [id]
+    ).map { turn -> StoredTurn in
+      let start: Int = turn["start"]
+      let end: Int = turn["end"]
+      let labelStart: Int? = turn["label_start"]
+      let labelEnd: Int? = turn["label_end"]
+      var label: Range<Int>?
+      if let labelStart, let labelEnd, labelStart <= labelEnd { label = labelStart..<labelEnd }
+      return StoredTurn(
+        ordinal: turn["ordinal"],
+        turn: Turn(
+          speaker: turn["speaker"], range: start..<end, labelRange: label, startTime: turn["start_time"],
+          endTime: turn["end_time"]),
+        tokenCount: turn["tokens"])
+    }
+    return StoredDocument(
+      id: id, path: row["path"], format: row["format"], text: row["text"], metadata: metadata, turns: turns)
+  }
+
+  private static func metadataValue(type: String, value: DatabaseValue) -> MetadataValue {
+    switch (type, value.storage) {
+    case let ("integer", .int64(integer)): .integer(Int(integer))
+    case let ("date", .string(date)): .date(date)
+    case let (_, .string(text)): .text(text)
+    case let (_, .int64(integer)): .text(String(integer))
+    case let (_, .double(number)): .text(String(number))
+    default: .text("")
+    }
+  }
+
+  // MARK: - Plumbing
+
+  /// Runs raw SQL in one transaction (tests and maintenance only: no arguments, no results).
+  func execute(rawSQL sql: String) throws(ProjectStoreError) {
+    try writing("run maintenance SQL") { db in try db.execute(sql: sql) }
+  }
+
+  /// The first column of the first row of a raw query, as an integer (tests only).
+  func integer(rawSQL sql: String) throws(ProjectStoreError) -> Int? {
+    try reading("run a query") { db in try Int.fetchOne(db, sql: sql) }
+  }
+
+  private func reading<T>(_ operation: String, _ body: (Database) throws -> T) throws(ProjectStoreError) -> T {
+    do {
+      return try pool.read(body)
+    } catch {
+      throw .database(path: fileURL.path, operation: operation, reason: Self.reason(error))
+    }
+  }
+
+  private func writing<T>(_ operation: String, _ body: (Database) throws -> T) throws(ProjectStoreError) -> T {
+    do {
+      return try pool.writeWithoutTransaction { db in
+        var result: T?
+        try db.inTransaction(.immediate) {
+          result = try body(db)
+          return .commit
+        }
+        guard let result else { throw ProjectStoreError.database(path: "", operation: operation, reason: "no result") }
+        return result
+      }
+    } catch {
+      throw .database(path: fileURL.path, operation: operation, reason: Self.reason(error))
+    }
+  }
+
+  /// A reason that names the failure without SQL arguments (which could hold transcript text).
+  static func reason(_ error: any Error) -> String {
+    if let error = error as? DatabaseError {
+      return error.message ?? "SQLite error \(error.resultCode.rawValue)"
+    }
+    if let error = error as? ProjectStoreError { return error.description }
+    return String(describing: error)
+  }
+
+  static func timestamp(_ date: Date) -> String {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    return formatter.string(from: date)
+  }
+}
