@@ -18,11 +18,13 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Until `verbatim analyze` exists, the main job is the furthest command that runs on the corpus:
-# the analysis chain over every transcript, its totals, then the tokens of the first one.
+# Until `verbatim analyze` exists, the main job is the furthest one that runs on the corpus:
+# import Corpus/ into the project .verbatim/ (incremental), list the documents with their
+# turns, sentences, segments and metadata, and show the turns of one interview.
 analyze: release
-	.build/release/verbatim tokens --count Corpus/*.txt
-	.build/release/verbatim tokens Corpus/commune-20000-25000-agents-dsi.txt | head -n 25
+	.build/release/verbatim import Corpus
+	.build/release/verbatim corpus
+	.build/release/verbatim show Corpus/commune-20000-25000-agents-dsi.txt | head -n 12
 
 test: test-deps
 	$(SWIFT) build --build-tests

@@ -17,7 +17,7 @@ extension ProjectStore {
   /// - `turns(document_id, ordinal, speaker, start, end, label_start, label_end, start_time,
   ///   end_time, tokens)`: ordinals start at 1; offsets are UTF-8 byte offsets into
   ///   `documents.text`, `end` exclusive; times in seconds.
-  /// - `sentences` and `segments(document_id, ordinal, turn, start, end, tokens)`: `turn` is
+  /// - `paragraphs`, `sentences` and `segments(document_id, ordinal, turn, start, end, tokens)`: `turn` is
   ///   the ordinal of the turn holding the unit; `tokens` counts the analysis chain's tokens.
   ///
   /// Checks reject impossible ranges, so a bad row fails its whole transaction.
@@ -61,6 +61,17 @@ extension ProjectStore {
             CHECK (start >= 0 AND start <= "end"),
             CHECK ((label_start IS NULL) = (label_end IS NULL)),
             CHECK (label_start IS NULL OR (label_start >= 0 AND label_start <= label_end))
+          ) WITHOUT ROWID;
+          CREATE TABLE paragraphs (
+            document_id INTEGER NOT NULL,
+            ordinal INTEGER NOT NULL CHECK (ordinal >= 1),
+            turn INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            "end" INTEGER NOT NULL,
+            tokens INTEGER NOT NULL CHECK (tokens >= 0),
+            PRIMARY KEY (document_id, ordinal),
+            FOREIGN KEY (document_id, turn) REFERENCES turns(document_id, ordinal) ON DELETE CASCADE,
+            CHECK (start >= 0 AND start < "end")
           ) WITHOUT ROWID;
           CREATE TABLE sentences (
             document_id INTEGER NOT NULL,

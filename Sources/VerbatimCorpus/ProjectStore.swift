@@ -288,7 +288,7 @@ public final class ProjectStore: Sendable {
     let result: DocumentWrite
     if let existing {
       id = existing
-      for table in ["segments", "sentences", "turns", "metadata"] {
+      for table in ["segments", "sentences", "paragraphs", "turns", "metadata"] {
         try db.execute(sql: "DELETE FROM \(table) WHERE document_id = ?", arguments: [id])
       }
       try db.execute(
@@ -333,7 +333,8 @@ public final class ProjectStore: Sendable {
     }
     // Sentences and segments are many: one statement per table reads them from a JSON array
     // of [turn, start, end, tokens] (SQLite's json_each), which avoids binding every row.
-    for (table, list) in [("sentences", units.sentences), ("segments", units.segments)] where !list.isEmpty {
+    for (table, list) in [("paragraphs", units.paragraphs), ("sentences", units.sentences), ("segments", units.segments)]
+    where !list.isEmpty {
       let statement = try db.cachedStatement(
         sql: """
           INSERT INTO \(table) (document_id, ordinal, turn, start, "end", tokens)
@@ -432,7 +433,17 @@ public final class ProjectStore: Sendable {
 
   /// The sentences (`segments: false`) or segments of a document, in order.
   public func units(documentID: Int64, segments: Bool) throws(ProjectStoreError) -> [StoredUnit] {
-    let table = segments ? "segments" : "sentences"
+    try units(documentID: documentID, kind: segments ? .segment : .sentence)
+  }
+
+  /// The kinds of stored text units below the turn.
+  public enum UnitKind: String, Sendable, CaseIterable {
+    case paragraph = "paragraphs", sentence = "sentences", segment = "segments"
+  }
+
+  /// The paragraphs, sentences or segments of a document, in order.
+  public func units(documentID: Int64, kind: UnitKind) throws(ProjectStoreError) -> [StoredUnit] {
+    let table = kind.rawValue
     return try reading("read \(table)") { db in
       try Row.fetchAll(
         db, sql: "SELECT ordinal, turn, start, \"end\", tokens FROM \(table) WHERE document_id = ? ORDER BY ordinal",

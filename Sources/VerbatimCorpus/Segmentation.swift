@@ -20,8 +20,11 @@ public struct TextUnit: Sendable, Hashable {
   }
 }
 
-/// The sentences and segments of one document, in text order.
+/// The paragraphs, sentences and segments of one document, in text order.
 public struct DocumentUnits: Sendable, Hashable {
+  /// Paragraphs: the non-blank lines of each turn (a docx/odt paragraph or a line of a text
+  /// file), trimmed; a paragraph never crosses a turn.
+  public var paragraphs: [TextUnit] = []
   /// Sentences (ICU French sentence break, with the French fixes of ``Segmenter``).
   public var sentences: [TextUnit]
   /// Segments of about 40 tokens (IRaMuTeQ's rule, ``SegmentationRule``).
@@ -208,6 +211,7 @@ public final class Segmenter {
           let sentences = try sentenceRanges(in: bytes, turnRange: range)
           let tokens = try tokenRanges(in: bytes, turnRange: range)
           units.turnTokenCounts.append(tokens.count)
+          units.paragraphs += Self.counted(paragraphRanges(in: bytes, turnRange: range), tokens: tokens, turn: index)
           units.sentences += Self.counted(sentences, tokens: tokens, turn: index)
           units.segments += segments(in: bytes, turnRange: range, sentences: sentences, tokens: tokens, turn: index)
         }
@@ -230,6 +234,39 @@ public final class Segmenter {
   /// The segment ranges and token counts inside one turn of `text` (a convenience for tests).
   public func segments(in text: String, turnRange: Range<Int>) -> [TextUnit] {
     (try? units(of: text, turns: [Turn(speaker: nil, range: turnRange)]).segments) ?? []
+  }
+
+  // MARK: - Paragraphs
+
+  /// The non-blank lines inside one turn, trimmed of spaces (LF, CR, U+2028 and U+2029 end
+  /// a line).
+  func paragraphRanges(in bytes: UnsafeBufferPointer<UInt8>, turnRange: Range<Int>) -> [Range<Int>] {
+    let text = UTF8Text(bytes: bytes)
+    var result: [Range<Int>] = []
+    var lineStart = turnRange.lowerBound
+    var offset = turnRange.lowerBound
+    func close(_ end: Int) {
+      let trimmed = text.trimmed(lineStart..<end)
+      if !trimmed.isEmpty { result.append(trimmed) }
+    }
+    while offset < turnRange.upperBound {
+      let byte = bytes[offset]
+      if byte == 0x0A || byte == 0x0D {
+        close(offset)
+        offset += 1
+        lineStart = offset
+      } else if byte == 0xE2 && offset + 2 < turnRange.upperBound && bytes[offset + 1] == 0x80
+        && (bytes[offset + 2] == 0xA8 || bytes[offset + 2] == 0xA9)
+      {
+        close(offset)
+        offset += 3
+        lineStart = offset
+      } else {
+        offset += 1
+      }
+    }
+    close(turnRange.upperBound)
+    return result
   }
 
   // MARK: - Sentences
