@@ -42,8 +42,12 @@ let package = Package(
       ]
     ),
     .target(
-      name: "VerbatimEngine",
+      name: "VerbatimIndex",
       dependencies: ["VerbatimAnalysis", "VerbatimCorpus"]
+    ),
+    .target(
+      name: "VerbatimEngine",
+      dependencies: ["VerbatimAnalysis", "VerbatimCorpus", "VerbatimIndex"]
     ),
     .executableTarget(
       name: "verbatim",
@@ -59,6 +63,10 @@ let package = Package(
     .testTarget(
       name: "VerbatimCorpusTests",
       dependencies: ["VerbatimCorpus", "VerbatimAnalysis", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+    ),
+    .testTarget(
+      name: "VerbatimIndexTests",
+      dependencies: ["VerbatimIndex", "VerbatimAnalysis", "VerbatimCorpus"]
     ),
     .testTarget(
       name: "VerbatimCLITests",

@@ -30,10 +30,10 @@ public final class AnalysisPipeline {
     var hash: UInt64
   }
   private let prefetched: UnsafeMutablePointer<PrefetchedKey>
+  /// `ends[-1]` holds the start of span 0, so `start(i)` is `ends[i - 1]` without a branch.
   private let ends: UnsafeMutablePointer<Int64>
   private let classes: UnsafeMutablePointer<UInt8>
   private var spanCount = 0
-  private var firstStart = 0
   private var isExhausted = true
 
   // Tokens are handed to the caller in batches.
@@ -62,7 +62,7 @@ public final class AnalysisPipeline {
     self.analyzer = analyzer
     surfaces = SurfaceCache(limit: max(analyzer.surfaceCacheLimit, 1024))
     breaker = try ICUBreaker(kind: .word, locale: analyzer.locale, route: analyzer.route)
-    ends = .allocate(capacity: Self.spanCapacity)
+    ends = UnsafeMutablePointer<Int64>.allocate(capacity: Self.spanCapacity + 1) + 1
     classes = .allocate(capacity: Self.spanCapacity)
     tokenBuffer = .allocate(capacity: Self.tokenCapacity)
     prefetched = .allocate(capacity: 16)
@@ -73,7 +73,7 @@ public final class AnalysisPipeline {
   }
 
   deinit {
-    ends.deallocate()
+    (ends - 1).deallocate()
     classes.deallocate()
     tokenBuffer.deallocate()
     prefetched.deallocate()
@@ -106,7 +106,7 @@ public final class AnalysisPipeline {
     self.text = base
     textCount = text.count
     spanCount = 0
-    firstStart = 0
+    ends[-1] = 0
     isExhausted = false
     for slot in 0..<16 { prefetched[slot].span = -1 }
     position = 0
@@ -153,7 +153,7 @@ public final class AnalysisPipeline {
 
   // MARK: - Spans
 
-  @inline(__always) private func start(_ i: Int) -> Int { i == 0 ? firstStart : Int(ends[i - 1]) }
+  @inline(__always) private func start(_ i: Int) -> Int { Int(ends[i - 1]) }
   @inline(__always) private func end(_ i: Int) -> Int { Int(ends[i]) }
   @inline(__always) private func exists(_ i: Int) -> Bool { i >= 0 && i < spanCount }
   @inline(__always) private func isLetterSpan(_ i: Int) -> Bool { exists(i) && classes[i] >= 2 }
@@ -191,7 +191,7 @@ public final class AnalysisPipeline {
     let base = max(0, index - Self.lookbehind)
     for slot in 0..<16 { prefetched[slot].span = -1 }
     if base > 0 {
-      firstStart = start(base)
+      ends[-1] = ends[base - 1]
       let kept = spanCount - base
       ends.update(from: ends + base, count: kept)
       classes.update(from: classes + base, count: kept)
@@ -217,7 +217,8 @@ public final class AnalysisPipeline {
       if ahead < spanCount && classes[ahead] >= 2 {
         let s = start(ahead)
         let count = end(ahead) - s
-        if count <= SurfaceCache.maximumKeyLength {
+        // Words of up to 3 bytes (le, de, et, à) are so frequent that their buckets stay cached.
+        if count > 3 && count <= SurfaceCache.maximumKeyLength {
           let (low, high) = SurfaceCache.load(text + s, count, readable: textCount - s)
           let hash = SurfaceCache.hash(low, high, count)
           surfaces.prefetch(hash: hash)
