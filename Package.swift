@@ -56,17 +56,22 @@ let package = Package(
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]
     ),
+    // Test helpers (seeded random generators); a test-only target, never a product.
+    .target(name: "VerbatimTestSupport"),
     .testTarget(
       name: "VerbatimAnalysisTests",
-      dependencies: ["VerbatimAnalysis"]
+      dependencies: ["VerbatimAnalysis", "VerbatimTestSupport"]
     ),
     .testTarget(
       name: "VerbatimCorpusTests",
-      dependencies: ["VerbatimCorpus", "VerbatimAnalysis", .product(name: "ZIPFoundation", package: "ZIPFoundation")]
+      dependencies: [
+        "VerbatimCorpus", "VerbatimAnalysis", "VerbatimTestSupport",
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+      ]
     ),
     .testTarget(
       name: "VerbatimIndexTests",
-      dependencies: ["VerbatimIndex", "VerbatimAnalysis", "VerbatimCorpus"]
+      dependencies: ["VerbatimIndex", "VerbatimAnalysis", "VerbatimCorpus", "VerbatimTestSupport"]
     ),
     .testTarget(
       name: "VerbatimCLITests",

@@ -46,9 +46,7 @@ private struct FrenchStemmerRandom {
 
   mutating func next() -> UInt64 { generator.next() }
 
-  mutating func next(below bound: Int) -> Int {
-    Int(next() % UInt64(bound))
-  }
+  mutating func next(below bound: Int) -> Int { generator.next(below: bound) }
 }
 
 // MARK: - Tests

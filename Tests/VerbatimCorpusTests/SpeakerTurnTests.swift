@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VerbatimTestSupport
 
 @testable import VerbatimCorpus
 
@@ -264,7 +265,7 @@ func expectCoverage(_ text: String, _ turns: [Turn], sourceLocation: SourceLocat
 
   /// Seeded random mixes of labels, sentences and blank lines never break the invariants.
   @Test func randomTranscriptsAreCovered() throws {
-    var random = ImportSplitMix64(seed: 3)
+    var random = SplitMix64(seed: 3)
     let pieces = [
       "Enquêtrice : Bonjour.", "Élue :", "Il a dit : oui.", "", "  ", "[00:01:02] Maire : Oui.", "**Q** : Et ?",
       "R. Non.", "Note : voir.", "texte libre", "L1: euh", "M. Binet, rapporteur : bien", "\u{00A0}", ":", " : ",
@@ -303,15 +304,3 @@ func expectCoverage(_ text: String, _ turns: [Turn], sourceLocation: SourceLocat
   }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014) for repeatable random tests.
-struct ImportSplitMix64: RandomNumberGenerator {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}

@@ -1,4 +1,5 @@
 import Testing
+import VerbatimTestSupport
 import VerbatimAnalysis
 @testable import VerbatimIndex
 
@@ -134,7 +135,7 @@ import VerbatimAnalysis
   /// 200 random units × 50 random queries over a small vocabulary: the matcher agrees with
   /// ``NaiveQueryEvaluation``, and its hits are sorted and unique.
   @Test func agreesWithNaiveEvaluation() {
-    var random = QueryMatcherSplitMix64(seed: 0x0051_E4C4)
+    var random = SplitMix64(seed: 0x0051_E4C4)
     let units = (0..<200).map { _ in Self.randomUnit(using: &random) }
     let queries = (0..<50).map { _ in Self.randomQuery(depth: 3, using: &random) }
     var matched = 0
@@ -162,7 +163,7 @@ import VerbatimAnalysis
     ("a", "a"), ("ab", "a"), ("abc", "ab"), ("b", "b"), ("ba", "b"), ("c", "c"),
   ]
 
-  private static func randomUnit(using random: inout QueryMatcherSplitMix64) -> AnalyzedUnit {
+  private static func randomUnit(using random: inout SplitMix64) -> AnalyzedUnit {
     let words = (0..<random.next(below: 11)).map { _ in vocabulary[random.next(below: vocabulary.count)] }
     let speakers: [String?] = [nil, "L1", "l2", "Interlocuteur 1"]
     var metadata: [String: String] = [:]
@@ -176,7 +177,7 @@ import VerbatimAnalysis
       metadata: metadata)
   }
 
-  private static func randomPhraseWord(using random: inout QueryMatcherSplitMix64) -> PhraseWord {
+  private static func randomPhraseWord(using random: inout SplitMix64) -> PhraseWord {
     let word = vocabulary[random.next(below: vocabulary.count)]
     switch random.next(below: 3) {
     case 0: return .stem(word.stem)
@@ -186,7 +187,7 @@ import VerbatimAnalysis
   }
 
   /// Any AST, not only the parser's shapes (nested `and`, bare `not`, `NEAR` over filters).
-  private static func randomQuery(depth: Int, using random: inout QueryMatcherSplitMix64) -> Query {
+  private static func randomQuery(depth: Int, using random: inout SplitMix64) -> Query {
     if depth == 0 || random.next(below: 4) == 0 {
       switch random.next(below: 8) {
       case 0, 1:
@@ -303,16 +304,3 @@ private enum NaiveQueryEvaluation {
   }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014) for repeatable random tests.
-struct QueryMatcherSplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}

@@ -1,4 +1,5 @@
 import Testing
+import VerbatimTestSupport
 import VerbatimAnalysis
 @testable import VerbatimIndex
 
@@ -121,7 +122,7 @@ import VerbatimAnalysis
   /// Random query texts from the grammar over stable words: each parses, has the documented
   /// shape, and its description parses back to it.
   @Test func randomQueriesRoundTrip() throws {
-    var random = QueryParserSplitMix64(seed: 0x5EED_0004)
+    var random = SplitMix64(seed: 0x5EED_0004)
     for _ in 0..<500 {
       let text = Self.randomText(depth: 3, positional: false, using: &random)
       let query = try parser.parse(text)
@@ -130,7 +131,7 @@ import VerbatimAnalysis
     }
   }
 
-  private static func randomText(depth: Int, positional: Bool, using random: inout QueryParserSplitMix64) -> String {
+  private static func randomText(depth: Int, positional: Bool, using random: inout SplitMix64) -> String {
     let words = ["chat", "chien", "écol", "=chats", "tab*", "ordin", "\"le chat\"", "\"=les chien*\"", "l'école"]
     let filters = ["speaker:L1", "ville:\"Saint É\"", "ville:ly*", "*"]
     if depth == 0 || random.next(below: 3) == 0 {
@@ -244,16 +245,3 @@ extension Query {
   }
 }
 
-/// SplitMix64 (Steele, Lea, Flood 2014) for repeatable random tests.
-struct QueryParserSplitMix64: RandomNumberGenerator {
-  private var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-  mutating func next(below bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}

@@ -1,0 +1,493 @@
+/// Fixed-width bit packing: `count` values of `width` bits each, little-endian bit order,
+/// in exactly `(count × width + 7) / 8` bytes (tantivy's `BitPacker`, without SIMD).
+///
+///     pack([1, 2, 3], width: 2) → [0b00_11_10_01]
+public enum BitPacking {
+  /// The number of bits needed for the largest of `values` (0 when all are 0).
+  @inlinable
+  public static func width(of values: UnsafeBufferPointer<UInt32>) -> Int {
+    var union: UInt32 = 0
+    for value in values { union |= value }
+    return 32 - union.leadingZeroBitCount
+  }
+
+  /// The number of bytes `count` values of `width` bits take.
+  @inlinable
+  public static func byteCount(count: Int, width: Int) -> Int {
+    (count * width + 7) / 8
+  }
+
+  /// Appends `values` packed at `width` bits each; every value must fit in `width` bits.
+  @inlinable
+  public static func pack(_ values: UnsafeBufferPointer<UInt32>, width: Int, into output: inout [UInt8]) {
+    guard width > 0 else { return }
+    var accumulator: UInt64 = 0
+    var bits = 0
+    for value in values {
+      accumulator |= UInt64(value) << UInt64(bits)
+      bits += width
+      while bits >= 8 {
+        output.append(UInt8(truncatingIfNeeded: accumulator))
+        accumulator >>= 8
+        bits -= 8
+      }
+    }
+    if bits > 0 { output.append(UInt8(truncatingIfNeeded: accumulator)) }
+  }
+
+  /// Unpacks `count` values of `width` bits from `bytes` at `offset`, appending them to
+  /// `output`; the caller has checked that the packed bytes are in range.
+  @inlinable
+  public static func unpack(
+    _ bytes: UnsafeRawBufferPointer, at offset: Int, count: Int, width: Int, into output: inout [UInt32]
+  ) {
+    guard width > 0 else {
+      output.append(contentsOf: repeatElement(0, count: count))
+      return
+    }
+    let mask: UInt64 = width == 64 ? ~0 : (1 << UInt64(width)) - 1
+    let fastLimit = bytes.count - 8
+    var bit = 0
+    for _ in 0..<count {
+      let byteIndex = offset + (bit >> 3)
+      let word: UInt64
+      if byteIndex <= fastLimit {
+        word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self))
+      } else {
+        var partial: UInt64 = 0
+        var index = 0
+        while index < 8 && byteIndex + index < bytes.count {
+          partial |= UInt64(bytes[byteIndex + index]) << UInt64(8 * index)
+          index += 1
+        }
+        word = partial
+      }
+      output.append(UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & mask))
+      bit += width
+    }
+  }
+}
+
+/// A list of `UInt32` in blocks of 128 values, each bit-packed at the width that minimises
+/// its size, the few values wider than that patched after it (Lucene's PFOR); the last
+/// `count % 128` values are LEB128 varints (tantivy's `BlockSegmentPostings` layout, plus the
+/// exceptions). The count itself is stored by the caller.
+///
+///     per block: u8 width w · u8 exception count e · 128 × w bits (low bits) ·
+///                e × (u8 index · varint value >> w)
+///     then: varint … varint
+public enum BlockCodec {
+  /// The number of values in a bit-packed block.
+  public static let blockSize = 128
+
+  /// Appends `values` in block form.
+  @inlinable
+  public static func encode(_ values: UnsafeBufferPointer<UInt32>, into output: inout [UInt8]) {
+    let fullBlocks = values.count / blockSize
+    var low = [UInt32](repeating: 0, count: blockSize)
+    for block in 0..<fullBlocks {
+      let slice = UnsafeBufferPointer(rebasing: values[(block * blockSize)..<((block + 1) * blockSize)])
+      // Patched frame of reference: the width that minimises packed bits plus exceptions.
+      var histogram = [Int](repeating: 0, count: 33)
+      for value in slice { histogram[32 - value.leadingZeroBitCount] += 1 }
+      let maximum = BitPacking.width(of: slice)
+      var width = maximum
+      var best = 16 * maximum
+      var above = 0
+      var candidate = maximum
+      while candidate > 0 {
+        above += histogram[candidate]
+        candidate -= 1
+        let cost = 16 * candidate + above * (1 + (maximum - candidate + 6) / 7)
+        if cost < best {
+          best = cost
+          width = candidate
+        }
+      }
+      let mask: UInt32 = width == 32 ? .max : (1 << UInt32(width)) &- 1
+      var exceptions = 0
+      for (index, value) in slice.enumerated() {
+        low[index] = value & mask
+        if value > mask { exceptions += 1 }
+      }
+      output.append(UInt8(width))
+      output.append(UInt8(exceptions))
+      low.withUnsafeBufferPointer { BitPacking.pack($0, width: width, into: &output) }
+      if exceptions > 0 {
+        for (index, value) in slice.enumerated() where value > mask {
+          output.append(UInt8(index))
+          Varint.append(value >> UInt32(width), to: &output)
+        }
+      }
+    }
+    for value in values[(fullBlocks * blockSize)...] {
+      Varint.append(value, to: &output)
+    }
+  }
+
+  /// Appends `values` in block form.
+  @inlinable
+  public static func encode(_ values: [UInt32], into output: inout [UInt8]) {
+    values.withUnsafeBufferPointer { encode($0, into: &output) }
+  }
+
+  /// Decodes `count` values from `cursor`, appending them to `output`; `false` when the
+  /// bytes are truncated or a width is above 32.
+  @inlinable
+  public static func decode(count: Int, from cursor: inout ByteCursor, into output: inout [UInt32]) -> Bool {
+    let fullBlocks = count / blockSize
+    output.reserveCapacity(output.count + count)
+    for _ in 0..<fullBlocks {
+      guard let width = cursor.readByte(), width <= 32, let exceptions = cursor.readByte(),
+        Int(exceptions) <= blockSize
+      else { return false }
+      let byteCount = BitPacking.byteCount(count: blockSize, width: Int(width))
+      guard let range = cursor.skip(byteCount) else { return false }
+      let base = output.count
+      BitPacking.unpack(cursor.bytes, at: range.lowerBound, count: blockSize, width: Int(width), into: &output)
+      for _ in 0..<Int(exceptions) {
+        guard let index = cursor.readByte(), Int(index) < blockSize, let high = cursor.readVarint32(),
+          width < 32, high >> (32 - UInt32(width)) == 0
+        else { return false }
+        output[base + Int(index)] |= high << UInt32(width)
+      }
+    }
+    for _ in 0..<(count - fullBlocks * blockSize) {
+      guard let value = cursor.readVarint32() else { return false }
+      output.append(value)
+    }
+    return true
+  }
+}
+
+/// One decoded posting list: the documents containing a key, ascending, and in each the
+/// positions where it occurs, with each occurrence's UTF-8 range when asked for.
+///
+/// Flat arrays keep it compact: the positions of `documents[i]` are
+/// `positions[positionOffsets[i]..<positionOffsets[i + 1]]`, and `starts`/`ends` (empty unless
+/// ranges were decoded) run parallel to `positions`.
+public struct PostingList: Sendable, Hashable {
+  /// Segment-local document ordinals, strictly ascending.
+  public var documents: [UInt32] = []
+  /// Occurrences of the key in each document (≥ 1), parallel to `documents`.
+  public var frequencies: [UInt32] = []
+  /// Where each document's positions begin in `positions`; one more entry than `documents`.
+  public var positionOffsets: [Int] = [0]
+  /// Token positions, strictly ascending within each document.
+  public var positions: [UInt32] = []
+  /// UTF-8 start offset (inclusive) of each occurrence in its document's text.
+  public var starts: [UInt32] = []
+  /// UTF-8 end offset (exclusive) of each occurrence in its document's text.
+  public var ends: [UInt32] = []
+
+  /// An empty list.
+  public init() {}
+
+  /// The number of documents.
+  public var count: Int { documents.count }
+
+  /// The total number of occurrences.
+  public var totalFrequency: Int { positions.count }
+
+  /// The positions of the key in the `index`-th document of the list.
+  public func positions(at index: Int) -> ArraySlice<UInt32> {
+    positions[positionOffsets[index]..<positionOffsets[index + 1]]
+  }
+
+  /// The UTF-8 ranges of the key in the `index`-th document of the list (empty when ranges
+  /// were not decoded).
+  public func ranges(at index: Int) -> [Range<Int>] {
+    guard !starts.isEmpty else { return [] }
+    return (positionOffsets[index]..<positionOffsets[index + 1]).map { Int(starts[$0])..<Int(ends[$0]) }
+  }
+}
+
+/// The byte layout of one posting list, and of one document's position → range table.
+///
+/// A posting list (referenced by a dictionary entry's offset and length):
+///
+///     varint n (documents)
+///     BlockCodec n × (document − previous − 1)        first: the document itself
+///     BlockCodec n × (frequency − 1)
+///     BlockCodec Σfrequency × (position − previous − 1) first in each document: the position
+///
+/// A range table (one per document, indexed by position; a position without a token has the
+/// empty range at the previous token's end):
+///
+///     varint slots (last position + 1)   byte mode (0: gaps ≥ 0, 1: zigzag gaps)
+///     BlockCodec slots × gap              gap = start − previous end (first: start)
+///     BlockCodec slots × (end − start)
+///
+/// Storing ranges once per token position, rather than inside every term and stem list,
+/// costs each token about six bits instead of two or three bytes per list (see
+/// `Benchmarks/index-format-notes.md`).
+public enum PostingsCodec {
+  /// Appends one posting list. `positions` is flat, `frequencies[i]` of them per document,
+  /// ascending within each document; `documents` ascending.
+  ///
+  /// - Precondition: the counts agree and orders are strict (a programmer error otherwise).
+  public static func encode(
+    documents: [UInt32], frequencies: [UInt32], positions: [UInt32], into output: inout [UInt8]
+  ) {
+    precondition(documents.count == frequencies.count, "one frequency per document")
+    Varint.append(UInt64(documents.count), to: &output)
+    var gaps: [UInt32] = []
+    gaps.reserveCapacity(max(documents.count, positions.count))
+    var previous: Int64 = -1
+    for document in documents {
+      precondition(Int64(document) > previous, "documents must be strictly ascending")
+      gaps.append(UInt32(Int64(document) - previous - 1))
+      previous = Int64(document)
+    }
+    BlockCodec.encode(gaps, into: &output)
+    gaps.removeAll(keepingCapacity: true)
+    for frequency in frequencies {
+      precondition(frequency >= 1, "a listed document has at least one occurrence")
+      gaps.append(frequency - 1)
+    }
+    BlockCodec.encode(gaps, into: &output)
+    gaps.removeAll(keepingCapacity: true)
+    var index = 0
+    for frequency in frequencies {
+      var previousPosition: Int64 = -1
+      for _ in 0..<Int(frequency) {
+        let position = Int64(positions[index])
+        precondition(position > previousPosition, "positions must be strictly ascending in a document")
+        gaps.append(UInt32(position - previousPosition - 1))
+        previousPosition = position
+        index += 1
+      }
+    }
+    precondition(index == positions.count, "Σ frequencies must equal the number of positions")
+    BlockCodec.encode(gaps, into: &output)
+  }
+
+  /// Decodes one posting list from `bytes` (exactly the list's bytes); `nil` when damaged.
+  ///
+  /// - Parameter withPositions: `false` decodes documents and frequencies only.
+  public static func decode(_ bytes: UnsafeRawBufferPointer, withPositions: Bool = true) -> PostingList? {
+    var cursor = ByteCursor(bytes)
+    guard let rawCount = cursor.readVarint(), rawCount <= UInt64(bytes.count) * 128 else { return nil }
+    let count = Int(rawCount)
+    var list = PostingList()
+    var values: [UInt32] = []
+    guard BlockCodec.decode(count: count, from: &cursor, into: &values) else { return nil }
+    list.documents.reserveCapacity(count)
+    var document: Int64 = -1
+    for gap in values {
+      document += Int64(gap) + 1
+      guard document <= Int64(UInt32.max) else { return nil }
+      list.documents.append(UInt32(document))
+    }
+    values.removeAll(keepingCapacity: true)
+    guard BlockCodec.decode(count: count, from: &cursor, into: &values) else { return nil }
+    list.frequencies.reserveCapacity(count)
+    list.positionOffsets.reserveCapacity(count + 1)
+    var total = 0
+    for value in values {
+      guard value < UInt32.max else { return nil }
+      list.frequencies.append(value + 1)
+      total += Int(value) + 1
+      list.positionOffsets.append(total)
+    }
+    guard withPositions else { return list }
+    // A block of 128 takes at least its width byte: a larger total is damage, not a huge list.
+    guard total <= (bytes.count - cursor.offset) * 128 else { return nil }
+    values.removeAll(keepingCapacity: true)
+    guard BlockCodec.decode(count: total, from: &cursor, into: &values) else { return nil }
+    list.positions.reserveCapacity(total)
+    var index = 0
+    for frequency in list.frequencies {
+      var position: Int64 = -1
+      for _ in 0..<Int(frequency) {
+        position += Int64(values[index]) + 1
+        guard position <= Int64(UInt32.max) else { return nil }
+        list.positions.append(UInt32(position))
+        index += 1
+      }
+    }
+    return list
+  }
+
+  /// Appends one document's range table; `starts[p]..<ends[p]` is the range of position `p`.
+  public static func encodeRanges(starts: [UInt32], ends: [UInt32], into output: inout [UInt8]) {
+    precondition(starts.count == ends.count, "one end per start")
+    Varint.append(UInt64(starts.count), to: &output)
+    var isMonotone = true
+    var previousEnd: UInt32 = 0
+    for (start, end) in zip(starts, ends) {
+      precondition(end >= start, "a range ends after it starts")
+      if start < previousEnd { isMonotone = false }
+      previousEnd = end
+    }
+    output.append(isMonotone ? 0 : 1)
+    let blockSize = BlockCodec.blockSize
+    let blockCount = (starts.count + blockSize - 1) / blockSize
+    var blocks: [UInt8] = []
+    var table: [UInt8] = []
+    var gaps: [UInt32] = []
+    var lengths: [UInt32] = []
+    previousEnd = 0
+    for block in 0..<blockCount {
+      precondition(blocks.count <= Int(UInt32.max), "range table over 4 GiB")
+      table.appendLittleEndian(UInt32(blocks.count))
+      table.appendLittleEndian(previousEnd)
+      gaps.removeAll(keepingCapacity: true)
+      lengths.removeAll(keepingCapacity: true)
+      for index in (block * blockSize)..<min(starts.count, (block + 1) * blockSize) {
+        let start = starts[index]
+        if isMonotone {
+          gaps.append(start - previousEnd)
+        } else {
+          gaps.append(UInt32(truncatingIfNeeded: Varint.zigzag(Int64(start) - Int64(previousEnd))))
+        }
+        lengths.append(ends[index] - start)
+        previousEnd = ends[index]
+      }
+      for values in [gaps, lengths] {
+        values.withUnsafeBufferPointer { values in
+          let width = BitPacking.width(of: values)
+          blocks.append(UInt8(width))
+          BitPacking.pack(values, width: width, into: &blocks)
+        }
+      }
+    }
+    output.append(contentsOf: table)
+    output.append(contentsOf: blocks)
+  }
+
+  /// Decodes one document's range table into `starts` and `ends` (replacing their contents),
+  /// leaving `cursor` after it; `false` when damaged.
+  public static func decodeRanges(
+    from cursor: inout ByteCursor, starts: inout [UInt32], ends: inout [UInt32]
+  ) -> Bool {
+    starts.removeAll(keepingCapacity: true)
+    ends.removeAll(keepingCapacity: true)
+    guard let table = RangeTable(cursor.bytes, at: cursor.offset) else { return false }
+    var blockStarts: [UInt32] = []
+    var blockEnds: [UInt32] = []
+    for block in 0..<table.blockCount {
+      guard let end = table.decode(block: block, starts: &blockStarts, ends: &blockEnds) else { return false }
+      starts += blockStarts
+      ends += blockEnds
+      cursor.offset = end
+    }
+    if table.blockCount == 0 { cursor.offset = table.blocksStart }
+    return true
+  }
+}
+
+/// One document's position → range table read in place, a block of 128 positions at a time:
+/// KWIC on a rare word in a long interview decodes one block, not the whole document.
+///
+///     varint slots · u8 mode (0: gaps ≥ 0, 1: zigzag gaps)
+///     per block: u32 byte offset of the block (from the first block) · u32 end of the
+///                previous range (the base its first gap counts from)
+///     per block: u8 gap width · u8 length width · packed gaps · packed lengths
+///
+/// gap = start − previous range's end; length = end − start. A position without a token has
+/// the empty range at the previous token's end.
+public struct RangeTable {
+  /// The bytes holding the table (a whole ranges section, typically).
+  public let bytes: UnsafeRawBufferPointer
+  /// The number of positions described.
+  public let slotCount: Int
+  /// The number of 128-position blocks.
+  public let blockCount: Int
+  /// Offset of the first block in `bytes`.
+  public let blocksStart: Int
+  private let tableStart: Int
+  private let isZigzag: Bool
+
+  /// Reads the header of the table at `offset`; `nil` when damaged.
+  public init?(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
+    var cursor = ByteCursor(bytes, offset: offset)
+    guard let slots = cursor.readVarint(), slots <= UInt64(bytes.count) * 128, let mode = cursor.readByte(), mode <= 1
+    else { return nil }
+    self.bytes = bytes
+    slotCount = Int(slots)
+    blockCount = (slotCount + BlockCodec.blockSize - 1) / BlockCodec.blockSize
+    isZigzag = mode == 1
+    tableStart = cursor.offset
+    guard cursor.skip(8 * blockCount) != nil else { return nil }
+    blocksStart = cursor.offset
+  }
+
+  /// The range of one position, decoding only the start of its block (no allocation); `nil`
+  /// when `position` is out of range or the table is damaged.
+  ///
+  /// - Complexity: O(*p* mod 128).
+  public func range(at position: Int) -> (start: UInt32, end: UInt32)? {
+    guard position >= 0, position < slotCount else { return nil }
+    let block = position / BlockCodec.blockSize
+    let index = position % BlockCodec.blockSize
+    var entry = ByteCursor(bytes, offset: tableStart + 8 * block)
+    guard let relative = entry.readUInt32(), let base = entry.readUInt32() else { return nil }
+    let count = min(BlockCodec.blockSize, slotCount - block * BlockCodec.blockSize)
+    var cursor = ByteCursor(bytes, offset: blocksStart + Int(relative))
+    guard let gapWidth = cursor.readByte(), gapWidth <= 32,
+      let gapBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(gapWidth))),
+      let lengthWidth = cursor.readByte(), lengthWidth <= 32,
+      let lengthBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(lengthWidth)))
+    else { return nil }
+    var previousEnd = Int64(base)
+    var start: Int64 = 0
+    for slot in 0...index {
+      let raw = Self.extract(bytes, at: gapBytes.lowerBound, index: slot, width: Int(gapWidth))
+      let gap = isZigzag ? Varint.unzigzag(UInt64(raw)) : Int64(raw)
+      start = previousEnd + gap
+      previousEnd = start + Int64(Self.extract(bytes, at: lengthBytes.lowerBound, index: slot, width: Int(lengthWidth)))
+    }
+    guard start >= 0, previousEnd <= Int64(UInt32.max) else { return nil }
+    return (UInt32(start), UInt32(previousEnd))
+  }
+
+  @inline(__always)
+  private static func extract(_ bytes: UnsafeRawBufferPointer, at offset: Int, index: Int, width: Int) -> UInt32 {
+    guard width > 0 else { return 0 }
+    let bit = index * width
+    let byteIndex = offset + (bit >> 3)
+    var word: UInt64 = 0
+    if byteIndex + 8 <= bytes.count {
+      word = UInt64(littleEndian: bytes.loadUnaligned(fromByteOffset: byteIndex, as: UInt64.self))
+    } else {
+      var shift: UInt64 = 0
+      for position in byteIndex..<bytes.count {
+        word |= UInt64(bytes[position]) << shift
+        shift += 8
+      }
+    }
+    return UInt32(truncatingIfNeeded: (word >> UInt64(bit & 7)) & ((1 << UInt64(width)) - 1))
+  }
+
+  /// Decodes block `block` (positions `128 × block ..< 128 × (block + 1)`) into `starts` and
+  /// `ends`, replacing their contents; returns the offset just past the block, or `nil` when
+  /// damaged.
+  public func decode(block: Int, starts: inout [UInt32], ends: inout [UInt32]) -> Int? {
+    starts.removeAll(keepingCapacity: true)
+    ends.removeAll(keepingCapacity: true)
+    guard block >= 0, block < blockCount else { return nil }
+    var entry = ByteCursor(bytes, offset: tableStart + 8 * block)
+    guard let relative = entry.readUInt32(), let base = entry.readUInt32() else { return nil }
+    let count = min(BlockCodec.blockSize, slotCount - block * BlockCodec.blockSize)
+    var cursor = ByteCursor(bytes, offset: blocksStart + Int(relative))
+    guard let gapWidth = cursor.readByte(), gapWidth <= 32,
+      let gapBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(gapWidth))),
+      let lengthWidth = cursor.readByte(), lengthWidth <= 32,
+      let lengthBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(lengthWidth)))
+    else { return nil }
+    BitPacking.unpack(bytes, at: gapBytes.lowerBound, count: count, width: Int(gapWidth), into: &starts)
+    BitPacking.unpack(bytes, at: lengthBytes.lowerBound, count: count, width: Int(lengthWidth), into: &ends)
+    var previousEnd = Int64(base)
+    for index in 0..<count {
+      let gap = isZigzag ? Varint.unzigzag(UInt64(starts[index])) : Int64(starts[index])
+      let start = previousEnd + gap
+      let end = start + Int64(ends[index])
+      guard start >= 0, end <= Int64(UInt32.max) else { return nil }
+      starts[index] = UInt32(start)
+      ends[index] = UInt32(end)
+      previousEnd = end
+    }
+    return cursor.offset
+  }
+}

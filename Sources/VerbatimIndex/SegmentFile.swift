@@ -1,0 +1,599 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import VerbatimAnalysis
+import VerbatimCorpus
+
+/// One token as a segment stores it: its normalised term, its stem, its position and its
+/// UTF-8 range in the document text.
+public struct SegmentToken: Sendable, Hashable {
+  /// The normalised term (the key of an exact `=mot` query).
+  public var term: String
+  /// The stem (the key of a plain word query).
+  public var stem: String
+  /// Position in the document's token sequence, from 0.
+  public var position: UInt32
+  /// UTF-8 offset of the first byte.
+  public var start: UInt32
+  /// UTF-8 offset just past the last byte.
+  public var end: UInt32
+
+  /// Creates a token.
+  public init(term: String, stem: String, position: UInt32, start: UInt32, end: UInt32) {
+    self.term = term
+    self.stem = stem
+    self.position = position
+    self.start = start
+    self.end = end
+  }
+}
+
+/// A document of a segment: its global id and its number of tokens.
+public struct SegmentDocument: Sendable, Hashable {
+  /// The document's id in the project store.
+  public var documentID: Int64
+  /// The number of tokens indexed for it.
+  public var tokenCount: UInt32
+
+  /// Creates a document entry.
+  public init(documentID: Int64, tokenCount: UInt32) {
+    self.documentID = documentID
+    self.tokenCount = tokenCount
+  }
+}
+
+/// Accumulates documents in memory and serialises them as one immutable segment file.
+///
+/// Documents get dense local ordinals in the order they are added. Keys are compared as
+/// UTF-8 bytes (never by `String`'s canonical equivalence), and everything is written sorted,
+/// so the same documents in the same order always give byte-identical files.
+///
+///     var builder = SegmentBuilder()
+///     builder.add(documentID: 7, tokens: pipeline.tokens(in: "L’entretien").map { … })
+///     try builder.write(to: ".verbatim/index/seg-000001.vbseg")
+public struct SegmentBuilder {
+  private struct Postings {
+    var documents: [UInt32] = []
+    var frequencies: [UInt32] = []
+    var positions: [UInt32] = []
+  }
+
+  private struct KeyTable {
+    var index: [[UInt8]: Int] = [:]
+    var keys: [[UInt8]] = []
+    var postings: [Postings] = []
+
+    mutating func id(of key: [UInt8]) -> Int {
+      if let id = index[key] { return id }
+      let id = keys.count
+      index[key] = id
+      keys.append(key)
+      keyBytes += key.count
+      postings.append(Postings())
+      return id
+    }
+
+    /// Documents listed over all keys, and the bytes of all keys.
+    var entryCount = 0
+    var keyBytes = 0
+
+    mutating func add(_ id: Int, document: UInt32, position: UInt32) {
+      if postings[id].documents.last != document || postings[id].frequencies.isEmpty {
+        postings[id].documents.append(document)
+        postings[id].frequencies.append(0)
+        entryCount += 1
+      }
+      postings[id].frequencies[postings[id].frequencies.count - 1] += 1
+      postings[id].positions.append(position)
+    }
+  }
+
+  private var terms = KeyTable()
+  private var stems = KeyTable()
+  private var documents: [SegmentDocument] = []
+  private var rangeTables: [UInt8] = []
+  private var rangeOffsets: [UInt64] = []
+  private var scratchStarts: [UInt32] = []
+  private var scratchEnds: [UInt32] = []
+  private var openDocument: SegmentDocument?
+  private var previousPosition: Int64 = -1
+  private var vocabularyIdentity: ObjectIdentifier?
+  private var termSlots: [Int] = []
+  private var stemSlots: [Int] = []
+  /// The stem key id each term key was first seen with (candidates for shared lists).
+  private var stemOfTerm: [Int] = []
+
+  /// An empty segment.
+  public init() {}
+
+  /// The number of documents added.
+  public var documentCount: Int { documents.count }
+
+  /// The number of tokens added.
+  public private(set) var tokenCount = 0
+
+  /// An estimate of the memory the builder holds, for flushing at a memory budget: positions
+  /// and postings entries of both key tables, keys with their hash-table and list overhead,
+  /// and the encoded range tables. Array growth slack is not counted.
+  ///
+  /// - Complexity: O(1).
+  public var estimatedByteCount: Int {
+    let positions = 2 * 4 * tokenCount
+    let entries = 8 * (terms.entryCount + stems.entryCount)
+    let keyCount = terms.keys.count + stems.keys.count
+    let keys = terms.keyBytes + stems.keyBytes + keyCount * 160
+    return positions + entries + keys + rangeTables.count + 28 * documents.count + 8 * termSlots.count
+  }
+
+  /// Adds one document's tokens as the next local ordinal, and returns that ordinal.
+  ///
+  /// Tokens may come in any order; they are sorted by position. Positions need not be
+  /// dense: a missing position gets an empty range at the previous token's end.
+  ///
+  /// - Precondition: no document is open (``beginDocument(documentID:)``), positions are
+  ///   distinct within the document, `start ≤ end`, and the segment holds fewer than 2³²
+  ///   documents (tokens come from the analyser: a violation is a programmer error).
+  @discardableResult
+  public mutating func add(documentID: Int64, tokens: [SegmentToken]) -> UInt32 {
+    beginDocument(documentID: documentID)
+    for token in tokens.sorted(by: { $0.position < $1.position }) {
+      record(
+        term: terms.id(of: Array(token.term.utf8)), stem: stems.id(of: Array(token.stem.utf8)),
+        position: token.position, start: token.start, end: token.end)
+    }
+    return endDocument()
+  }
+
+  /// Opens the next document for ``append(_:from:)``: the streaming form of
+  /// ``add(documentID:tokens:)`` for the analyser's batches, without building strings.
+  ///
+  /// - Precondition: no other document is open.
+  public mutating func beginDocument(documentID: Int64) {
+    precondition(openDocument == nil, "call endDocument() before opening another document")
+    precondition(documents.count < Int(UInt32.max), "a segment holds fewer than 2³² documents")
+    openDocument = SegmentDocument(documentID: documentID, tokenCount: 0)
+    previousPosition = -1
+    scratchStarts.removeAll(keepingCapacity: true)
+    scratchEnds.removeAll(keepingCapacity: true)
+  }
+
+  /// Adds a batch of analysed tokens to the open document; ids are resolved through
+  /// `vocabulary` (the pipeline that produced them), each distinct id once per builder.
+  ///
+  ///     builder.beginDocument(documentID: 7)
+  ///     try pipeline.analyze(text) { builder.append($0, from: pipeline.vocabulary) }
+  ///     builder.endDocument()
+  ///
+  /// - Precondition: a document is open; positions ascend across batches; every batch of a
+  ///   builder comes from the same vocabulary.
+  public mutating func append(_ tokens: UnsafeBufferPointer<RawToken>, from vocabulary: Vocabulary) {
+    precondition(openDocument != nil, "call beginDocument(documentID:) first")
+    let identity = ObjectIdentifier(vocabulary)
+    if vocabularyIdentity == nil { vocabularyIdentity = identity }
+    precondition(vocabularyIdentity == identity, "one builder takes tokens from one vocabulary")
+    for token in tokens {
+      let termID = Int(token.termID)
+      let stemID = Int(token.stemID)
+      if termID >= termSlots.count {
+        termSlots.append(contentsOf: repeatElement(-1, count: termID - termSlots.count + 1))
+      }
+      if stemID >= stemSlots.count {
+        stemSlots.append(contentsOf: repeatElement(-1, count: stemID - stemSlots.count + 1))
+      }
+      if termSlots[termID] < 0 { termSlots[termID] = terms.id(of: Array(vocabulary.termBytes(token.termID))) }
+      if stemSlots[stemID] < 0 { stemSlots[stemID] = stems.id(of: Array(vocabulary.stemBytes(token.stemID))) }
+      precondition(token.position >= 0 && token.start >= 0 && token.end <= Int(UInt32.max), "token out of range")
+      record(
+        term: termSlots[termID], stem: stemSlots[stemID], position: UInt32(token.position),
+        start: UInt32(token.start), end: UInt32(token.end))
+    }
+  }
+
+  /// Closes the open document and returns its local ordinal.
+  ///
+  /// - Precondition: a document is open.
+  @discardableResult
+  public mutating func endDocument() -> UInt32 {
+    guard let document = openDocument else { preconditionFailure("no open document") }
+    let ordinal = UInt32(documents.count)
+    rangeOffsets.append(UInt64(rangeTables.count))
+    PostingsCodec.encodeRanges(starts: scratchStarts, ends: scratchEnds, into: &rangeTables)
+    documents.append(document)
+    openDocument = nil
+    return ordinal
+  }
+
+  private mutating func record(term: Int, stem: Int, position: UInt32, start: UInt32, end: UInt32) {
+    precondition(Int64(position) > previousPosition, "positions must be distinct and ascending within a document")
+    precondition(start <= end, "a token's range must not end before it starts")
+    let ordinal = UInt32(documents.count)
+    let previousEnd = scratchEnds.last ?? 0
+    while scratchStarts.count < Int(position) {
+      scratchStarts.append(previousEnd)
+      scratchEnds.append(previousEnd)
+    }
+    scratchStarts.append(start)
+    scratchEnds.append(end)
+    previousPosition = Int64(position)
+    terms.add(term, document: ordinal, position: position)
+    stems.add(stem, document: ordinal, position: position)
+    if term >= stemOfTerm.count { stemOfTerm.append(contentsOf: repeatElement(-1, count: term - stemOfTerm.count + 1)) }
+    if stemOfTerm[term] < 0 { stemOfTerm[term] = stem }
+    openDocument?.tokenCount += 1
+    tokenCount += 1
+  }
+
+  /// Encodes every list of `table` in key order into `postings` and its dictionary. A list
+  /// whose bytes equal those of `shared(id)` (a term whose stem has no other term here)
+  /// is not written again: its entry points at the earlier list.
+  private static func appendPostings(
+    of table: KeyTable, to postings: inout [UInt8], dictionary: inout TermDictionaryWriter,
+    shared: (Int) -> TermInfo? = { _ in nil }
+  ) -> [TermInfo] {
+    var infos = [TermInfo?](repeating: nil, count: table.keys.count)
+    let order = table.keys.indices.sorted { table.keys[$0].lexicographicallyPrecedes(table.keys[$1]) }
+    var scratch: [UInt8] = []
+    for id in order {
+      let list = table.postings[id]
+      scratch.removeAll(keepingCapacity: true)
+      PostingsCodec.encode(
+        documents: list.documents, frequencies: list.frequencies, positions: list.positions, into: &scratch)
+      var info = TermInfo(
+        postingsOffset: UInt64(postings.count), postingsLength: UInt64(scratch.count),
+        documentFrequency: UInt32(list.documents.count), totalFrequency: UInt64(list.positions.count))
+      if let candidate = shared(id), candidate.postingsLength == info.postingsLength,
+        postings[Int(candidate.postingsOffset)..<Int(candidate.postingsOffset + candidate.postingsLength)]
+          .elementsEqual(scratch)
+      {
+        info.postingsOffset = candidate.postingsOffset
+      } else {
+        postings.append(contentsOf: scratch)
+      }
+      dictionary.append(table.keys[id], info)
+      infos[id] = info
+    }
+    return infos.map { $0 ?? TermInfo(postingsOffset: 0, postingsLength: 0, documentFrequency: 0, totalFrequency: 0) }
+  }
+
+  /// The complete segment file, in memory.
+  ///
+  /// - Precondition: no document is open.
+  /// - Complexity: O(*k* log *k* + *t*) for *k* distinct keys and *t* tokens.
+  public func serialized() -> [UInt8] {
+    precondition(openDocument == nil, "call endDocument() before serialising")
+    var postings: [UInt8] = []
+    var termDictionary = TermDictionaryWriter()
+    var stemDictionary = TermDictionaryWriter()
+    // Stems first, so that a term whose list equals its stem's can point back at it.
+    let stemInfos = Self.appendPostings(of: stems, to: &postings, dictionary: &stemDictionary)
+    _ = Self.appendPostings(of: terms, to: &postings, dictionary: &termDictionary) { term in
+      let stem = stemOfTerm[term]
+      return stem >= 0 ? stemInfos[stem] : nil
+    }
+    var documentTable: [UInt8] = []
+    documentTable.reserveCapacity(documents.count * SegmentFormat.documentEntrySize)
+    for (document, rangeOffset) in zip(documents, rangeOffsets) {
+      documentTable.appendLittleEndian(UInt64(bitPattern: document.documentID))
+      documentTable.appendLittleEndian(document.tokenCount)
+      documentTable.appendLittleEndian(rangeOffset)
+    }
+    return SegmentFormat.assemble(
+      documentCount: documents.count,
+      sections: [postings, termDictionary.finish(), stemDictionary.finish(), rangeTables, documentTable])
+  }
+
+  /// Writes the segment to `path` atomically: a temporary file beside it, `fsync`, rename,
+  /// then `fsync` of the folder. A crash leaves either no file or the whole file.
+  ///
+  /// - Throws: ``IndexError/io(path:reason:)``.
+  public func write(to path: String) throws(IndexError) {
+    try SegmentFormat.writeAtomically(serialized(), to: path)
+  }
+}
+
+/// The segment file layout, version 1. Integers are little-endian.
+///
+///     header  "VBSEG" · u8 version (1) · u16 0                                   8 bytes
+///     sections, in this order, each right after the previous one:
+///       postings     every stem list (stems in key order), then every term list that
+///                    differs from its stem's (a term alone in its stem points at the stem list)
+///       terms        ``TermDictionary`` of normalised terms → postings
+///       stems        ``TermDictionary`` of stems → postings
+///       ranges       one range table per document (``PostingsCodec/encodeRanges(starts:ends:into:)``)
+///       documents    per local ordinal: i64 document id · u32 token count · u64 range table offset
+///     footer  5 × (u64 offset · u64 length) · u32 document count · u32 0 ·
+///             u64 XXH64 (seed 0) of every byte before it                          96 bytes
+public enum SegmentFormat {
+  /// The first five bytes of every segment file.
+  public static let magic: [UInt8] = Array("VBSEG".utf8)
+  /// The format version this build writes and reads.
+  public static let version: UInt8 = 1
+  /// Header size in bytes.
+  public static let headerSize = 8
+  /// Footer size in bytes.
+  public static let footerSize = 96
+  /// Size of one document table entry.
+  public static let documentEntrySize = 20
+  static let sectionCount = 5
+
+  static func assemble(documentCount: Int, sections: [[UInt8]]) -> [UInt8] {
+    var output: [UInt8] = []
+    output.reserveCapacity(headerSize + sections.reduce(0) { $0 + $1.count } + footerSize)
+    output.append(contentsOf: magic)
+    output.append(version)
+    output.append(contentsOf: [0, 0])
+    var table: [(UInt64, UInt64)] = []
+    for section in sections {
+      table.append((UInt64(output.count), UInt64(section.count)))
+      output.append(contentsOf: section)
+    }
+    for (offset, length) in table {
+      output.appendLittleEndian(offset)
+      output.appendLittleEndian(length)
+    }
+    output.appendLittleEndian(UInt32(documentCount))
+    output.appendLittleEndian(UInt32(0))
+    let checksum = output.withUnsafeBufferPointer { ContentHash.xxh64($0) }
+    output.appendLittleEndian(checksum)
+    return output
+  }
+
+  static func writeAtomically(_ bytes: [UInt8], to path: String) throws(IndexError) {
+    let temporary = path + ".tmp"
+    let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+    guard descriptor >= 0 else { throw .io(path: temporary, reason: "cannot create: \(lastError())") }
+    var failure: IndexError?
+    bytes.withUnsafeBytes { buffer in
+      var written = 0
+      while written < buffer.count {
+        let result = systemWrite(descriptor, buffer.baseAddress.map { $0 + written }, buffer.count - written)
+        if result < 0 {
+          if errno == EINTR { continue }
+          failure = .io(path: temporary, reason: "cannot write: \(lastError())")
+          return
+        }
+        written += result
+      }
+    }
+    if failure == nil && fsync(descriptor) != 0 {
+      failure = .io(path: temporary, reason: "cannot sync: \(lastError())")
+    }
+    if close(descriptor) != 0 && failure == nil {
+      failure = .io(path: temporary, reason: "cannot close: \(lastError())")
+    }
+    if failure == nil && rename(temporary, path) != 0 {
+      failure = .io(path: path, reason: "cannot rename the temporary file into place: \(lastError())")
+    }
+    if let failure {
+      unlink(temporary)
+      throw failure
+    }
+    syncFolder(of: path)
+  }
+
+  /// Makes the rename durable; a failure here loses nothing already in the file.
+  private static func syncFolder(of path: String) {
+    let folder: String
+    if let slash = path.lastIndex(of: "/") {
+      folder = slash == path.startIndex ? "/" : String(path[..<slash])
+    } else {
+      folder = "."
+    }
+    let descriptor = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard descriptor >= 0 else { return }
+    fsync(descriptor)
+    close(descriptor)
+  }
+
+  private static func lastError() -> String { String(cString: strerror(errno)) }
+}
+
+/// `write(2)`, named apart from the methods called `write` in this file.
+private func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+  write(descriptor, buffer, count)
+}
+
+/// An open segment file: memory-mapped, validated once, then read without copying.
+///
+/// `@unchecked Sendable` because it is immutable after `init`: every stored property is a
+/// `let`, the mapping is read-only and lives as long as the reader (``MappedFile``), and the
+/// file is never rewritten in place (segments are written once, renamed into place, and
+/// only ever deleted). Any number of tasks may query one reader concurrently.
+public final class SegmentReader: @unchecked Sendable {
+  /// The file's path, as named in errors.
+  public let path: String
+  /// The number of documents (local ordinals are `0..<documentCount`).
+  public let documentCount: Int
+  /// Normalised terms → postings.
+  public let terms: TermDictionary
+  /// Stems → postings.
+  public let stems: TermDictionary
+  private let file: MappedFile
+  private let postingsSection: UnsafeRawBufferPointer
+  private let rangesSection: UnsafeRawBufferPointer
+  private let documentSection: UnsafeRawBufferPointer
+
+  /// Maps and validates the segment at `path`.
+  ///
+  /// - Parameter verifiesChecksum: hash the whole file (XXH64) against the footer; `false`
+  ///   skips that pass for files already verified by this process.
+  /// - Throws: ``IndexError/io(path:reason:)`` when it cannot be read;
+  ///   ``IndexError/corrupt(file:reason:)`` for a truncated file, a wrong magic or version, a
+  ///   checksum mismatch or inconsistent sections.
+  public init(path: String, verifiesChecksum: Bool = true) throws(IndexError) {
+    self.path = path
+    file = try MappedFile(path: path)
+    let bytes = file.bytes
+    guard bytes.count >= SegmentFormat.headerSize + SegmentFormat.footerSize else {
+      throw .corrupt(file: path, reason: "truncated: \(bytes.count) bytes is shorter than a header and a footer")
+    }
+    guard bytes.prefix(5).elementsEqual(SegmentFormat.magic) else {
+      throw .corrupt(file: path, reason: "not a segment file (no VBSEG header)")
+    }
+    guard bytes[5] == SegmentFormat.version else {
+      throw .corrupt(
+        file: path, reason: "segment format version \(bytes[5]); this build reads version \(SegmentFormat.version)")
+    }
+    let footer = bytes.count - SegmentFormat.footerSize
+    var cursor = ByteCursor(bytes, offset: footer)
+    var sections: [UnsafeRawBufferPointer] = []
+    var expectedStart = UInt64(SegmentFormat.headerSize)
+    for index in 0..<SegmentFormat.sectionCount {
+      guard let offset = cursor.readUInt64(), let length = cursor.readUInt64(), offset == expectedStart,
+        length <= UInt64(footer) - offset
+      else { throw .corrupt(file: path, reason: "section \(index) out of place (truncated or damaged file)") }
+      sections.append(UnsafeRawBufferPointer(rebasing: bytes[Int(offset)..<Int(offset + length)]))
+      expectedStart = offset + length
+    }
+    guard expectedStart == UInt64(footer), let count = cursor.readUInt32(), cursor.readUInt32() == 0,
+      let stored = cursor.readUInt64()
+    else { throw .corrupt(file: path, reason: "footer damaged (truncated or extended file)") }
+    if verifiesChecksum {
+      let computed = ContentHash.xxh64(UnsafeBufferPointer(rebasing: bytes.bindMemory(to: UInt8.self)[..<(bytes.count - 8)]))
+      guard computed == stored else { throw .corrupt(file: path, reason: "checksum mismatch") }
+    }
+    guard sections[4].count == Int(count) * SegmentFormat.documentEntrySize else {
+      throw .corrupt(file: path, reason: "document table does not match the document count")
+    }
+    documentCount = Int(count)
+    postingsSection = sections[0]
+    terms = try TermDictionary(storage: file, bytes: sections[1], file: path)
+    stems = try TermDictionary(storage: file, bytes: sections[2], file: path)
+    rangesSection = sections[3]
+    documentSection = sections[4]
+  }
+
+  /// The document at local `ordinal`.
+  ///
+  /// - Precondition: `ordinal < documentCount`.
+  public func document(at ordinal: Int) -> SegmentDocument {
+    precondition(ordinal >= 0 && ordinal < documentCount, "document ordinal out of range")
+    var cursor = ByteCursor(documentSection, offset: ordinal * SegmentFormat.documentEntrySize)
+    let id = cursor.readUInt64() ?? 0
+    let tokens = cursor.readUInt32() ?? 0
+    return SegmentDocument(documentID: Int64(bitPattern: id), tokenCount: tokens)
+  }
+
+  /// Every document, by local ordinal.
+  public var documents: [SegmentDocument] { (0..<documentCount).map(document(at:)) }
+
+  /// The range of every position of the document at `ordinal`: `starts[p]..<ends[p]`.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func ranges(ofDocument ordinal: Int) throws(IndexError) -> (starts: [UInt32], ends: [UInt32]) {
+    var starts: [UInt32] = []
+    var ends: [UInt32] = []
+    try decodeRanges(ofDocument: ordinal, starts: &starts, ends: &ends)
+    return (starts, ends)
+  }
+
+  private func decodeRanges(ofDocument ordinal: Int, starts: inout [UInt32], ends: inout [UInt32]) throws(IndexError) {
+    var cursor = ByteCursor(rangesSection, offset: try rangeTableOffset(ofDocument: ordinal))
+    guard PostingsCodec.decodeRanges(from: &cursor, starts: &starts, ends: &ends) else {
+      throw .corrupt(file: path, reason: "range table of document \(ordinal) damaged")
+    }
+  }
+
+  private func rangeTableOffset(ofDocument ordinal: Int) throws(IndexError) -> Int {
+    precondition(ordinal >= 0 && ordinal < documentCount, "document ordinal out of range")
+    var entry = ByteCursor(documentSection, offset: ordinal * SegmentFormat.documentEntrySize + 12)
+    guard let offset = entry.readUInt64(), offset < UInt64(rangesSection.count) else {
+      throw .corrupt(file: path, reason: "range table of document \(ordinal) out of bounds")
+    }
+    return Int(offset)
+  }
+
+  /// The range table of the document at `ordinal`, read in place a block at a time.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func rangeTable(ofDocument ordinal: Int) throws(IndexError) -> RangeTable {
+    guard let table = RangeTable(rangesSection, at: try rangeTableOffset(ofDocument: ordinal)) else {
+      throw .corrupt(file: path, reason: "range table of document \(ordinal) damaged")
+    }
+    return table
+  }
+
+  /// Decodes the posting list an entry of ``terms`` or ``stems`` points to.
+  ///
+  /// - Parameters:
+  ///   - withPositions: decode positions (phrase, `NEAR`, KWIC); `false` for documents and
+  ///     frequencies only.
+  ///   - withRanges: fill `starts`/`ends` from the documents' range tables (implies positions).
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func postings(for info: TermInfo, withPositions: Bool = true, withRanges: Bool = false) throws(IndexError)
+    -> PostingList
+  {
+    guard info.postingsOffset <= UInt64(postingsSection.count),
+      info.postingsLength <= UInt64(postingsSection.count) - info.postingsOffset
+    else { throw .corrupt(file: path, reason: "posting list out of bounds") }
+    let start = Int(info.postingsOffset)
+    let slice = UnsafeRawBufferPointer(rebasing: postingsSection[start..<(start + Int(info.postingsLength))])
+    guard var list = PostingsCodec.decode(slice, withPositions: withPositions || withRanges),
+      list.count == Int(info.documentFrequency), list.documents.last.map({ Int($0) < documentCount }) ?? true
+    else { throw .corrupt(file: path, reason: "posting list damaged") }
+    guard withRanges else { return list }
+    list.starts.reserveCapacity(list.positions.count)
+    list.ends.reserveCapacity(list.positions.count)
+    var starts: [UInt32] = []
+    var ends: [UInt32] = []
+    for (index, document) in list.documents.enumerated() {
+      let table = try rangeTable(ofDocument: Int(document))
+      var decodedBlock = -1
+      let positions = list.positions(at: index)
+      for (offset, position) in zip(positions.indices, positions) {
+        let block = Int(position) / BlockCodec.blockSize
+        guard Int(position) < table.slotCount else {
+          throw .corrupt(file: path, reason: "position \(position) beyond the range table of document \(document)")
+        }
+        // A lone position in its block: decode just its prefix; several: the whole block once.
+        let isLone = block != decodedBlock
+          && (offset + 1 == positions.endIndex || Int(positions[offset + 1]) / BlockCodec.blockSize != block)
+        if isLone {
+          guard let range = table.range(at: Int(position)) else {
+            throw .corrupt(file: path, reason: "range table of document \(document) damaged")
+          }
+          list.starts.append(range.start)
+          list.ends.append(range.end)
+          continue
+        }
+        if block != decodedBlock {
+          guard table.decode(block: block, starts: &starts, ends: &ends) != nil else {
+            throw .corrupt(file: path, reason: "range table of document \(document) damaged")
+          }
+          decodedBlock = block
+        }
+        list.starts.append(starts[Int(position) % BlockCodec.blockSize])
+        list.ends.append(ends[Int(position) % BlockCodec.blockSize])
+      }
+    }
+    return list
+  }
+
+  /// The postings of the normalised term `term`, or `nil` if the segment lacks it.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func postings(forTerm term: String, withRanges: Bool = true) throws(IndexError) -> PostingList? {
+    guard let info = try terms.lookup(term) else { return nil }
+    return try postings(for: info, withRanges: withRanges)
+  }
+
+  /// The postings of the stem `stem`, or `nil` if the segment lacks it.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func postings(forStem stem: String, withRanges: Bool = true) throws(IndexError) -> PostingList? {
+    guard let info = try stems.lookup(stem) else { return nil }
+    return try postings(for: info, withRanges: withRanges)
+  }
+
+  /// The terms starting with `prefix` (a `mot*` query), in byte order.
+  public func terms(withPrefix prefix: String) throws(IndexError) -> [DictionaryEntry] {
+    try terms.entries(withPrefix: prefix)
+  }
+
+  /// The stems starting with `prefix`, in byte order.
+  public func stems(withPrefix prefix: String) throws(IndexError) -> [DictionaryEntry] {
+    try stems.entries(withPrefix: prefix)
+  }
+}

@@ -1,0 +1,439 @@
+import Foundation
+import Testing
+import VerbatimTestSupport
+import VerbatimAnalysis
+import VerbatimCorpus
+@testable import VerbatimIndex
+
+@Suite struct SegmentFileTests {
+  struct Occurrence: Equatable {
+    var document: UInt32
+    var position: UInt32
+    var start: UInt32
+    var end: UInt32
+  }
+
+  static let words = [
+    "entretien", "entreprise", "entreprises", "élu", "élus", "élue", "école", "travail", "travailler",
+    "travaux", "l", "qu", "aujourd'hui", "cœur", "naïf", "noël", "3,5", "€", "de", "la", "ne", "pas",
+  ]
+
+  static func stem(of term: String) -> String { String(term.prefix(4)) }
+
+  /// Seeded documents: random words, increasing ranges, occasional position gaps.
+  static func documents(seed: UInt64, count: Int) -> [(id: Int64, tokens: [SegmentToken])] {
+    var random = SplitMix64(seed: seed)
+    return (0..<count).map { index in
+      var tokens: [SegmentToken] = []
+      var offset: UInt32 = 0
+      var position: UInt32 = 0
+      let length = random.next() % 5 == 0 ? Int.random(in: 100...600, using: &random) : Int.random(in: 0...40, using: &random)
+      for _ in 0..<length {
+        let word = words.randomElement(using: &random) ?? "de"
+        offset += UInt32.random(in: 0...3, using: &random)
+        let end = offset + UInt32(word.utf8.count)
+        tokens.append(SegmentToken(term: word, stem: stem(of: word), position: position, start: offset, end: end))
+        offset = end
+        position += random.next() % 20 == 0 ? 2 : 1
+      }
+      tokens.shuffle(using: &random)
+      return (Int64(index) * 10 + 3, tokens)
+    }
+  }
+
+  static func model(_ documents: [(id: Int64, tokens: [SegmentToken])], key: (SegmentToken) -> String)
+    -> [String: [Occurrence]]
+  {
+    var result: [String: [Occurrence]] = [:]
+    for (ordinal, document) in documents.enumerated() {
+      for token in document.tokens.sorted(by: { $0.position < $1.position }) {
+        result[key(token), default: []].append(
+          Occurrence(document: UInt32(ordinal), position: token.position, start: token.start, end: token.end))
+      }
+    }
+    return result
+  }
+
+  static func occurrences(_ list: PostingList) -> [Occurrence] {
+    var result: [Occurrence] = []
+    for index in 0..<list.count {
+      for offset in list.positionOffsets[index]..<list.positionOffsets[index + 1] {
+        result.append(
+          Occurrence(
+            document: list.documents[index], position: list.positions[offset], start: list.starts[offset],
+            end: list.ends[offset]))
+      }
+    }
+    return result
+  }
+
+  static func temporaryPath(_ name: String) -> String {
+    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verbatim-segment-tests-\(getpid())")
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder.appendingPathComponent(name).path
+  }
+
+  static func builder(_ documents: [(id: Int64, tokens: [SegmentToken])]) -> SegmentBuilder {
+    var builder = SegmentBuilder()
+    for document in documents { builder.add(documentID: document.id, tokens: document.tokens) }
+    return builder
+  }
+
+  @Test(arguments: [1 as UInt64, 2, 3])
+  func roundTripAgainstBruteForce(seed: UInt64) throws {
+    let documents = Self.documents(seed: seed, count: Int(seed) * 90)
+    let path = Self.temporaryPath("round-\(seed).vbseg")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Self.builder(documents).write(to: path)
+    let reader = try SegmentReader(path: path)
+    #expect(reader.documentCount == documents.count)
+    #expect(reader.documents == documents.map { SegmentDocument(documentID: $0.id, tokenCount: UInt32($0.tokens.count)) })
+    for (name, dictionary, key) in [
+      ("terms", reader.terms, { (token: SegmentToken) in token.term }),
+      ("stems", reader.stems, { (token: SegmentToken) in token.stem }),
+    ] {
+      let model = Self.model(documents, key: key)
+      #expect(dictionary.count == model.count, "\(name) count")
+      for (word, expected) in model {
+        let list = name == "terms" ? try reader.postings(forTerm: word) : try reader.postings(forStem: word)
+        let decoded = try #require(list)
+        #expect(Self.occurrences(decoded) == expected, "\(name) \(word)")
+        let info = try #require(try dictionary.lookup(word))
+        #expect(Int(info.documentFrequency) == Set(expected.map(\.document)).count)
+        #expect(Int(info.totalFrequency) == expected.count)
+        let bare = try reader.postings(for: info, withPositions: false)
+        #expect(bare.documents == decoded.documents && bare.frequencies == decoded.frequencies)
+      }
+      let sortedKeys = model.keys.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
+      for prefix in ["", "e", "entre", "é", "trav", "x", "l"] {
+        let expected = sortedKeys.filter { $0.starts(with: Array(prefix.utf8)) }
+        let found = name == "terms" ? try reader.terms(withPrefix: prefix) : try reader.stems(withPrefix: prefix)
+        #expect(found.map(\.key) == expected, "\(name) prefix \(prefix)")
+      }
+    }
+    #expect(try reader.postings(forTerm: "absent") == nil)
+    #expect(try reader.postings(forStem: "zzz") == nil)
+  }
+
+  @Test func emptySegment() throws {
+    let path = Self.temporaryPath("empty.vbseg")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try SegmentBuilder().write(to: path)
+    let reader = try SegmentReader(path: path)
+    #expect(reader.documentCount == 0)
+    #expect(try reader.postings(forTerm: "a") == nil)
+    #expect(try reader.terms(withPrefix: "").isEmpty)
+  }
+
+  @Test func documentWithoutTokensAndGaps() throws {
+    var builder = SegmentBuilder()
+    builder.add(documentID: 1, tokens: [])
+    builder.add(
+      documentID: 2,
+      tokens: [
+        SegmentToken(term: "l", stem: "l", position: 0, start: 0, end: 4),
+        SegmentToken(term: "entretien", stem: "entretien", position: 1, start: 4, end: 13),
+        SegmentToken(term: "va", stem: "va", position: 3, start: 14, end: 16),
+      ])
+    let path = Self.temporaryPath("gaps.vbseg")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try builder.write(to: path)
+    let reader = try SegmentReader(path: path)
+    let ranges = try reader.ranges(ofDocument: 1)
+    #expect(ranges.starts == [0, 4, 13, 14])
+    #expect(ranges.ends == [4, 13, 13, 16])
+    #expect(try reader.ranges(ofDocument: 0).starts == [])
+    let list = try #require(try reader.postings(forTerm: "va"))
+    #expect(list.documents == [1])
+    #expect(list.ranges(at: 0) == [14..<16])
+    let term = try #require(try reader.terms.lookup("va"))
+    let stem = try #require(try reader.stems.lookup("va"))
+    #expect(term == stem, "a term alone in its stem shares the stem's list")
+  }
+
+  @Test func writingTwiceGivesIdenticalBytes() throws {
+    let documents = Self.documents(seed: 9, count: 120)
+    let first = Self.temporaryPath("determinism-1.vbseg")
+    defer { try? FileManager.default.removeItem(atPath: first) }
+    let second = Self.temporaryPath("determinism-2.vbseg")
+    defer { try? FileManager.default.removeItem(atPath: second) }
+    try Self.builder(documents).write(to: first)
+    try Self.builder(documents).write(to: second)
+    let a = try Data(contentsOf: URL(fileURLWithPath: first))
+    let b = try Data(contentsOf: URL(fileURLWithPath: second))
+    #expect(a == b)
+    #expect(!FileManager.default.fileExists(atPath: first + ".tmp"))
+  }
+
+  static func expectCorrupt(_ bytes: [UInt8], name: String, reason: String? = nil) throws {
+    let path = Self.temporaryPath(name)
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try Data(bytes).write(to: URL(fileURLWithPath: path))
+    do {
+      _ = try SegmentReader(path: path)
+      Issue.record("\(name): a damaged segment opened")
+    } catch let error {
+      guard case let .corrupt(file, message) = error else {
+        Issue.record("\(name): \(error) is not corrupt")
+        return
+      }
+      #expect(file == path)
+      if let reason { #expect(message.contains(reason), "\(message)") }
+    }
+  }
+
+  @Test func damagedFilesAreCorrupt() throws {
+    let bytes = Self.builder(Self.documents(seed: 4, count: 40)).serialized()
+    var random = SplitMix64(seed: 77)
+    for trial in 0..<40 {
+      var flipped = bytes
+      let index = Int.random(in: 0..<flipped.count, using: &random)
+      flipped[index] ^= UInt8(1) << UInt8.random(in: 0..<8, using: &random)
+      try Self.expectCorrupt(flipped, name: "flip-\(trial).vbseg")
+    }
+    for cut in [0, 5, 50, bytes.count / 2, bytes.count - 1] {
+      try Self.expectCorrupt(Array(bytes[..<cut]), name: "cut-\(cut).vbseg")
+    }
+    try Self.expectCorrupt(bytes + [0], name: "extended.vbseg")
+    var foreign = bytes
+    foreign[0] = UInt8(ascii: "X")
+    try Self.expectCorrupt(foreign, name: "magic.vbseg", reason: "not a segment")
+  }
+
+  @Test func wrongVersionIsCorrupt() throws {
+    var bytes = Self.builder(Self.documents(seed: 5, count: 10)).serialized()
+    bytes[5] = 2
+    // Re-seal the checksum so only the version is wrong.
+    let body = Array(bytes.dropLast(8))
+    var resealed = body
+    resealed.appendLittleEndian(body.withUnsafeBufferPointer { ContentHash.xxh64($0) })
+    try Self.expectCorrupt(resealed, name: "version.vbseg", reason: "version 2")
+  }
+
+  @Test func streamingAnalyserBatchesMatchTokenArrays() throws {
+    let texts = [
+      "L’entretien s'est bien passé aujourd'hui : les élu.e.s ont dit « non », 20 000 fois.",
+      "",
+      "Qu'est-ce qu'il va-t-il faire ? Travailler, travailleurs, travaux… 3,5 % !",
+    ]
+    let pipeline = try Analyzer.french.makePipeline()
+    var streamed = SegmentBuilder()
+    var arrays = SegmentBuilder()
+    for (index, text) in texts.enumerated() {
+      streamed.beginDocument(documentID: Int64(index))
+      var copy = text
+      try copy.withUTF8 { buffer in
+        try pipeline.analyze(buffer) { batch in streamed.append(batch, from: pipeline.vocabulary) }
+      }
+      #expect(streamed.endDocument() == UInt32(index))
+      let tokens = pipeline.tokens(in: text).map {
+        SegmentToken(
+          term: $0.term, stem: $0.stem, position: UInt32($0.position), start: UInt32($0.utf8Range.lowerBound),
+          end: UInt32($0.utf8Range.upperBound))
+      }
+      arrays.add(documentID: Int64(index), tokens: tokens.reversed())
+    }
+    #expect(streamed.serialized() == arrays.serialized())
+    let path = Self.temporaryPath("streamed.vbseg")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try streamed.write(to: path)
+    let reader = try SegmentReader(path: path)
+    let list = try #require(try reader.postings(forStem: "travaill"))
+    let text = Array(texts[2].utf8)
+    #expect(list.ranges(at: 0).map { String(decoding: text[$0], as: UTF8.self) } == ["Travailler"])
+    let elided = try #require(try reader.postings(forTerm: "l"))
+    #expect(elided.ranges(at: 0) == [0..<4])
+  }
+
+  @Test func thousandsOfOneWordDocumentsPackToAlmostNothing() throws {
+    var builder = SegmentBuilder()
+    for index in 0..<5_000 {
+      builder.add(documentID: Int64(index), tokens: [SegmentToken(term: "oui", stem: "oui", position: 0, start: 0, end: 3)])
+    }
+    #expect(builder.tokenCount == 5_000)
+    #expect(builder.estimatedByteCount > 5_000 * 16 && builder.estimatedByteCount < 5_000 * 200)
+    let path = Self.temporaryPath("oui.vbseg")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try builder.write(to: path)
+    let reader = try SegmentReader(path: path)
+    let list = try #require(try reader.postings(forTerm: "oui"))
+    #expect(list.documents == Array(0..<5_000))
+    #expect(list.positions == [UInt32](repeating: 0, count: 5_000))
+    #expect(list.ends == [UInt32](repeating: 3, count: 5_000))
+    let info = try #require(try reader.terms.lookup("oui"))
+    #expect(info.postingsLength < 300, "width-0 blocks: \(info.postingsLength) bytes")
+  }
+
+  @Test func missingFileIsIOError() {
+    #expect(throws: IndexError.self) { try SegmentReader(path: Self.temporaryPath("absent.vbseg")) }
+  }
+}
+
+/// Format figures on real French text (`Benchmarks/index-format-notes.md`): sizes per section,
+/// bytes per posting and per position, encode and decode speed. Opt-in, since it takes a while
+/// and prints figures rather than asserting timings:
+///
+///     VERBATIM_FORMAT_FIGURES=1 swift test -c release -Xswiftc -enable-testing --filter SegmentFormatFigures
+///
+/// `VERBATIM_FORMAT_FIGURES_BYTES` limits the corpus size (default: the whole pool). Skips
+/// cleanly when `../shared/corpora/bench-pool` is absent.
+@Suite struct SegmentFormatFigures {
+  static let pool = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("shared/corpora/bench-pool")
+
+  static var isEnabled: Bool {
+    ProcessInfo.processInfo.environment["VERBATIM_FORMAT_FIGURES"] != nil
+      && FileManager.default.fileExists(atPath: pool.path)
+  }
+
+  static func seconds(_ body: () throws -> Void) rethrows -> Double {
+    let start = DispatchTime.now().uptimeNanoseconds
+    try body()
+    return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+  }
+
+  @Test(.enabled(if: isEnabled)) func figures() throws {
+    let limit = Int(ProcessInfo.processInfo.environment["VERBATIM_FORMAT_FIGURES_BYTES"] ?? "") ?? Int.max
+    var files: [URL] = []
+    if let walker = FileManager.default.enumerator(at: Self.pool, includingPropertiesForKeys: nil) {
+      for case let url as URL in walker where url.pathExtension == "txt" { files.append(url) }
+    }
+    files.sort { $0.path < $1.path }
+    let pipeline = try Analyzer.french.makePipeline()
+    var builder = SegmentBuilder()
+    var corpusBytes = 0
+    var tokenCount = 0
+    var termStrings: [String] = []
+    var stemStrings: [String] = []
+    var analysisSeconds = 0.0
+    var addSeconds = 0.0
+    // Documents of at most `documentBytes`, cut at a line break when there is one past 2 KB
+    // (the bench corpus's rule for novels); 0 keeps one document per file.
+    let documentBytes = Int(ProcessInfo.processInfo.environment["VERBATIM_FORMAT_FIGURES_DOCUMENT_BYTES"] ?? "") ?? 32_768
+    var pieces: [[UInt8]] = []
+    for file in files where corpusBytes < limit {
+      let data = [UInt8](try Data(contentsOf: file))
+      corpusBytes += data.count
+      var start = 0
+      while start < data.count {
+        var end = documentBytes <= 0 ? data.count : min(data.count, start + documentBytes)
+        if end < data.count {
+          var cut = end
+          while cut > start + 2_048 && data[cut - 1] != UInt8(ascii: "\n") { cut -= 1 }
+          if cut > start + 2_048 { end = cut } else {
+            while end > start + 1 && data[end] & 0xC0 == 0x80 { end -= 1 }
+          }
+        }
+        pieces.append(Array(data[start..<end]))
+        start = end
+      }
+    }
+    for (index, piece) in pieces.enumerated() {
+      var tokens: [SegmentToken] = []
+      analysisSeconds += try Self.seconds {
+        try piece.withUnsafeBufferPointer { text in
+          try pipeline.analyze(text) { batch in
+            let vocabulary = pipeline.vocabulary
+            while termStrings.count < vocabulary.termCount { termStrings.append(vocabulary.term(Int32(termStrings.count))) }
+            while stemStrings.count < vocabulary.stemCount { stemStrings.append(vocabulary.stem(Int32(stemStrings.count))) }
+            for token in batch {
+              tokens.append(
+                SegmentToken(
+                  term: termStrings[Int(token.termID)], stem: stemStrings[Int(token.stemID)],
+                  position: UInt32(token.position), start: UInt32(token.start), end: UInt32(token.end)))
+            }
+          }
+        }
+      }
+      tokenCount += tokens.count
+      addSeconds += Self.seconds { builder.add(documentID: Int64(index), tokens: tokens) }
+    }
+    var bytes: [UInt8] = []
+    let serializeSeconds = Self.seconds { bytes = builder.serialized() }
+    let path = SegmentFileTests.temporaryPath("figures.vbseg")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    let writeSeconds = try Self.seconds { try SegmentFormat.writeAtomically(bytes, to: path) }
+    var reader: SegmentReader?
+    let openSeconds = try Self.seconds { reader = try SegmentReader(path: path) }
+    let segment = try #require(reader)
+
+    // Section sizes from the footer.
+    var sizes: [Int] = []
+    bytes.withUnsafeBytes { raw in
+      var cursor = ByteCursor(raw, offset: raw.count - SegmentFormat.footerSize)
+      for _ in 0..<5 {
+        _ = cursor.readUInt64()
+        sizes.append(Int(cursor.readUInt64() ?? 0))
+      }
+    }
+    var termInfos: [TermInfo] = []
+    var stemInfos: [TermInfo] = []
+    try segment.terms.forEach { _, info in termInfos.append(info); return true }
+    try segment.stems.forEach { _, info in stemInfos.append(info); return true }
+    let stemPostingBytes = stemInfos.reduce(0) { $0 + Int($1.postingsLength) }
+    let termPostingBytes = sizes[0] - stemPostingBytes
+    let sharedOffsets = Set(stemInfos.map(\.postingsOffset))
+    let sharedTerms = termInfos.filter { sharedOffsets.contains($0.postingsOffset) }
+    let sharedBytes = sharedTerms.reduce(0) { $0 + Int($1.postingsLength) }
+    let termPostings = termInfos.reduce(0) { $0 + Int($1.documentFrequency) }
+    let stemPostings = stemInfos.reduce(0) { $0 + Int($1.documentFrequency) }
+
+    // Decode speed: every list, positions only, then with ranges.
+    var positions = 0
+    let decodeSeconds = try Self.seconds {
+      for info in termInfos + stemInfos { positions += try segment.postings(for: info).positions.count }
+    }
+    var bareDocuments = 0
+    let bareSeconds = try Self.seconds {
+      for info in termInfos + stemInfos { bareDocuments += try segment.postings(for: info, withPositions: false).count }
+    }
+    // Ranges for the 2,000 rarest-to-commonest term lists is the KWIC path; decode all term lists.
+    var ranged = 0
+    let rangeSeconds = try Self.seconds {
+      for info in termInfos { ranged += try segment.postings(for: info, withRanges: true).starts.count }
+    }
+
+    // What the alternatives would cost, from the same lists.
+    var varintBaseline = 0
+    var offsetsInLists = 0
+    for info in termInfos + stemInfos {
+      let list = try segment.postings(for: info, withRanges: true)
+      varintBaseline += Varint.encodedCount(UInt64(list.count))
+      var previousDocument: Int64 = -1
+      for index in 0..<list.count {
+        varintBaseline += Varint.encodedCount(UInt64(Int64(list.documents[index]) - previousDocument - 1))
+        varintBaseline += Varint.encodedCount(UInt64(list.frequencies[index] - 1))
+        previousDocument = Int64(list.documents[index])
+        var previousPosition: Int64 = -1
+        var previousStart: UInt32 = 0
+        for offset in list.positionOffsets[index]..<list.positionOffsets[index + 1] {
+          varintBaseline += Varint.encodedCount(UInt64(Int64(list.positions[offset]) - previousPosition - 1))
+          previousPosition = Int64(list.positions[offset])
+          offsetsInLists += Varint.encodedCount(UInt64(list.starts[offset] - previousStart))
+          offsetsInLists += Varint.encodedCount(UInt64(list.ends[offset] - list.starts[offset]))
+          previousStart = list.starts[offset]
+        }
+      }
+    }
+
+    let megabytes = Double(corpusBytes) / 1e6
+    func ratio(_ value: Int) -> String { String(format: "%.3f", Double(value) / Double(corpusBytes)) }
+    func perToken(_ value: Int) -> String { String(format: "%.2f", Double(value) / Double(tokenCount)) }
+    print("""
+      FORMAT FIGURES
+      corpus: \(files.count) files considered, \(corpusBytes) bytes, \(tokenCount) tokens, \(segment.documentCount) documents
+      distinct terms \(termInfos.count), stems \(stemInfos.count); postings (doc entries) terms \(termPostings), stems \(stemPostings)
+      file \(bytes.count) bytes = \(ratio(bytes.count)) × corpus, \(perToken(bytes.count)) B/token
+      sections: postings \(sizes[0]) (stems \(stemPostingBytes), terms written \(termPostingBytes)) = \(ratio(sizes[0])), term dict \(sizes[1]) = \(ratio(sizes[1])), stem dict \(sizes[2]) = \(ratio(sizes[2])), ranges \(sizes[3]) = \(ratio(sizes[3])) (\(perToken(sizes[3])) B/token), documents \(sizes[4])
+      terms sharing their stem's list: \(sharedTerms.count) terms, \(sharedTerms.reduce(0) { $0 + Int($1.totalFrequency) }) positions, \(sharedBytes) bytes not written again
+      term lists written: \(String(format: "%.2f", Double(termPostingBytes) / Double(tokenCount))) B/position all-in; stem lists \(String(format: "%.2f", Double(stemPostingBytes) / Double(tokenCount))) B/position
+      varint-only doc/freq/position lists would be \(varintBaseline) bytes (\(ratio(varintBaseline)) × corpus) vs block \(sizes[0])
+      offsets inside every term and stem list (varint start delta + length) would add \(offsetsInLists) bytes (\(ratio(offsetsInLists)) × corpus) vs range tables \(sizes[3])
+      analysis \(String(format: "%.2f", analysisSeconds)) s (\(String(format: "%.1f", megabytes / analysisSeconds)) MB/s); builder add \(String(format: "%.2f", addSeconds)) s; serialize \(String(format: "%.2f", serializeSeconds)) s (\(String(format: "%.1f", megabytes / serializeSeconds)) corpus MB/s); write+fsync \(String(format: "%.3f", writeSeconds)) s; open+checksum \(String(format: "%.3f", openSeconds)) s (\(String(format: "%.0f", Double(bytes.count) / 1e6 / openSeconds)) MB/s)
+      decode all lists with positions: \(String(format: "%.3f", decodeSeconds)) s = \(String(format: "%.0f", Double(sizes[0]) / 1e6 / decodeSeconds)) MB/s of postings, \(String(format: "%.0f", Double(positions) / 1e6 / decodeSeconds)) M positions/s
+      decode documents+frequencies only: \(String(format: "%.3f", bareSeconds)) s, \(String(format: "%.0f", Double(bareDocuments) / 1e6 / bareSeconds)) M postings/s
+      decode term lists with ranges: \(String(format: "%.3f", rangeSeconds)) s, \(String(format: "%.1f", Double(ranged) / 1e6 / rangeSeconds)) M positions/s
+      """)
+    #expect(positions == 2 * tokenCount)
+  }
+}
