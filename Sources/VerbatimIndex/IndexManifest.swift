@@ -1,0 +1,192 @@
+import Foundation
+
+/// The list of segment files that make up a committed index: `<folder>/manifest.json`.
+///
+/// Readers open only the segments it names; any other file in the folder (a flushed segment
+/// not yet merged, a `manifest.json.tmp` of an interrupted commit, a damaged leftover) is
+/// garbage, deleted by the next successful commit. A commit writes `manifest.json.tmp`,
+/// `fsync`s it, renames it over `manifest.json` and `fsync`s the folder, so a crash leaves
+/// either the previous manifest or the new one, each with all its files.
+///
+/// JSON with sorted keys and no timestamps: the same index gives the same bytes.
+public struct IndexManifest: Codable, Sendable, Hashable {
+  /// The manifest format this build writes and reads.
+  public static let currentFormatVersion = 1
+  /// The manifest's file name in the index folder.
+  public static let fileName = "manifest.json"
+
+  /// One segment file of the index.
+  public struct Segment: Codable, Sendable, Hashable {
+    /// The file name, inside the index folder.
+    public var file: String
+    /// The global document ids, by local ordinal.
+    public var documentIDs: [Int64]
+    /// The token count of each document, by local ordinal.
+    public var tokenCounts: [UInt32]
+
+    /// Creates an entry.
+    public init(file: String, documentIDs: [Int64], tokenCounts: [UInt32]) {
+      self.file = file
+      self.documentIDs = documentIDs
+      self.tokenCounts = tokenCounts
+    }
+  }
+
+  /// The manifest format (``currentFormatVersion``).
+  public var formatVersion: Int
+  /// The segment file format version of every segment (``SegmentFormat/version``).
+  public var segmentFormatVersion: Int
+  /// Incremented by every commit; 0 for the empty index.
+  public var generation: Int
+  /// The segments, in no particular order of document ids.
+  public var segments: [Segment]
+
+  /// Creates a manifest of the current formats.
+  public init(generation: Int, segments: [Segment]) {
+    formatVersion = Self.currentFormatVersion
+    segmentFormatVersion = Int(SegmentFormat.version)
+    self.generation = generation
+    self.segments = segments
+  }
+
+  /// The empty index (generation 0, no segment), as seen before the first commit.
+  public static let empty = IndexManifest(generation: 0, segments: [])
+
+  /// The manifest's bytes: JSON, sorted keys, a final newline.
+  public func encoded() throws(IndexError) -> [UInt8] {
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+    do {
+      return Array(try encoder.encode(self)) + [0x0A]
+    } catch {
+      throw .io(path: Self.fileName, reason: "cannot encode the manifest: \(error)")
+    }
+  }
+
+  /// Reads `<directory>/manifest.json`; ``empty`` when there is none (no commit yet).
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)`` for unreadable JSON, an unknown format
+  ///   version or a file name outside the folder; ``IndexError/io(path:reason:)``.
+  public static func read(directory: URL) throws(IndexError) -> IndexManifest {
+    let path = directory.appendingPathComponent(fileName).path
+    guard FileManager.default.fileExists(atPath: path) else { return .empty }
+    let data: Data
+    do {
+      data = try Data(contentsOf: URL(fileURLWithPath: path))
+    } catch {
+      throw .io(path: path, reason: "cannot read the manifest")
+    }
+    let manifest: IndexManifest
+    do {
+      manifest = try JSONDecoder().decode(IndexManifest.self, from: data)
+    } catch {
+      throw .corrupt(file: path, reason: "manifest is not valid JSON of the expected shape")
+    }
+    guard manifest.formatVersion == currentFormatVersion else {
+      throw .corrupt(
+        file: path, reason: "manifest format version \(manifest.formatVersion); this build reads \(currentFormatVersion)")
+    }
+    guard manifest.segmentFormatVersion == Int(SegmentFormat.version) else {
+      throw .corrupt(
+        file: path,
+        reason: "segment format version \(manifest.segmentFormatVersion); this build reads \(SegmentFormat.version)")
+    }
+    for segment in manifest.segments {
+      guard !segment.file.isEmpty, !segment.file.contains("/"), segment.file != ".", segment.file != "..",
+        segment.documentIDs.count == segment.tokenCounts.count
+      else { throw .corrupt(file: path, reason: "manifest names an invalid segment entry") }
+    }
+    return manifest
+  }
+
+  /// Writes the manifest atomically to `<directory>/manifest.json` (through
+  /// `manifest.json.tmp`, `fsync`, rename, `fsync` of the folder).
+  ///
+  /// - Throws: ``IndexError/io(path:reason:)``.
+  public func write(directory: URL) throws(IndexError) {
+    try SegmentFormat.writeAtomically(encoded(), to: directory.appendingPathComponent(Self.fileName).path)
+  }
+}
+
+/// One document's occurrences of a key in a committed index, with its global id.
+public struct IndexPosting: Sendable, Hashable {
+  /// The document's id in the project store.
+  public var documentID: Int64
+  /// Token positions, ascending.
+  public var positions: [UInt32]
+  /// The UTF-8 range of each occurrence, parallel to `positions`.
+  public var ranges: [Range<Int>]
+
+  /// Creates a posting.
+  public init(documentID: Int64, positions: [UInt32], ranges: [Range<Int>]) {
+    self.documentID = documentID
+    self.positions = positions
+    self.ranges = ranges
+  }
+}
+
+/// A read-only view of the last committed index: the segments its manifest names, mapped.
+///
+/// Later commits do not change an open snapshot (segment files are never rewritten, and a
+/// deleted file stays mapped until the snapshot goes away).
+///
+///     let snapshot = try IndexSnapshot(directory: indexFolder)
+///     for hit in try snapshot.postings(forStem: "entretien") { print(hit.documentID) }
+public final class IndexSnapshot: Sendable {
+  /// The manifest the snapshot was opened from.
+  public let manifest: IndexManifest
+  /// The segments, in manifest order.
+  public let segments: [SegmentReader]
+
+  /// Opens the index in `directory` (an empty snapshot when nothing was committed yet).
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)`` when the manifest or a segment it names
+  ///   is damaged or disagrees with it; ``IndexError/io(path:reason:)``.
+  public init(directory: URL) throws(IndexError) {
+    let manifest = try IndexManifest.read(directory: directory)
+    var readers: [SegmentReader] = []
+    for entry in manifest.segments {
+      let reader = try SegmentReader(path: directory.appendingPathComponent(entry.file).path)
+      guard reader.documents.map(\.documentID) == entry.documentIDs,
+        reader.documents.map(\.tokenCount) == entry.tokenCounts
+      else { throw .corrupt(file: reader.path, reason: "documents differ from the manifest's list") }
+      readers.append(reader)
+    }
+    self.manifest = manifest
+    segments = readers
+  }
+
+  /// Every document id of the index, ascending.
+  public var documentIDs: [Int64] { manifest.segments.flatMap(\.documentIDs).sorted() }
+
+  /// The occurrences of the stem `stem`, by ascending document id.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func postings(forStem stem: String) throws(IndexError) -> [IndexPosting] {
+    var result: [IndexPosting] = []
+    for reader in segments {
+      if let list = try reader.postings(forStem: stem) { Self.append(list, of: reader, to: &result) }
+    }
+    return result.sorted { $0.documentID < $1.documentID }
+  }
+
+  /// The occurrences of the normalised term `term` (an `=exact` query), by ascending document id.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func postings(forTerm term: String) throws(IndexError) -> [IndexPosting] {
+    var result: [IndexPosting] = []
+    for reader in segments {
+      if let list = try reader.postings(forTerm: term) { Self.append(list, of: reader, to: &result) }
+    }
+    return result.sorted { $0.documentID < $1.documentID }
+  }
+
+  private static func append(_ list: PostingList, of reader: SegmentReader, to result: inout [IndexPosting]) {
+    for index in 0..<list.count {
+      result.append(
+        IndexPosting(
+          documentID: reader.document(at: Int(list.documents[index])).documentID,
+          positions: Array(list.positions(at: index)), ranges: list.ranges(at: index)))
+    }
+  }
+}

@@ -1,0 +1,382 @@
+import Foundation
+import Testing
+import VerbatimAnalysis
+import VerbatimTestSupport
+@testable import VerbatimIndex
+
+@Suite struct IndexWriterTests {
+  static let words = [
+    "entretien", "entretiens", "entreprise", "entreprises", "élu", "élus", "élue", "l’école", "école", "travail",
+    "travailler", "travaux", "qu’il", "aujourd’hui", "cœur", "naïf", "Noël", "3,5", "20 000", "€", "de", "la",
+    "ne", "pas", "va-t-il", "étudiant·e·s", "mairie", "quartier", "voisins", "parlait", "parlé", "Paris",
+  ]
+
+  /// A fresh, empty temporary folder.
+  static func temporaryFolder(_ name: String) -> URL {
+    let folder = FileManager.default.temporaryDirectory
+      .appendingPathComponent("verbatim-writer-tests-\(getpid())-\(name)-\(UInt32.random(in: 0...UInt32.max))")
+    try? FileManager.default.removeItem(at: folder)
+    try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    return folder
+  }
+
+  static func text(_ random: inout SplitMix64) -> String {
+    // Mostly short; one in ten spans several 128-position blocks.
+    let count = random.next(below: 10) == 0 ? 300 + random.next(below: 300) : random.next(below: 40)
+    var parts: [String] = []
+    for index in 0..<count {
+      parts.append(words[random.next(below: words.count)])
+      if index % 9 == 8 { parts.append(random.next(below: 2) == 0 ? "." : ",") }
+    }
+    return parts.joined(separator: " ")
+  }
+
+  static func documents(seed: UInt64, count: Int) -> [(id: Int64, text: String)] {
+    var random = SplitMix64(seed: seed)
+    var result = (0..<count).map { index in (id: Int64(index * 3 + 1), text: text(&random)) }
+    result.shuffle(using: &random)
+    return result
+  }
+
+  /// Every file of the folder except the lock, by name.
+  static func files(_ folder: URL) throws -> [String: Data] {
+    var result: [String: Data] = [:]
+    for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name != IndexLock.fileName {
+      result[name] = try Data(contentsOf: folder.appendingPathComponent(name))
+    }
+    return result
+  }
+
+  /// stem → documents, by the same analyser.
+  static func model(_ texts: [Int64: String]) throws -> [String: Set<Int64>] {
+    let pipeline = try Analyzer.french.makePipeline()
+    var result: [String: Set<Int64>] = [:]
+    for (id, text) in texts {
+      for token in pipeline.tokens(in: text) { result[token.stem, default: []].insert(id) }
+    }
+    return result
+  }
+
+  static func allStems(_ snapshot: IndexSnapshot) throws -> Set<String> {
+    var result: Set<String> = []
+    for reader in snapshot.segments {
+      try reader.stems.forEach { key, _ in
+        result.insert(String(decoding: key, as: UTF8.self))
+        return true
+      }
+    }
+    return result
+  }
+
+  static func check(_ folder: URL, against texts: [Int64: String]) throws {
+    let snapshot = try IndexSnapshot(directory: folder)
+    #expect(snapshot.documentIDs == texts.keys.sorted())
+    let model = try model(texts)
+    #expect(try allStems(snapshot) == Set(model.keys))
+    // stem → document → (position, range), from the analyser directly.
+    let pipeline = try Analyzer.french.makePipeline()
+    var occurrences: [String: [Int64: [IndexPosting]]] = [:]
+    for (id, text) in texts {
+      for token in pipeline.tokens(in: text) {
+        var posting = occurrences[token.stem]?[id]?.first ?? IndexPosting(documentID: id, positions: [], ranges: [])
+        posting.positions.append(UInt32(token.position))
+        posting.ranges.append(token.utf8Range)
+        occurrences[token.stem, default: [:]][id] = [posting]
+      }
+    }
+    for (stem, ids) in model {
+      let postings = try snapshot.postings(forStem: stem)
+      #expect(Set(postings.map(\.documentID)) == ids, "stem \(stem)")
+      #expect(postings.map(\.documentID) == postings.map(\.documentID).sorted())
+      for posting in postings {
+        #expect(occurrences[stem]?[posting.documentID]?.first == posting, "stem \(stem)")
+      }
+    }
+  }
+
+  // MARK: - Lock
+
+  @Test func secondWriterIsRefusedUntilTheFirstCloses() throws {
+    let folder = Self.temporaryFolder("lock")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let first = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20)
+    #expect(throws: IndexError.self) { try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20) }
+    do {
+      _ = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20)
+    } catch let error {
+      guard case .locked(let path, let holder) = error else {
+        Issue.record("expected .locked, got \(error)")
+        return
+      }
+      #expect(path.hasSuffix("write.lock"))
+      #expect(holder == "process \(getpid())")
+    }
+    first.close()
+    let second = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20)
+    second.close()
+    #expect(!FileManager.default.fileExists(atPath: folder.appendingPathComponent("write.lock").path))
+  }
+
+  @Test func lockIsReleasedOnDeinit() throws {
+    let folder = Self.temporaryFolder("deinit")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    do { _ = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20) }
+    let again = try IndexLock(directory: folder.path)
+    again.release()
+  }
+
+  @Test func staleLockOfADeadProcessIsTakenOver() throws {
+    let folder = Self.temporaryFolder("stale")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    // No process has this pid (above any pid_max), as after a crash.
+    let lockPath = folder.appendingPathComponent("write.lock")
+    try Data("2147483000\n".utf8).write(to: lockPath)
+    let lock = try IndexLock(directory: folder.path)
+    #expect(try String(contentsOf: lockPath, encoding: .utf8) == "\(getpid())\n")
+    lock.release()
+  }
+
+  // MARK: - Determinism
+
+  @Test func jobsAndBudgetDoNotChangeTheFiles() throws {
+    let documents = Self.documents(seed: 42, count: 60)
+    var outputs: [[String: Data]] = []
+    for (jobs, budget) in [(1, 1 << 30), (2, 4_000), (3, 1)] {
+      let folder = Self.temporaryFolder("determinism-\(jobs)")
+      defer { try? FileManager.default.removeItem(at: folder) }
+      let writer = try IndexWriter(directory: folder, jobs: jobs, memoryBudgetBytes: budget)
+      try writer.add(documents: Array(documents[..<30]))
+      try writer.add(documents: Array(documents[30...]))
+      try writer.commit()
+      writer.close()
+      let files = try Self.files(folder)
+      #expect(files.keys.sorted() == ["manifest.json", "seg-000001.vbseg"])
+      outputs.append(files)
+      try Self.check(folder, against: Dictionary(uniqueKeysWithValues: documents.map { ($0.id, $0.text) }))
+    }
+    #expect(outputs[0] == outputs[1])
+    #expect(outputs[0] == outputs[2])
+  }
+
+  @Test func mergedSegmentEqualsOneBuilderInIDOrder() throws {
+    let documents = Self.documents(seed: 7, count: 25).sorted { $0.id < $1.id }
+    let folder = Self.temporaryFolder("single-builder")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1)
+    try writer.add(documents: documents)
+    try writer.commit()
+    writer.close()
+    let pipeline = try Analyzer.french.makePipeline()
+    var builder = SegmentBuilder()
+    for document in documents {
+      let tokens = pipeline.tokens(in: document.text).map {
+        SegmentToken(
+          term: $0.term, stem: $0.stem, position: UInt32($0.position), start: UInt32($0.utf8Range.lowerBound),
+          end: UInt32($0.utf8Range.upperBound))
+      }
+      builder.add(documentID: document.id, tokens: tokens)
+    }
+    let written = try Data(contentsOf: folder.appendingPathComponent("seg-000001.vbseg"))
+    #expect(Array(written) == builder.serialized())
+  }
+
+  /// Segments with interleaved ids, position gaps and removals: the list-by-list merge gives
+  /// the reference route's bytes, and those of one builder fed the kept documents by id.
+  @Test(arguments: [5 as UInt64, 6, 7])
+  func listMergeEqualsRebuild(seed: UInt64) throws {
+    var random = SplitMix64(seed: seed)
+    var documents = SegmentFileTests.documents(seed: seed, count: 40)
+    var ids = (0..<Int64(documents.count)).map { $0 * 7 + 2 }
+    ids.shuffle(using: &random)
+    for index in documents.indices { documents[index].id = ids[index] }
+    let folder = Self.temporaryFolder("merge-\(seed)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var inputs: [SegmentMerger.Input] = []
+    var kept: [(id: Int64, tokens: [SegmentToken])] = []
+    var start = 0
+    for part in 0..<3 {
+      let end = part == 2 ? documents.count : start + random.next(below: documents.count - start)
+      let slice = Array(documents[start..<end])
+      start = end
+      var builder = SegmentBuilder()
+      for document in slice { builder.add(documentID: document.id, tokens: document.tokens) }
+      let path = folder.appendingPathComponent("part-\(part).vbseg").path
+      try builder.write(to: path)
+      let ordinals = slice.indices.filter { _ in random.next(below: 4) != 0 }
+      kept += ordinals.map { slice[$0] }
+      inputs.append(SegmentMerger.Input(reader: try SegmentReader(path: path), ordinals: ordinals))
+    }
+    let merged = try SegmentMerger.merge(inputs)
+    #expect(merged.bytes == (try SegmentMerger.rebuild(inputs)).serialized())
+    var single = SegmentBuilder()
+    for document in kept.sorted(by: { $0.id < $1.id }) { single.add(documentID: document.id, tokens: document.tokens) }
+    #expect(merged.bytes == single.serialized())
+    #expect(merged.documents.map(\.documentID) == kept.map(\.id).sorted())
+  }
+
+  // MARK: - Property test against a model
+
+  @Test(arguments: [1 as UInt64, 2, 3, 4])
+  func randomOperationsMatchTheModel(seed: UInt64) throws {
+    var random = SplitMix64(seed: seed)
+    let folder = Self.temporaryFolder("property-\(seed)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var committed: [Int64: String] = [:]
+    var current: [Int64: String] = [:]
+    let jobs = 1 + random.next(below: 3)
+    var writer = try IndexWriter(directory: folder, jobs: jobs, memoryBudgetBytes: 1 + random.next(below: 20_000))
+    for _ in 0..<14 {
+      switch random.next(below: 6) {
+      case 0, 1:
+        // Add (new ids and replacements), sometimes repeating an id in one call.
+        let count = 1 + random.next(below: 8)
+        var batch: [(id: Int64, text: String)] = []
+        for _ in 0..<count {
+          let id = Int64(random.next(below: 30))
+          let text = Self.text(&random)
+          batch.append((id, text))
+          current[id] = text
+        }
+        try writer.add(documents: batch)
+      case 2:
+        let ids = (0..<(1 + random.next(below: 4))).map { _ in Int64(random.next(below: 35)) }
+        writer.remove(ids: ids)
+        for id in ids { current[id] = nil }
+      case 3:
+        // Uncommitted changes are invisible.
+        try Self.check(folder, against: committed)
+      case 4:
+        // Reopen: pending changes of a closed writer are dropped.
+        writer.close()
+        current = committed
+        writer = try IndexWriter(directory: folder, jobs: jobs, memoryBudgetBytes: 1 + random.next(below: 20_000))
+      default:
+        try writer.commit()
+        committed = current
+        try Self.check(folder, against: committed)
+      }
+    }
+    try writer.commit()
+    committed = current
+    try Self.check(folder, against: committed)
+    writer.close()
+    let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+    let manifest = try IndexManifest.read(directory: folder)
+    #expect(Set(names) == Set([IndexManifest.fileName] + manifest.segments.map(\.file)) || committed.isEmpty)
+  }
+
+  @Test func termPostingsAreExact() throws {
+    let folder = Self.temporaryFolder("terms")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1)
+    try writer.add(documents: [(5, "Les élus parlaient aux élues."), (2, "L’élu parle."), (9, "rien")])
+    try writer.commit()
+    writer.remove(ids: [9])
+    try writer.add(documents: [(2, "Un élu, deux élus.")])
+    try writer.commit()
+    writer.close()
+    let snapshot = try IndexSnapshot(directory: folder)
+    #expect(snapshot.documentIDs == [2, 5])
+    #expect(try snapshot.postings(forTerm: "élus").map(\.documentID) == [2, 5])
+    let second = try snapshot.postings(forTerm: "élu")
+    #expect(second.map(\.documentID) == [2])
+    let text = Array("Un élu, deux élus.".utf8)
+    #expect(second.first?.ranges.map { String(decoding: text[$0], as: UTF8.self) } == ["élu"])
+    #expect(try snapshot.postings(forTerm: "rien").isEmpty)
+    #expect(snapshot.manifest.generation == 2)
+
+    // Rolled back changes leave no file and no trace.
+    let again = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1)
+    try again.add(documents: [(2, "autre"), (7, "sept")])
+    again.remove(ids: [5])
+    #expect(try Self.files(folder).count > 2)
+    again.rollback()
+    #expect(!again.hasPendingChanges)
+    #expect(try again.commit() == snapshot.manifest)
+    again.close()
+    #expect(try Self.files(folder).keys.sorted() == ["manifest.json", "seg-000002.vbseg"])
+  }
+
+  // MARK: - Crash safety
+
+  @Test func interruptedCommitLeavesThePreviousIndex() throws {
+    let folder = Self.temporaryFolder("crash")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let documents = Self.documents(seed: 11, count: 20)
+    let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 2_000)
+    try writer.add(documents: documents)
+    try writer.commit()
+    // A second round that "crashes" after flushing: pending segments exist, no commit.
+    try writer.add(documents: [(id: 1, text: "tout autre chose"), (id: 1000, text: "nouveau document")])
+    writer.close()
+    let before = try Self.files(folder)
+    let expected = Dictionary(uniqueKeysWithValues: documents.map { ($0.id, $0.text) })
+    // A half-written next generation: a truncated segment and an unrenamed manifest naming it.
+    let segment = try Data(contentsOf: folder.appendingPathComponent("seg-000001.vbseg"))
+    try segment.prefix(segment.count / 2).write(to: folder.appendingPathComponent("seg-000002.vbseg"))
+    try segment.prefix(10).write(to: folder.appendingPathComponent("seg-000003.vbseg.tmp"))
+    let next = IndexManifest(
+      generation: 2, segments: [IndexManifest.Segment(file: "seg-000002.vbseg", documentIDs: [1], tokenCounts: [3])])
+    try Data(try next.encoded()).write(to: folder.appendingPathComponent("manifest.json.tmp"))
+    try Self.check(folder, against: expected)
+    #expect(try IndexManifest.read(directory: folder).generation == 1)
+    #expect(before.keys.contains { $0.hasPrefix("pending-") })
+
+    // A new writer sees the committed state; its commit removes the garbage.
+    let reopened = try IndexWriter(directory: folder, jobs: 3, memoryBudgetBytes: 1)
+    #expect(reopened.committed.generation == 1)
+    try reopened.add(documents: [(id: 2000, text: "après la panne")])
+    try reopened.commit()
+    reopened.close()
+    var after = expected
+    after[2000] = "après la panne"
+    try Self.check(folder, against: after)
+    #expect(try Self.files(folder).keys.sorted() == ["manifest.json", "seg-000002.vbseg"])
+  }
+
+  @Test(arguments: IndexWriter.CommitStep.allCases)
+  func crashAtEveryCommitStepLeavesACommittedIndex(step: IndexWriter.CommitStep) throws {
+    let folder = Self.temporaryFolder("crash-step")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let documents = Self.documents(seed: 99, count: 16)
+    var first = Dictionary(uniqueKeysWithValues: documents.map { ($0.id, $0.text) })
+    let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 500)
+    try writer.add(documents: documents)
+    try writer.commit()
+    let replaced = documents[0].id
+    let removed = documents[1].id
+    try writer.add(documents: [(id: replaced, text: "remplacé par autre chose"), (id: 500, text: "nouveau")])
+    writer.remove(ids: [removed])
+    writer.simulatedCrash = step
+    #expect(throws: IndexError.self) { try writer.commit() }
+    writer.close()
+    var second = first
+    second[replaced] = "remplacé par autre chose"
+    second[500] = "nouveau"
+    second[removed] = nil
+    // Before the manifest's rename: the first commit; after it: the second, whatever is left around.
+    let expected = step == .afterMerge || step == .afterSegmentWrite ? first : second
+    try Self.check(folder, against: expected)
+
+    // The next writer starts from there and cleans up.
+    let next = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20)
+    try next.add(documents: [(id: 900, text: "encore")])
+    try next.commit()
+    next.close()
+    first = expected
+    first[900] = "encore"
+    try Self.check(folder, against: first)
+    let manifest = try IndexManifest.read(directory: folder)
+    #expect(Set(try Self.files(folder).keys) == Set([IndexManifest.fileName] + manifest.segments.map(\.file)))
+  }
+
+  @Test func damagedManifestIsReported() throws {
+    let folder = Self.temporaryFolder("bad-manifest")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    try Data("{\"nope\":1}".utf8).write(to: folder.appendingPathComponent("manifest.json"))
+    #expect(throws: IndexError.self) { try IndexSnapshot(directory: folder) }
+    let empty = Self.temporaryFolder("empty")
+    defer { try? FileManager.default.removeItem(at: empty) }
+    #expect(try IndexSnapshot(directory: empty).documentIDs.isEmpty)
+  }
+}
