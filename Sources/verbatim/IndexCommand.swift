@@ -1,0 +1,68 @@
+import ArgumentParser
+import Foundation
+import VerbatimEngine
+
+struct IndexCommand: ParsableCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "index",
+    abstract: "Build the positional index of the project's documents.",
+    discussion: """
+      With CORPUS, imports it first (as `verbatim import`). Every stored document is indexed \
+      by --jobs workers, each flushing segments at its share of --memory, and merged into one \
+      segment at commit: the files do not depend on --jobs. One writer at a time. The summary \
+      goes to stderr, or with --format jsonl as one object to stdout.
+      """)
+
+  @Argument(help: ArgumentHelp("Files and folders to import first.", valueName: "CORPUS"))
+  var inputs: [String] = []
+
+  @Option(name: .long, help: "Worker threads (default: all cores).")
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+  @Option(name: .long, help: "Memory budget for the workers' in-memory segments, in MB.")
+  var memory: Int = 512
+
+  @Option(name: .long, help: "Summary format: jsonl prints one object on stdout; otherwise a summary on stderr.")
+  var format: TableFormat = .tsv
+
+  @OptionGroup var project: ProjectOptions
+
+  func validate() throws {
+    if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
+    if memory < 1 { throw ValidationError("--memory must be at least 1 (MB).") }
+  }
+
+  func run() throws {
+    if !inputs.isEmpty {
+      let importCommand = try ImportCommand.parse(inputs + ["--project", project.directory.path])
+      try importCommand.run()
+    }
+    let summary: IndexSummary
+    do {
+      summary = try IndexJob.run(project: project.directory, jobs: jobs, memoryBudgetMegabytes: memory)
+    } catch {
+      FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+      throw ExitCode(1)
+    }
+    if format == .jsonl {
+      let sink = OutputSink()
+      let writer = TableWriter(
+        format: .jsonl,
+        columns: ["documents", "tokens", "bytes", "seconds", "mb_per_s", "index_bytes", "generation", "jobs"],
+        sink: sink)
+      writer.write([
+        .integer(summary.documents), .integer(summary.tokens), .integer(summary.bytes), .number(summary.seconds),
+        .number((summary.megabytesPerSecond * 100).rounded() / 100), .integer(summary.indexBytes),
+        .integer(summary.generation), .integer(summary.jobs),
+      ])
+      sink.flush()
+    } else {
+      let ratio = summary.bytes > 0 ? Double(summary.indexBytes) / Double(summary.bytes) : 0
+      let line = String(
+        format: "index: %d documents, %d tokens, %.1f MB in %.2f s (%.1f MB/s, %d jobs); index %.1f MB (%.2f× the text), generation %d\n",
+        summary.documents, summary.tokens, Double(summary.bytes) / 1e6, summary.seconds, summary.megabytesPerSecond,
+        summary.jobs, Double(summary.indexBytes) / 1e6, ratio, summary.generation)
+      FileHandle.standardError.write(Data(line.utf8))
+    }
+  }
+}
