@@ -62,42 +62,28 @@ extension ProjectStore {
             CHECK ((label_start IS NULL) = (label_end IS NULL)),
             CHECK (label_start IS NULL OR (label_start >= 0 AND label_start <= label_end))
           ) WITHOUT ROWID;
-          CREATE TABLE paragraphs (
-            document_id INTEGER NOT NULL,
-            ordinal INTEGER NOT NULL CHECK (ordinal >= 1),
-            turn INTEGER NOT NULL,
-            start INTEGER NOT NULL,
-            "end" INTEGER NOT NULL,
-            tokens INTEGER NOT NULL CHECK (tokens >= 0),
-            PRIMARY KEY (document_id, ordinal),
-            FOREIGN KEY (document_id, turn) REFERENCES turns(document_id, ordinal) ON DELETE CASCADE,
-            CHECK (start >= 0 AND start < "end")
-          ) WITHOUT ROWID;
-          CREATE TABLE sentences (
-            document_id INTEGER NOT NULL,
-            ordinal INTEGER NOT NULL CHECK (ordinal >= 1),
-            turn INTEGER NOT NULL,
-            start INTEGER NOT NULL,
-            "end" INTEGER NOT NULL,
-            tokens INTEGER NOT NULL CHECK (tokens >= 0),
-            PRIMARY KEY (document_id, ordinal),
-            FOREIGN KEY (document_id, turn) REFERENCES turns(document_id, ordinal) ON DELETE CASCADE,
-            CHECK (start >= 0 AND start < "end")
-          ) WITHOUT ROWID;
-          CREATE TABLE segments (
-            document_id INTEGER NOT NULL,
-            ordinal INTEGER NOT NULL CHECK (ordinal >= 1),
-            turn INTEGER NOT NULL,
-            start INTEGER NOT NULL,
-            "end" INTEGER NOT NULL,
-            tokens INTEGER NOT NULL CHECK (tokens >= 0),
-            PRIMARY KEY (document_id, ordinal),
-            FOREIGN KEY (document_id, turn) REFERENCES turns(document_id, ordinal) ON DELETE CASCADE,
-            CHECK (start >= 0 AND start < "end")
-          ) WITHOUT ROWID;
-          """)
+          """ + UnitKind.allCases.map { unitTableDDL($0.rawValue) }.joined())
     }
     return migrator
+  }
+
+  /// The table of one kind of text unit below the turn (paragraphs, sentences, segments):
+  /// all three have the same columns and checks.
+  private static func unitTableDDL(_ table: String) -> String {
+    """
+    CREATE TABLE \(table) (
+      document_id INTEGER NOT NULL,
+      ordinal INTEGER NOT NULL CHECK (ordinal >= 1),
+      turn INTEGER NOT NULL,
+      start INTEGER NOT NULL,
+      "end" INTEGER NOT NULL,
+      tokens INTEGER NOT NULL CHECK (tokens >= 0),
+      PRIMARY KEY (document_id, ordinal),
+      FOREIGN KEY (document_id, turn) REFERENCES turns(document_id, ordinal) ON DELETE CASCADE,
+      CHECK (start >= 0 AND start < "end")
+    ) WITHOUT ROWID;
+
+    """
   }
 
   /// The identifiers of the schema versions this build knows, oldest first.
