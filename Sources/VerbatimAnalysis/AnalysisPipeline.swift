@@ -574,7 +574,10 @@ public final class AnalysisPipeline {
       runLast = inclusiveRun(after: i)
     }
     if runLast == nil {
-      // The surface cache holds only plain surfaces, so a hit needs no byte scan.
+      // The surface cache holds only plain surfaces, so a hit needs no byte scan. This is
+      // `emitCached` specialised for whole spans (reusing the key hashed for prefetching, and
+      // scanning for special bytes only on a miss); folding the two into one function was
+      // measured at +2 % instructions for the chain, as the call is then not inlined.
       let count = e - s
       if count <= SurfaceCache.maximumKeyLength {
         let key = prefetched[i & 15]

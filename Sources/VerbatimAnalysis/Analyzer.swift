@@ -19,7 +19,7 @@ public struct Analyzer: Sendable, Hashable {
   public var foldsAccents: Bool
   /// Which text form ICU reads; both give the same tokens.
   public var route: BreakRoute
-  /// Surface forms the per-pipeline cache holds (32 bytes each, at half load: 16 MiB by default).
+  /// Surface forms the per-pipeline cache holds (32 bytes each, at half load: 4 MiB by default).
   public var surfaceCacheLimit: Int
 
   /// Creates a recipe.

@@ -413,14 +413,11 @@ public struct RangeTable {
     blocksStart = cursor.offset
   }
 
-  /// The range of one position, decoding only the start of its block (no allocation); `nil`
-  /// when `position` is out of range or the table is damaged.
-  ///
-  /// - Complexity: O(*p* mod 128).
-  public func range(at position: Int) -> (start: UInt32, end: UInt32)? {
-    guard position >= 0, position < slotCount else { return nil }
-    let block = position / BlockCodec.blockSize
-    let index = position % BlockCodec.blockSize
+  /// Where block `block`'s bit-packed gaps and lengths lie, read from its table entry and
+  /// headers; `nil` when damaged.
+  private func blockLayout(_ block: Int) -> (
+    base: UInt32, count: Int, gapWidth: UInt8, gapBytes: Range<Int>, lengthWidth: UInt8, lengthBytes: Range<Int>
+  )? {
     var entry = ByteCursor(bytes, offset: tableStart + 8 * block)
     guard let relative = entry.readUInt32(), let base = entry.readUInt32() else { return nil }
     let count = min(BlockCodec.blockSize, slotCount - block * BlockCodec.blockSize)
@@ -430,7 +427,22 @@ public struct RangeTable {
       let lengthWidth = cursor.readByte(), lengthWidth <= 32,
       let lengthBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(lengthWidth)))
     else { return nil }
-    var previousEnd = Int64(base)
+    return (base, count, gapWidth, gapBytes, lengthWidth, lengthBytes)
+  }
+
+  /// The range of one position, decoding only the start of its block (no allocation); `nil`
+  /// when `position` is out of range or the table is damaged.
+  ///
+  /// - Complexity: O(*p* mod 128).
+  public func range(at position: Int) -> (start: UInt32, end: UInt32)? {
+    guard position >= 0, position < slotCount else { return nil }
+    let block = position / BlockCodec.blockSize
+    let index = position % BlockCodec.blockSize
+    guard let layout = blockLayout(block) else { return nil }
+    let (gapWidth, gapBytes, lengthWidth, lengthBytes) = (
+      layout.gapWidth, layout.gapBytes, layout.lengthWidth, layout.lengthBytes
+    )
+    var previousEnd = Int64(layout.base)
     var start: Int64 = 0
     for slot in 0...index {
       let raw = Self.extract(bytes, at: gapBytes.lowerBound, index: slot, width: Int(gapWidth))
@@ -467,15 +479,10 @@ public struct RangeTable {
     starts.removeAll(keepingCapacity: true)
     ends.removeAll(keepingCapacity: true)
     guard block >= 0, block < blockCount else { return nil }
-    var entry = ByteCursor(bytes, offset: tableStart + 8 * block)
-    guard let relative = entry.readUInt32(), let base = entry.readUInt32() else { return nil }
-    let count = min(BlockCodec.blockSize, slotCount - block * BlockCodec.blockSize)
-    var cursor = ByteCursor(bytes, offset: blocksStart + Int(relative))
-    guard let gapWidth = cursor.readByte(), gapWidth <= 32,
-      let gapBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(gapWidth))),
-      let lengthWidth = cursor.readByte(), lengthWidth <= 32,
-      let lengthBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(lengthWidth)))
-    else { return nil }
+    guard let layout = blockLayout(block) else { return nil }
+    let (base, count, gapWidth, gapBytes, lengthWidth, lengthBytes) = (
+      layout.base, layout.count, layout.gapWidth, layout.gapBytes, layout.lengthWidth, layout.lengthBytes
+    )
     BitPacking.unpack(bytes, at: gapBytes.lowerBound, count: count, width: Int(gapWidth), into: &starts)
     BitPacking.unpack(bytes, at: lengthBytes.lowerBound, count: count, width: Int(lengthWidth), into: &ends)
     var previousEnd = Int64(base)
@@ -488,6 +495,6 @@ public struct RangeTable {
       ends[index] = UInt32(end)
       previousEnd = end
     }
-    return cursor.offset
+    return lengthBytes.upperBound
   }
 }

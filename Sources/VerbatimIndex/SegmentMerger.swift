@@ -26,13 +26,10 @@ public enum SegmentMerger {
     public var documents: [SegmentDocument]
   }
 
-  /// Merges `inputs` list by list into the bytes of one segment, documents by ascending id:
-  /// the same bytes as ``rebuild(_:)`` then ``SegmentBuilder/serialized()``.
+  /// The kept documents of all inputs, by ascending global id, with where each comes from.
   ///
   /// - Precondition: the kept documents have distinct global ids.
-  /// - Throws: ``IndexError/corrupt(file:reason:)`` for a damaged input.
-  public static func merge(_ inputs: [Input]) throws(IndexError) -> Merged {
-    // The merged order, and each input's ordinal → merged ordinal.
+  private static func mergedOrder(_ inputs: [Input]) -> [(id: Int64, input: Int, ordinal: Int)] {
     var order: [(id: Int64, input: Int, ordinal: Int)] = []
     for (index, input) in inputs.enumerated() {
       for ordinal in input.ordinals {
@@ -43,6 +40,17 @@ public enum SegmentMerger {
     for pair in zip(order, order.dropFirst()) {
       precondition(pair.0.id != pair.1.id, "merged segments hold document \(pair.0.id) twice")
     }
+    return order
+  }
+
+  /// Merges `inputs` list by list into the bytes of one segment, documents by ascending id:
+  /// the same bytes as ``rebuild(_:)`` then ``SegmentBuilder/serialized()``.
+  ///
+  /// - Precondition: the kept documents have distinct global ids.
+  /// - Throws: ``IndexError/corrupt(file:reason:)`` for a damaged input.
+  public static func merge(_ inputs: [Input]) throws(IndexError) -> Merged {
+    // The merged order, and each input's ordinal → merged ordinal.
+    let order = mergedOrder(inputs)
     // UInt32.max: not kept.
     var remap: [[UInt32]] = inputs.map { [UInt32](repeating: .max, count: $0.reader.documentCount) }
     for (merged, entry) in order.enumerated() { remap[entry.input][entry.ordinal] = UInt32(merged) }
@@ -152,16 +160,7 @@ public enum SegmentMerger {
   public static func rebuild(_ inputs: [Input]) throws(IndexError) -> SegmentBuilder {
     var decoded: [DecodedSegment] = []
     for input in inputs { decoded.append(try DecodedSegment(input)) }
-    var order: [(id: Int64, input: Int, ordinal: Int)] = []
-    for (index, input) in inputs.enumerated() {
-      for ordinal in input.ordinals {
-        order.append((input.reader.document(at: ordinal).documentID, index, ordinal))
-      }
-    }
-    order.sort { $0.id < $1.id }
-    for pair in zip(order, order.dropFirst()) {
-      precondition(pair.0.id != pair.1.id, "merged segments hold document \(pair.0.id) twice")
-    }
+    let order = mergedOrder(inputs)
     var builder = SegmentBuilder()
     for entry in order {
       let tokens = try decoded[entry.input].takeTokens(ofOrdinal: entry.ordinal)

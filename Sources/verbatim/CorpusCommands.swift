@@ -15,7 +15,7 @@ struct ProjectOptions: ParsableArguments {
 }
 
 /// Prints `error: <message>` on stderr.
-private func printError(_ message: String) {
+func printError(_ message: String) {
   FileHandle.standardError.write(Data("error: \(message)\n".utf8))
 }
 

@@ -41,7 +41,7 @@ struct IndexCommand: ParsableCommand {
     do {
       summary = try IndexJob.run(project: project.directory, jobs: jobs, memoryBudgetMegabytes: memory)
     } catch {
-      FileHandle.standardError.write(Data("error: \(error.description)\n".utf8))
+      printError(error.description)
       throw ExitCode(1)
     }
     if format == .jsonl {
