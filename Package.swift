@@ -46,8 +46,21 @@ let package = Package(
       dependencies: ["VerbatimAnalysis", "VerbatimCorpus"]
     ),
     .target(
-      name: "VerbatimEngine",
+      name: "VerbatimGraph",
       dependencies: ["VerbatimAnalysis", "VerbatimCorpus", "VerbatimIndex"]
+    ),
+    .target(
+      name: "VerbatimCoding",
+      dependencies: [
+        "VerbatimAnalysis", "VerbatimCorpus", "VerbatimIndex",
+        .product(name: "Yams", package: "Yams"),
+        .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .product(name: "GRDB", package: "GRDB.swift"),
+      ]
+    ),
+    .target(
+      name: "VerbatimEngine",
+      dependencies: ["VerbatimAnalysis", "VerbatimCorpus", "VerbatimIndex", "VerbatimGraph", "VerbatimCoding"]
     ),
     .executableTarget(
       name: "verbatim",
@@ -72,6 +85,14 @@ let package = Package(
     .testTarget(
       name: "VerbatimIndexTests",
       dependencies: ["VerbatimIndex", "VerbatimAnalysis", "VerbatimCorpus", "VerbatimTestSupport"]
+    ),
+    .testTarget(
+      name: "VerbatimGraphTests",
+      dependencies: ["VerbatimGraph", "VerbatimIndex", "VerbatimAnalysis", "VerbatimCorpus", "VerbatimTestSupport"]
+    ),
+    .testTarget(
+      name: "VerbatimCodingTests",
+      dependencies: ["VerbatimCoding", "VerbatimIndex", "VerbatimAnalysis", "VerbatimCorpus", "VerbatimTestSupport"]
     ),
     .testTarget(
       name: "VerbatimCLITests",

@@ -8,6 +8,7 @@ if ! pkg-config --exists icu-uc icu-i18n 2>/dev/null; then need+=(libicu-dev); f
 if [ "${1:-build}" = test ]; then
   command -v python3 >/dev/null 2>&1 || need+=(python3)
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
+  command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)   # XSD validation of .qdc/.qdpx
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "ensure-deps: installing ${need[*]}" >&2
