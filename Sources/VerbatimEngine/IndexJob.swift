@@ -10,7 +10,7 @@ public struct IndexSummary: Sendable, Hashable {
   public var documents: Int
   /// Tokens indexed.
   public var tokens: Int
-  /// Bytes of document text indexed.
+  /// Bytes of document text analysed by this run (unchanged documents are not analysed again).
   public var bytes: Int
   /// Seconds spent analysing, building and committing (reading the project excluded).
   public var seconds: Double
@@ -20,6 +20,8 @@ public struct IndexSummary: Sendable, Hashable {
   public var generation: Int
   /// Worker threads used.
   public var jobs: Int
+  /// Documents analysed by this run (added or changed since the last index).
+  public var analysedDocuments: Int
 
   /// Text throughput in MB/s.
   public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
@@ -37,12 +39,11 @@ public enum IndexJob {
   ///
   /// - Throws: ``IndexJobError`` naming the project or the index folder.
   public static func run(project: URL, jobs: Int, memoryBudgetMegabytes: Int) throws(IndexJobError) -> IndexSummary {
-    var documents: [(id: Int64, text: String)] = []
+    let store: ProjectStore
+    let states: [StoredDocumentState]
     do {
-      let store = try ProjectStore(directory: project, creating: false)
-      for summary in try store.documentSummaries() {
-        if let document = try store.document(id: summary.id) { documents.append((document.id, document.text)) }
-      }
+      store = try ProjectStore(directory: project, creating: false)
+      states = try store.documentStates()
     } catch {
       throw .project(error)
     }
@@ -54,16 +55,42 @@ public enum IndexJob {
     }
     let start = DispatchTime.now().uptimeNanoseconds
     let manifest: IndexManifest
+    var bytes = 0
+    var analysed = 0
     do {
       let writer = try IndexWriter(
         directory: directory, jobs: jobs, memoryBudgetBytes: max(1, memoryBudgetMegabytes) << 20)
       defer { writer.close() }
-      let stored = Set(documents.map(\.id))
-      writer.remove(ids: writer.committed.segments.flatMap(\.documentIDs).filter { !stored.contains($0) })
-      try writer.add(documents: documents)
+      let stored = Set(states.map(\.id))
+      let indexed = writer.committed.segments.flatMap(\.documentIDs)
+      writer.remove(ids: indexed.filter { !stored.contains($0) })
+      // Only documents whose stored version differs from the indexed one are analysed again.
+      let indexedSet = Set(indexed)
+      var documents: [(id: Int64, text: String)] = []
+      var versions: [Int64: String] = [:]
+      for state in states {
+        let version = Self.version(of: state)
+        guard !indexedSet.contains(state.id) || writer.committed.version(of: state.id) != version else { continue }
+        let text: String
+        do {
+          guard let document = try store.document(id: state.id) else { continue }
+          text = document.text
+        } catch {
+          throw IndexJobError.project(error)
+        }
+        documents.append((state.id, text))
+        versions[state.id] = version
+        bytes += text.utf8.count
+      }
+      analysed = documents.count
+      try writer.add(documents: documents, versions: versions)
       manifest = try writer.commit()
-    } catch {
+    } catch let error as IndexJobError {
+      throw error
+    } catch let error as IndexError {
       throw .index(error)
+    } catch {
+      throw .index(.io(path: directory.path, reason: "\(error)"))
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var indexBytes = 0
@@ -74,8 +101,14 @@ public enum IndexJob {
     return IndexSummary(
       documents: manifest.segments.reduce(0) { $0 + $1.documentIDs.count },
       tokens: manifest.segments.reduce(0) { $0 + $1.tokenCounts.reduce(0) { $0 + Int($1) } },
-      bytes: documents.reduce(0) { $0 + $1.text.utf8.count }, seconds: seconds, indexBytes: indexBytes,
-      generation: manifest.generation, jobs: jobs)
+      bytes: bytes, seconds: seconds, indexBytes: indexBytes, generation: manifest.generation, jobs: jobs,
+      analysedDocuments: analysed)
+  }
+
+  /// The version of a stored document the index records: the source file's content hash and
+  /// the import settings' hash (a change of either re-imports, and so re-indexes, it).
+  public static func version(of state: StoredDocumentState) -> String {
+    state.contentHash + "/" + state.settingsHash
   }
 }
 

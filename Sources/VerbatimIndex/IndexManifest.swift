@@ -40,14 +40,36 @@ public struct IndexManifest: Codable, Sendable, Hashable {
   public var generation: Int
   /// The segments, in no particular order of document ids.
   public var segments: [Segment]
+  /// An opaque version of each indexed document's text (document id as text → version), as
+  /// the caller gave it to ``IndexWriter/add(documents:versions:)``: readers compare it with
+  /// the project store to tell a stale index, and `verbatim index` to skip unchanged documents.
+  public var documentVersions: [String: String]
 
   /// Creates a manifest of the current formats.
-  public init(generation: Int, segments: [Segment]) {
+  public init(generation: Int, segments: [Segment], documentVersions: [String: String] = [:]) {
     formatVersion = Self.currentFormatVersion
     segmentFormatVersion = Int(SegmentFormat.version)
     self.generation = generation
     self.segments = segments
+    self.documentVersions = documentVersions
   }
+
+  private enum CodingKeys: String, CodingKey {
+    case formatVersion, segmentFormatVersion, generation, segments, documentVersions
+  }
+
+  /// Decodes a manifest; `documentVersions` may be absent (an index written without versions).
+  public init(from decoder: any Decoder) throws {
+    let container = try decoder.container(keyedBy: CodingKeys.self)
+    formatVersion = try container.decode(Int.self, forKey: .formatVersion)
+    segmentFormatVersion = try container.decode(Int.self, forKey: .segmentFormatVersion)
+    generation = try container.decode(Int.self, forKey: .generation)
+    segments = try container.decode([Segment].self, forKey: .segments)
+    documentVersions = try container.decodeIfPresent([String: String].self, forKey: .documentVersions) ?? [:]
+  }
+
+  /// The version recorded for a document, if any.
+  public func version(of document: Int64) -> String? { documentVersions[String(document)] }
 
   /// The empty index (generation 0, no segment), as seen before the first commit.
   public static let empty = IndexManifest(generation: 0, segments: [])

@@ -44,6 +44,8 @@ public final class IndexWriter {
   private var pending: [PendingSegment] = []
   /// The newest uncommitted version of each touched id: a pending document, or removed.
   private var latest: [Int64: Version] = [:]
+  /// The versions given with pending additions.
+  private var pendingVersions: [Int64: String] = [:]
   private var addCalls = 0
 
   /// The points of ``commit()`` where a test can simulate a crash.
@@ -98,6 +100,7 @@ public final class IndexWriter {
     for segment in pending { unlink(path(segment.file)) }
     pending = []
     latest = [:]
+    pendingVersions = [:]
   }
 
   /// Whether there are uncommitted additions or removals.
@@ -106,9 +109,11 @@ public final class IndexWriter {
   /// Analyses and adds `documents` (replacing any indexed document with the same id). All or
   /// nothing: on error, nothing of this call is kept.
   ///
+  /// - Parameter versions: an opaque version string per document id, recorded in the manifest
+  ///   (``IndexManifest/documentVersions``) so that readers can tell a stale index.
   /// - Throws: ``IndexError/io(path:reason:)`` when a segment cannot be written or the text
   ///   cannot be analysed.
-  public func add(documents: [(id: Int64, text: String)]) throws(IndexError) {
+  public func add(documents: [(id: Int64, text: String)], versions: [Int64: String] = [:]) throws(IndexError) {
     precondition(lock.isHeld, "the writer is closed")
     guard !documents.isEmpty else { return }
     // The last version of a repeated id wins; then by ascending id.
@@ -147,6 +152,7 @@ public final class IndexWriter {
       }
       throw failure
     }
+    for document in sorted { pendingVersions[document.id] = versions[document.id] }
     for segment in segments {
       let index = pending.count
       pending.append(segment)
@@ -158,7 +164,10 @@ public final class IndexWriter {
 
   /// Removes the documents `ids` (ids not indexed are ignored), as of the next commit.
   public func remove(ids: some Sequence<Int64>) {
-    for id in ids { latest[id] = .removed }
+    for id in ids {
+      latest[id] = .removed
+      pendingVersions[id] = nil
+    }
   }
 
   /// Merges everything into one new segment and makes it the index, atomically; then deletes
@@ -197,7 +206,12 @@ public final class IndexWriter {
           file: file, documentIDs: merged.documents.map(\.documentID), tokenCounts: merged.documents.map(\.tokenCount)))
     }
     try step(.afterSegmentWrite)
-    let manifest = IndexManifest(generation: generation, segments: segments)
+    var versions: [String: String] = [:]
+    for id in merged.documents.map(\.documentID) {
+      let version = latest[id] == nil ? committed.version(of: id) : pendingVersions[id]
+      if let version { versions[String(id)] = version }
+    }
+    let manifest = IndexManifest(generation: generation, segments: segments, documentVersions: versions)
     try manifest.write(directory: directory)
     try step(.afterManifestWrite)
     if simulatedCrash == .duringGarbageCollection {
@@ -207,6 +221,7 @@ public final class IndexWriter {
     committed = manifest
     pending = []
     latest = [:]
+    pendingVersions = [:]
     collectGarbage(keeping: manifest)
     return manifest
   }

@@ -48,20 +48,23 @@ struct IndexCommand: ParsableCommand {
       let sink = OutputSink()
       let writer = TableWriter(
         format: .jsonl,
-        columns: ["documents", "tokens", "bytes", "seconds", "mb_per_s", "index_bytes", "generation", "jobs"],
+        columns: [
+          "documents", "analysed", "tokens", "bytes", "seconds", "mb_per_s", "index_bytes", "generation", "jobs",
+        ],
         sink: sink)
       writer.write([
-        .integer(summary.documents), .integer(summary.tokens), .integer(summary.bytes), .number(summary.seconds),
+        .integer(summary.documents), .integer(summary.analysedDocuments), .integer(summary.tokens),
+        .integer(summary.bytes), .number(summary.seconds),
         .number((summary.megabytesPerSecond * 100).rounded() / 100), .integer(summary.indexBytes),
         .integer(summary.generation), .integer(summary.jobs),
       ])
       sink.flush()
     } else {
-      let ratio = summary.bytes > 0 ? Double(summary.indexBytes) / Double(summary.bytes) : 0
       let line = String(
-        format: "index: %d documents, %d tokens, %.1f MB in %.2f s (%.1f MB/s, %d jobs); index %.1f MB (%.2f× the text), generation %d\n",
-        summary.documents, summary.tokens, Double(summary.bytes) / 1e6, summary.seconds, summary.megabytesPerSecond,
-        summary.jobs, Double(summary.indexBytes) / 1e6, ratio, summary.generation)
+        format:
+          "index: %d documents (%d analysed: %.1f MB in %.2f s, %.1f MB/s, %d jobs), %d tokens; index %.1f MB, generation %d\n",
+        summary.documents, summary.analysedDocuments, Double(summary.bytes) / 1e6, summary.seconds,
+        summary.megabytesPerSecond, summary.jobs, summary.tokens, Double(summary.indexBytes) / 1e6, summary.generation)
       FileHandle.standardError.write(Data(line.utf8))
     }
   }

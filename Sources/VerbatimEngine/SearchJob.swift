@@ -1,0 +1,261 @@
+import Foundation
+import VerbatimAnalysis
+import VerbatimCorpus
+import VerbatimIndex
+
+/// The unit a query is evaluated in (and whose ordinal `search` prints in its `segment` column).
+public enum SearchUnitKind: String, Sendable, CaseIterable {
+  case segment, sentence, turn
+}
+
+/// An error of `verbatim search` or `verbatim kwic`.
+public enum SearchError: Error, CustomStringConvertible {
+  /// The query does not parse (the message has the column).
+  case query(IndexError)
+  /// A `--where` option is not `FIELD=VALUE`.
+  case badFilter(String)
+  /// The project cannot be read.
+  case project(ProjectStoreError)
+  /// The index cannot be read.
+  case index(IndexError)
+  /// The index does not describe the project's documents as they are now.
+  case staleIndex(project: String, reason: String)
+
+  /// One line for stderr.
+  public var description: String {
+    switch self {
+    case let .query(error): "query: \(error)"
+    case let .badFilter(text):
+      "--where \(text): expected FIELD=VALUE (e.g. --where type=commune or --where speaker=L1)"
+    case let .project(error): error.description
+    case let .index(error): error.description
+    case let .staleIndex(project, reason):
+      "\(project): the index is out of date (\(reason)); run `verbatim index` first"
+    }
+  }
+}
+
+/// A project opened for searching: its store, its committed index and a cache of the
+/// documents visited (text, turns, units of the chosen kind, metadata).
+public final class ProjectSearch {
+  /// The project folder.
+  public let project: URL
+  /// The unit queries are evaluated in.
+  public let unitKind: SearchUnitKind
+  private let store: ProjectStore
+  private let snapshot: IndexSnapshot
+  private var documents: [Int64: (stored: StoredDocument, search: SearchDocument)] = [:]
+
+  /// Opens the project's store and index, and checks that the index covers exactly the
+  /// stored documents, with the same texts.
+  ///
+  /// - Throws: ``SearchError``.
+  public init(project: URL, unitKind: SearchUnitKind = .segment) throws(SearchError) {
+    self.project = project
+    self.unitKind = unitKind
+    do {
+      store = try ProjectStore(directory: project, creating: false)
+    } catch {
+      throw .project(error)
+    }
+    let indexFolder = IndexJob.indexDirectory(of: project)
+    guard FileManager.default.fileExists(atPath: indexFolder.appendingPathComponent(IndexManifest.fileName).path)
+    else { throw .staleIndex(project: project.path, reason: "no index yet") }
+    do {
+      snapshot = try IndexSnapshot(directory: indexFolder)
+    } catch {
+      throw .index(error)
+    }
+    let states: [StoredDocumentState]
+    do {
+      states = try store.documentStates()
+    } catch {
+      throw .project(error)
+    }
+    let stored = Set(states.map(\.id))
+    let indexed = Set(snapshot.documentIDs)
+    if stored != indexed {
+      let missing = stored.subtracting(indexed).count
+      let extra = indexed.subtracting(stored).count
+      throw .staleIndex(
+        project: project.path, reason: "\(missing) stored documents not indexed, \(extra) indexed documents gone")
+    }
+    for state in states where snapshot.manifest.version(of: state.id).map({ $0 != IndexJob.version(of: state) }) ?? false {
+      throw .staleIndex(project: project.path, reason: "document \(state.id) changed since it was indexed")
+    }
+  }
+
+  /// The stored document with this id (cached).
+  public func document(_ id: Int64) throws(SearchError) -> StoredDocument? {
+    try entry(id)?.stored
+  }
+
+  private func entry(_ id: Int64) throws(SearchError) -> (stored: StoredDocument, search: SearchDocument)? {
+    if let cached = documents[id] { return cached }
+    do {
+      guard let stored = try store.document(id: id) else { return nil }
+      let speakers = stored.turns.map(\.turn.speaker)
+      let units: [SearchUnit]
+      switch unitKind {
+      case .turn:
+        units = stored.turns.map { SearchUnit(ordinal: $0.ordinal, range: $0.turn.range, speaker: $0.turn.speaker) }
+      case .segment, .sentence:
+        units = try store.units(documentID: id, kind: unitKind == .segment ? .segment : .sentence).map { unit in
+          SearchUnit(
+            ordinal: unit.ordinal, range: unit.range,
+            speaker: speakers.indices.contains(unit.turn - 1) ? speakers[unit.turn - 1] : nil)
+        }
+      }
+      let search = SearchDocument(id: id, units: units, metadata: stored.metadata.mapValues(\.description))
+      documents[id] = (stored, search)
+      return (stored, search)
+    } catch {
+      throw .project(error)
+    }
+  }
+
+  /// Calls `body` with each hit of `query` (document order) until it returns `false`.
+  ///
+  /// - Throws: ``SearchError``.
+  public func forEachHit(of query: Query, _ body: (SearchHit, StoredDocument) throws -> Bool) throws(SearchError) {
+    let searcher = IndexSearcher(snapshot: snapshot) { id in try self.entry(id)?.search }
+    do {
+      try searcher.forEachHit(of: query) { hit in
+        guard let stored = try entry(hit.document)?.stored else { return true }
+        return try body(hit, stored)
+      }
+    } catch let error as SearchError {
+      throw error
+    } catch let error as IndexError {
+      throw .index(error)
+    } catch {
+      throw .index(.io(path: project.path, reason: "\(error)"))
+    }
+  }
+
+  /// Parses a query and adds `--where FIELD=VALUE` filters to it (`speaker=L1` filters turns).
+  ///
+  ///     try ProjectSearch.query("élu", filters: ["type=commune"])  // élu AND type:commune
+  public static func query(_ text: String, filters: [String] = []) throws(SearchError) -> Query {
+    let parsed: Query
+    do {
+      parsed = try QueryParser().parse(text)
+    } catch {
+      throw .query(error)
+    }
+    var conditions: [Query] = []
+    for filter in filters {
+      guard let equals = filter.firstIndex(of: "="), equals != filter.startIndex else { throw .badFilter(filter) }
+      let name = filter[..<equals].trimmingCharacters(in: .whitespaces).lowercased()
+      let value = filter[filter.index(after: equals)...].trimmingCharacters(in: .whitespaces).lowercased()
+      guard !name.isEmpty else { throw .badFilter(filter) }
+      conditions.append(.field(name: name, value: value, isPrefix: false))
+    }
+    guard !conditions.isEmpty else { return parsed }
+    if case let .and(operands) = parsed { return .and(operands + conditions) }
+    return .and([parsed] + conditions)
+  }
+}
+
+/// What `verbatim search` and `verbatim kwic` print.
+public enum SearchQueries {
+  /// The columns of `verbatim search`.
+  public static let searchColumns = ["document", "segment", "speaker", "start", "end", "text"]
+  /// The columns of `verbatim kwic`.
+  public static let kwicColumns = ["document", "segment", "speaker", "left", "match", "right"]
+
+  /// Writes one row per hit, in document order: the unit's ordinal, its speaker, the hit's
+  /// UTF-8 range and its text (a match without words spans its whole unit).
+  ///
+  /// - Throws: ``SearchError``.
+  public static func writeSearch(
+    _ query: Query, in search: ProjectSearch, limit: Int?, format: TableFormat, to sink: OutputSink
+  ) throws(SearchError) {
+    let writer = TableWriter(format: format, columns: searchColumns, sink: sink)
+    var count = 0
+    try search.forEachHit(of: query) { hit, document in
+      if let limit, count >= limit { return false }
+      count += 1
+      writer.write([
+        .integer(Int(hit.document)), .integer(hit.unit.ordinal), .text(hit.unit.speaker ?? ""),
+        .integer(hit.range.lowerBound), .integer(hit.range.upperBound), .text(document.text.utf8Slice(hit.range)),
+      ])
+      return true
+    }
+  }
+
+  /// One concordance line: up to `width` characters of context on each side of the match,
+  /// taken inside the match's turn, whitespace runs shown as one space.
+  public struct Line: Sendable, Hashable {
+    public var left: String
+    public var match: String
+    public var right: String
+  }
+
+  /// The concordance line of a hit in `document`.
+  public static func line(of hit: SearchHit, in document: StoredDocument, width: Int) -> Line {
+    let turn = document.turns.first { $0.turn.range.contains(hit.range.lowerBound) }?.turn.range ?? hit.unit.range
+    let leftText = flatten(document.text.utf8Slice(turn.lowerBound..<max(turn.lowerBound, hit.range.lowerBound)))
+    let rightText = flatten(document.text.utf8Slice(min(turn.upperBound, hit.range.upperBound)..<turn.upperBound))
+    return Line(
+      left: String(leftText.suffix(width)), match: flatten(document.text.utf8Slice(hit.range)),
+      right: String(rightText.prefix(width)))
+  }
+
+  /// Writes the concordance of `query`: `document segment speaker left match right`; with
+  /// `aligned`, a plain-text view instead, the matches lined up in one column.
+  ///
+  /// - Throws: ``SearchError``.
+  public static func writeKWIC(
+    _ query: Query, in search: ProjectSearch, width: Int, limit: Int?, format: TableFormat?, to sink: OutputSink
+  ) throws(SearchError) {
+    var lines: [(hit: SearchHit, line: Line)] = []
+    let writer = format.map { TableWriter(format: $0, columns: kwicColumns, sink: sink) }
+    try search.forEachHit(of: query) { hit, document in
+      if let limit, lines.count >= limit { return false }
+      let line = line(of: hit, in: document, width: width)
+      if let writer {
+        writer.write([
+          .integer(Int(hit.document)), .integer(hit.unit.ordinal), .text(hit.unit.speaker ?? ""), .text(line.left),
+          .text(line.match), .text(line.right),
+        ])
+      }
+      lines.append((hit, line))
+      return true
+    }
+    guard format == nil else { return }
+    let places = lines.map { "\($0.hit.document):\($0.hit.unit.ordinal)" + ($0.hit.unit.speaker.map { " \($0)" } ?? "") }
+    let placeWidth = places.map(\.count).max() ?? 0
+    for (place, entry) in zip(places, lines) {
+      let paddedPlace = place + String(repeating: " ", count: placeWidth - place.count)
+      let paddedLeft = String(repeating: " ", count: max(0, width - entry.line.left.count)) + entry.line.left
+      sink.write("\(paddedPlace)  \(paddedLeft) [\(entry.line.match)] \(entry.line.right)\n")
+    }
+  }
+
+  private static func flatten(_ text: String) -> String {
+    var result = ""
+    var pendingSpace = false
+    for character in text {
+      if character.isWhitespace {
+        pendingSpace = true
+        continue
+      }
+      if pendingSpace && !result.isEmpty { result.append(" ") }
+      pendingSpace = false
+      result.append(character)
+    }
+    if pendingSpace && !result.isEmpty { result.append(" ") }
+    return result
+  }
+}
+
+extension String {
+  /// The text of a UTF-8 byte range (ranges from the index are on character boundaries).
+  fileprivate func utf8Slice(_ range: Range<Int>) -> String {
+    let clamped = range.clamped(to: 0..<utf8.count)
+    let start = utf8.index(utf8.startIndex, offsetBy: clamped.lowerBound)
+    let end = utf8.index(start, offsetBy: clamped.count)
+    return String(decoding: utf8[start..<end], as: UTF8.self)
+  }
+}

@@ -1,0 +1,95 @@
+import Foundation
+import Testing
+
+/// `verbatim search` and `verbatim kwic` on the shipped corpus (imported and indexed once).
+@Suite("verbatim search and kwic")
+struct SearchCommandTests {
+  /// A project holding the shipped corpus, indexed.
+  static func indexedProject(_ directory: URL) throws -> String {
+    let project = directory.appendingPathComponent("p").path
+    let corpus = repositoryRoot.appendingPathComponent("Corpus").path
+    let run = try runVerbatim(["index", corpus, "--project", project])
+    #expect(run.status == 0, "\(run.stderr)")
+    return project
+  }
+
+  static func rows(_ tsv: String) -> [[String]] {
+    tsv.split(separator: "\n").dropFirst().map { $0.split(separator: "\t", omittingEmptySubsequences: false).map(String.init) }
+  }
+
+  @Test func phraseRowsSpanTheirWordsAndQuoteTheStoredText() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = try Self.indexedProject(directory)
+    let run = try runVerbatim(["search", "\"numérique responsable\"", "--project", project])
+    #expect(run.status == 0, "\(run.stderr)")
+    #expect(run.stdout.hasPrefix("document\tsegment\tspeaker\tstart\tend\ttext\n"))
+    let rows = Self.rows(run.stdout)
+    #expect(rows.count >= 10)
+    for row in rows {
+      #expect(row.count == 6)
+      #expect(row[5].lowercased() == "numérique responsable", "\(row)")
+      #expect(Int(row[4])! - Int(row[3])! == "numérique responsable".utf8.count)
+    }
+    // Document order, then offsets.
+    let keys = rows.map { [Int($0[0])!, Int($0[3])!] }
+    #expect(keys == keys.sorted { $0.lexicographicallyPrecedes($1) })
+    // The offsets point into the stored text, as `verbatim show` prints it.
+    let first = rows[0]
+    let show = try runVerbatim(["show", first[0], "--project", project, "--format", "jsonl"])
+    #expect(show.status == 0)
+    #expect(show.stdout.lowercased().contains("numérique responsable"))
+  }
+
+  @Test func filtersUnitsLimitsAndFormats() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = try Self.indexedProject(directory)
+    let all = Self.rows(try runVerbatim(["search", "élu*", "--project", project]).stdout)
+    let communes = Self.rows(try runVerbatim(["search", "élu*", "--where", "authority_type=commune", "--project", project]).stdout)
+    let inline = Self.rows(try runVerbatim(["search", "élu* AND authority_type:commune", "--project", project]).stdout)
+    #expect(!communes.isEmpty && communes.count < all.count)
+    #expect(communes == inline)
+    let limited = Self.rows(try runVerbatim(["search", "élu*", "--limit", "2", "--project", project]).stdout)
+    #expect(limited == Array(all.prefix(2)))
+    let turns = try runVerbatim(["search", "NOT numérique", "--unit", "turn", "--format", "jsonl", "--project", project])
+    #expect(turns.status == 0)
+    let firstLine = turns.stdout.split(separator: "\n").first.map(String.init) ?? ""
+    let object = try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any]
+    #expect(object?["segment"] as? Int == 1)
+    #expect((object?["text"] as? String)?.isEmpty == false)
+  }
+
+  @Test func kwicAlignsContextsInsideTheTurn() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = try Self.indexedProject(directory)
+    let tsv = try runVerbatim(["kwic", "responsable", "--width", "20", "--project", project])
+    #expect(tsv.status == 0, "\(tsv.stderr)")
+    #expect(tsv.stdout.hasPrefix("document\tsegment\tspeaker\tleft\tmatch\tright\n"))
+    let rows = Self.rows(tsv.stdout)
+    #expect(!rows.isEmpty)
+    for row in rows {
+      #expect(row[3].count <= 20 && row[5].count <= 20)
+      #expect(row[4].lowercased().hasPrefix("responsable"))
+      #expect(!row[3].contains("\n") && !row[5].contains("\n"))
+    }
+    let text = try runVerbatim(["kwic", "responsable", "--width", "20", "--format", "text", "--project", project])
+    let columns = text.stdout.split(separator: "\n").map { line in line.distance(from: line.startIndex, to: line.firstIndex(of: "[")!) }
+    #expect(Set(columns).count == 1, "matches line up in one column")
+  }
+
+  @Test func badQueriesAndFiltersAreDataErrorsWithTheColumn() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = try Self.indexedProject(directory)
+    let bad = try runVerbatim(["search", "numérique AND (", "--project", project])
+    #expect(bad.status == 1)
+    #expect(bad.stderr.contains("column 16"), "\(bad.stderr)")
+    let filter = try runVerbatim(["search", "élu", "--where", "commune", "--project", project])
+    #expect(filter.status == 1)
+    #expect(filter.stderr.contains("FIELD=VALUE"))
+    let noIndex = try runVerbatim(["search", "élu", "--project", directory.appendingPathComponent("none").path])
+    #expect(noIndex.status == 1)
+  }
+}

@@ -1,0 +1,188 @@
+import Foundation
+import Testing
+import VerbatimAnalysis
+import VerbatimCorpus
+import VerbatimTestSupport
+@testable import VerbatimIndex
+
+/// The index searcher against the brute-force reference: every random query, evaluated on every
+/// segment of random documents, must give the same hits as ``QueryMatcher`` run on each
+/// segment's own tokens (analysed from the segment's text alone).
+@Suite struct IndexSearcherTests {
+  static let words = [
+    "le", "la", "numérique", "responsable", "responsables", "élu", "élus", "élue", "agents", "agent", "l’école",
+    "ordinateur", "ordinateurs", "tablette", "tablettes", "mairie", "prestataire", "ne", "pas", "qu’il", "données",
+    "sobriété", "parc", "renouvellement", "c’est", "aujourd’hui", "3,5", "€", "va-t-il", "agent·e·s",
+  ]
+  static let speakers = ["L1", "L2", "Maire", "Élue"]
+  static let types = ["commune", "EPCI", "département"]
+
+  struct Fixture {
+    var texts: [Int64: String] = [:]
+    var turns: [Int64: [Turn]] = [:]
+    var metadata: [Int64: [String: String]] = [:]
+    var documents: [Int64: SearchDocument] = [:]
+  }
+
+  static func fixture(seed: UInt64, count: Int) throws -> Fixture {
+    var random = SplitMix64(seed: seed)
+    var fixture = Fixture()
+    let segmenter = try Segmenter(rule: SegmentationRule(targetTokens: 8, windowTokens: 12))
+    for index in 0..<count {
+      let id = Int64(index * 2 + 1)
+      var text = ""
+      var turns: [Turn] = []
+      for _ in 0..<(1 + random.next(below: 4)) {
+        let speaker = speakers[random.next(below: speakers.count)]
+        text += speaker + " : "
+        let start = text.utf8.count
+        var parts: [String] = []
+        for word in 0..<(1 + random.next(below: 30)) {
+          parts.append(words[random.next(below: words.count)])
+          if word % 7 == 6 { parts.append(random.next(below: 2) == 0 ? "." : ",") }
+        }
+        text += parts.joined(separator: " ")
+        turns.append(Turn(speaker: speaker, range: start..<text.utf8.count))
+        text += ".\n"
+      }
+      let units = try segmenter.units(of: text, turns: turns)
+      let metadata = ["type": types[random.next(below: types.count)]]
+      fixture.texts[id] = text
+      fixture.turns[id] = turns
+      fixture.metadata[id] = metadata
+      fixture.documents[id] = SearchDocument(
+        id: id,
+        units: units.segments.enumerated().map { ordinal, unit in
+          SearchUnit(ordinal: ordinal + 1, range: unit.range, speaker: turns[unit.turn].speaker)
+        }, metadata: metadata)
+    }
+    return fixture
+  }
+
+  static func randomQuery(depth: Int, stems: [String], using random: inout SplitMix64) -> String {
+    func word() -> String {
+      let word = words[random.next(below: words.count)]
+      switch random.next(below: 4) {
+      case 0: return "=" + word
+      case 1: return String(word.prefix(1 + random.next(below: 4))) + "*"
+      default: return word
+      }
+    }
+    if depth == 0 || random.next(below: 3) == 0 {
+      switch random.next(below: 9) {
+      case 0, 1, 2: return word()
+      case 3, 4: return "\"" + (0..<(2 + random.next(below: 2))).map { _ in word() }.joined(separator: " ") + "\""
+      case 5: return "speaker:" + speakers[random.next(below: speakers.count)].lowercased()
+      case 6: return "type:" + types[random.next(below: types.count)]
+      case 7: return "speaker:" + "l*"
+      default: return stems[random.next(below: stems.count)]
+      }
+    }
+    let left = randomQuery(depth: depth - 1, stems: stems, using: &random)
+    let right = randomQuery(depth: depth - 1, stems: stems, using: &random)
+    switch random.next(below: 5) {
+    case 0: return "(\(left)) AND (\(right))"
+    case 1: return "(\(left)) OR (\(right))"
+    case 2: return "(\(left)) AND NOT (\(right))"
+    case 3: return "NOT (\(left))"
+    default: return "\(word()) NEAR/\(random.next(below: 6)) \(word())"
+    }
+  }
+
+  struct Row: Hashable, Comparable {
+    var document: Int64
+    var unit: Int
+    var start: Int
+    var end: Int
+    var hasWords: Bool
+    static func < (a: Row, b: Row) -> Bool {
+      (a.document, a.unit, a.start, a.end) < (b.document, b.unit, b.start, b.end)
+    }
+  }
+
+  /// The reference: each segment analysed alone, matched by `QueryMatcher`.
+  static func bruteForce(_ query: Query, _ fixture: Fixture, _ pipeline: AnalysisPipeline) -> [Row] {
+    var rows: [Row] = []
+    for (id, document) in fixture.documents {
+      let bytes = Array(fixture.texts[id]!.utf8)
+      for unit in document.units {
+        let text = String(decoding: bytes[unit.range], as: UTF8.self)
+        let tokens = pipeline.tokens(in: text)
+        let analysed = AnalyzedUnit(
+          terms: tokens.map(\.term), stems: tokens.map(\.stem),
+          ranges: tokens.map { ($0.utf8Range.lowerBound + unit.range.lowerBound)..<($0.utf8Range.upperBound + unit.range.lowerBound) },
+          speaker: unit.speaker, metadata: document.metadata)
+        guard let hits = QueryMatcher(query).matches(analysed) else { continue }
+        if hits.isEmpty {
+          rows.append(Row(document: id, unit: unit.ordinal, start: unit.range.lowerBound, end: unit.range.upperBound, hasWords: false))
+        }
+        for hit in hits {
+          rows.append(
+            Row(
+              document: id, unit: unit.ordinal, start: analysed.ranges[hit.lowerBound].lowerBound,
+              end: analysed.ranges[hit.upperBound].upperBound, hasWords: true))
+        }
+      }
+    }
+    return rows.sorted()
+  }
+
+  @Test func agreesWithBruteForceOnRandomQueries() throws {
+    let fixture = try Self.fixture(seed: 42, count: 40)
+    let folder = IndexWriterTests.temporaryFolder("searcher")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1 << 16)
+    try writer.add(documents: fixture.texts.map { ($0.key, $0.value) })
+    try writer.commit()
+    writer.close()
+    let snapshot = try IndexSnapshot(directory: folder)
+    let searcher = IndexSearcher(snapshot: snapshot) { fixture.documents[$0] }
+    let pipeline = try Analyzer.french.makePipeline()
+    let stems = Self.words.map { pipeline.tokens(in: $0).first!.stem }
+    var random = SplitMix64(seed: 7)
+    var nonEmpty = 0
+    for _ in 0..<300 {
+      let text = Self.randomQuery(depth: 3, stems: stems, using: &random)
+      let query = try QueryParser().parse(text)
+      let expected = Self.bruteForce(query, fixture, pipeline)
+      let found = try searcher.search(query).map {
+        Row(
+          document: $0.document, unit: $0.unit.ordinal, start: $0.range.lowerBound, end: $0.range.upperBound,
+          hasWords: $0.positions != nil)
+      }
+      let missing = Set(expected).subtracting(found).sorted().prefix(3)
+      let extra = Set(found).subtracting(expected).sorted().prefix(3)
+      #expect(
+        found.sorted() == expected,
+        "query: \(text): \(found.count) hits, \(expected.count) expected; missing \(missing), extra \(extra)")
+      // Hits come in document order, then by offset.
+      #expect(found == found.sorted { ($0.document, $0.start, $0.end) < ($1.document, $1.start, $1.end) })
+      if !expected.isEmpty { nonEmpty += 1 }
+    }
+    #expect(nonEmpty > 100, "the random queries should mostly match something")
+  }
+
+  @Test func limitStopsEarlyAndUnitsAreFoundByOffset() throws {
+    let units = [
+      SearchUnit(ordinal: 1, range: 0..<10, speaker: nil), SearchUnit(ordinal: 2, range: 12..<20, speaker: "L1"),
+    ]
+    let starts = units.map(\.range.lowerBound)
+    #expect(IndexSearcher.unitIndex(containing: 0, starts: starts, units: units) == 0)
+    #expect(IndexSearcher.unitIndex(containing: 9, starts: starts, units: units) == 0)
+    #expect(IndexSearcher.unitIndex(containing: 10, starts: starts, units: units) == nil)
+    #expect(IndexSearcher.unitIndex(containing: 19, starts: starts, units: units) == 1)
+    #expect(IndexSearcher.unitIndex(containing: 20, starts: starts, units: units) == nil)
+
+    let fixture = try Self.fixture(seed: 3, count: 10)
+    let folder = IndexWriterTests.temporaryFolder("searcher-limit")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20)
+    try writer.add(documents: fixture.texts.map { ($0.key, $0.value) })
+    try writer.commit()
+    writer.close()
+    let searcher = IndexSearcher(snapshot: try IndexSnapshot(directory: folder)) { fixture.documents[$0] }
+    let all = try searcher.search(.stem("le"))
+    #expect(all.count > 3)
+    #expect(try searcher.search(.stem("le"), limit: 3) == Array(all.prefix(3)))
+  }
+}
