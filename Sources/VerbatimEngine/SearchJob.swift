@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import VerbatimAnalysis
 import VerbatimCorpus
@@ -230,6 +231,51 @@ public enum SearchQueries {
       let paddedPlace = place + String(repeating: " ", count: placeWidth - place.count)
       let paddedLeft = String(repeating: " ", count: max(0, width - entry.line.left.count)) + entry.line.left
       sink.write("\(paddedPlace)  \(paddedLeft) [\(entry.line.match)] \(entry.line.right)\n")
+    }
+  }
+
+  /// Latency of one kind of query (milliseconds).
+  public struct Latency: Sendable, Hashable {
+    public var kind: String
+    public var queries: Int
+    public var medianMilliseconds: Double
+    public var p99Milliseconds: Double
+    public var hits: Int
+  }
+
+  /// Benchmark: runs every query of `lines` (`kind<TAB>query`) twice, the first pass to warm
+  /// the caches, and times the second: parse plus every hit found (nothing written).
+  ///
+  /// - Throws: ``SearchError`` for a bad query or a damaged index.
+  public static func timeQueries(_ lines: [String], in search: ProjectSearch) throws(SearchError) -> [Latency] {
+    let entries = lines.compactMap { line -> (kind: String, text: String)? in
+      let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
+      return parts.count == 2 ? (parts[0], parts[1]) : nil
+    }
+    var times: [String: [Double]] = [:]
+    var hits: [String: Int] = [:]
+    for pass in 0..<2 {
+      for entry in entries {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let query = try ProjectSearch.query(entry.text)
+        var count = 0
+        try search.forEachHit(of: query) { _, _ in
+          count += 1
+          return true
+        }
+        let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+        if pass == 1 {
+          times[entry.kind, default: []].append(elapsed)
+          hits[entry.kind, default: 0] += count
+        }
+      }
+    }
+    return times.keys.sorted().map { kind in
+      let sorted = times[kind]!.sorted()
+      let median = sorted.count % 2 == 1
+        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+      let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
+      return Latency(kind: kind, queries: sorted.count, medianMilliseconds: median, p99Milliseconds: p99, hits: hits[kind]!)
     }
   }
 

@@ -53,7 +53,18 @@ struct SearchCommand: ParsableCommand {
   @Option(name: .long, help: "Output format: tsv, csv or jsonl.")
   var format: TableFormat = .tsv
 
+  @Option(
+    name: .long,
+    help: ArgumentHelp(
+      "Benchmark: time every `kind<TAB>query` line of FILE (QUERY is ignored); one JSON line per kind.",
+      valueName: "FILE", visibility: .hidden))
+  var timeQueries: String?
+
   func run() throws {
+    if let timeQueries {
+      try timeQueryFile(timeQueries)
+      return
+    }
     let (query, search) = try options.open()
     let sink = OutputSink()
     defer { sink.flush() }
@@ -62,6 +73,30 @@ struct SearchCommand: ParsableCommand {
     } catch {
       sink.flush()
       printError(error.description)
+      throw ExitCode(1)
+    }
+  }
+}
+
+extension SearchCommand {
+  func timeQueryFile(_ path: String) throws {
+    do {
+      let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
+      let search = try ProjectSearch(project: options.project.directory, unitKind: options.unit)
+      let sink = OutputSink()
+      defer { sink.flush() }
+      let writer = TableWriter(format: .jsonl, columns: ["kind", "queries", "median_ms", "p99_ms", "hits"], sink: sink)
+      for latency in try SearchQueries.timeQueries(lines, in: search) {
+        writer.write([
+          .text(latency.kind), .integer(latency.queries), .number(latency.medianMilliseconds),
+          .number(latency.p99Milliseconds), .integer(latency.hits),
+        ])
+      }
+    } catch let error as SearchError {
+      printError(error.description)
+      throw ExitCode(1)
+    } catch {
+      printError("\(path): cannot read: \(error.localizedDescription)")
       throw ExitCode(1)
     }
   }
