@@ -72,7 +72,9 @@ public enum LexicalStatistics {
   /// quanteda's signed keyness χ² (`quanteda.textstats` `src/keyness.cpp`, `chisq_lambda`):
   /// `a` = count in the target, `b` = count in the reference, `c = targetSize − a`,
   /// `d = referenceSize − b`; `N (|ad − bc| − N·δ)² / ((a+b)(c+d)(a+c)(b+d))`, negative when
-  /// `a ≤ E = (a+b)(a+c)/N`; Williams divides by `q`.
+  /// `a ≤ E = (a+b)(a+c)/N`. Williams divides the statistic by `q` (Williams 1976, and quanteda's
+  /// own G²); quanteda's `chisq_lambda` divides the denominator by `q` instead, which multiplies
+  /// χ² by `q`: a slip we do not copy.
   public static func keynessChi2(
     target a: Double, reference b: Double, targetSize: Double, referenceSize: Double,
     correction: KeynessCorrection = .default
@@ -84,13 +86,14 @@ public enum LexicalStatistics {
     let delta = correction == .default || correction == .yates ? yates(a, b, c, d) : 0
     let q = correction == .williams ? williams(a, b, c, d) : 1
     let numerator = n * pow(abs(a * d - b * c) - n * delta, 2)
-    let denominator = (a + b) * (c + d) * (a + c) * (b + d) * (a > expected ? 1 : -1) / q
-    return numerator / denominator
+    let denominator = (a + b) * (c + d) * (a + c) * (b + d) * (a > expected ? 1 : -1)
+    return numerator / denominator / q
   }
 
   /// quanteda's signed keyness G² (`lr_lambda`): with Yates (default) the four cells move by
   /// δ towards independence; `2 Σ O ln(O/E + 1e-9)` with `E` from the adjusted margins and
-  /// the unadjusted N; negative when `a ≤ E`; Williams divides by `q`.
+  /// the unadjusted N; negative when `a ≤ E`; Williams divides by `q`. The `1e-9` inside the
+  /// logarithm is quanteda's: it adds about `2N·1e-9` to the exact G².
   public static func keynessG2(
     target a: Double, reference b: Double, targetSize: Double, referenceSize: Double,
     correction: KeynessCorrection = .default

@@ -7,7 +7,8 @@ import Testing
   /// "new companies" in 14,307,668 bigrams, a = 8, c(new) = 15,828, c(companies) = 4,675: χ² = 1.55.
   @Test func chiSquaredOfManningSchutzeNewCompanies() {
     let table = ContingencyTable(cooccurrences: 8, first: 15828, second: 4675, total: 14_307_668)
-    #expect(table.d == 14_287_181)
+    // (The book prints d = 14,287,181; the margins give 14,287,173, which is what χ² = 1.55 needs.)
+    #expect(table.d == 14_287_173)
     let chi2 = AssociationMeasure.chi2.value(table)
     #expect(abs(chi2 - 1.55) < 0.005)
     #expect(chi2 > 0)  // a = 8 is above E = 5.17
@@ -29,11 +30,11 @@ import Testing
     #expect(abs(AssociationMeasure.npmi.value(ContingencyTable(a: 10, b: 10, c: 10, d: 10))) < 1e-12)
   }
 
-  /// a = 2, b = 1, c = 3, d = 4 by hand: Jaccard 2/6, Dice 4/7, Ochiai 2/√15.
+  /// a = 2, b = 1, c = 3, d = 4 by hand: Jaccard 2/6, Dice 4/8, Ochiai 2/√15.
   @Test func setMeasuresByHand() {
     let table = ContingencyTable(a: 2, b: 1, c: 3, d: 4)
     #expect(abs(AssociationMeasure.jaccard.value(table) - 2.0 / 6) < 1e-15)
-    #expect(abs(AssociationMeasure.dice.value(table) - 4.0 / 7) < 1e-15)
+    #expect(abs(AssociationMeasure.dice.value(table) - 4.0 / 8) < 1e-15)
     #expect(abs(AssociationMeasure.cosine.value(table) - 2 / 15.0.squareRoot()) < 1e-15)
     #expect(AssociationMeasure.count.value(table) == 2)
   }
