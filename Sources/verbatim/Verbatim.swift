@@ -13,8 +13,17 @@ struct Verbatim: ParsableCommand {
       error (the message names the file and offset or line), 64 on a usage error.
       """,
     version: "0.1.0",
-    subcommands: [Tokens.self, Stem.self, ImportCommand.self, CorpusCommand.self, ShowCommand.self, IndexCommand.self,
-      SearchCommand.self, KWICCommand.self,
+    subcommands: [
+      Tokens.self,
+      Stem.self,
+      ImportCommand.self,
+      CorpusCommand.self,
+      ShowCommand.self,
+      IndexCommand.self,
+      SearchCommand.self,
+      KWICCommand.self,
+      CoocCommand.self,
+      FreqCommand.self,
     ]
   )
 
