@@ -24,6 +24,9 @@ struct Verbatim: ParsableCommand {
       KWICCommand.self,
       CoocCommand.self,
       FreqCommand.self,
+      CodeCommand.self,
+      CodebookCommand.self,
+    ]
     ]
   )
 
