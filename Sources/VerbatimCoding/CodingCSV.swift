@@ -17,6 +17,12 @@ public enum CSVReader {
     public var message: String
     /// `line N: message`.
     public var description: String { "line \(line): \(message)" }
+
+    /// Creates an error.
+    public init(line: Int, message: String) {
+      self.line = line
+      self.message = message
+    }
   }
 
   /// Splits `text` into records.
@@ -145,6 +151,16 @@ public struct CodingRow: Sendable, Hashable {
   public var code: String
   /// The memo (nil when the column is absent or the cell empty).
   public var memo: String?
+
+  /// Creates a row.
+  public init(line: Int, coder: String, document: String, range: Range<Int>, code: String, memo: String? = nil) {
+    self.line = line
+    self.coder = coder
+    self.document = document
+    self.range = range
+    self.code = code
+    self.memo = memo
+  }
 }
 
 /// The exchange format of human codings: a CSV file with the header
