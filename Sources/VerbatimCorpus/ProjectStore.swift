@@ -209,7 +209,7 @@ public final class ProjectStore: Sendable {
   public let directory: URL
   /// `directory/project.sqlite`.
   public let fileURL: URL
-  private let pool: DatabasePool
+  let pool: DatabasePool
 
   /// Opens the project in `directory`, creating the folder and the database when `creating`
   /// is true, and migrates the schema to the current version.
@@ -241,7 +241,9 @@ public final class ProjectStore: Sendable {
     }
     let migrator = Self.migrator
     do {
-      if try pool.read({ try migrator.hasBeenSuperseded($0) }) { throw ProjectStoreError.newerSchema(path: path) }
+      if try pool.read({ try Self.isSuperseded(migrator, namespace: nil, $0) }) {
+        throw ProjectStoreError.newerSchema(path: path)
+      }
       try migrator.migrate(pool)
     } catch let error as ProjectStoreError {
       throw error

@@ -14,6 +14,7 @@ struct Verbatim: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
+    subcommands: [
       Tokens.self,
       Stem.self,
       ImportCommand.self,
@@ -26,6 +27,9 @@ struct Verbatim: ParsableCommand {
       FreqCommand.self,
       CodeCommand.self,
       CodebookCommand.self,
+      CodingCommand.self,
+      AgreeCommand.self,
+      ThemesCommand.self,
     ]
     ]
   )
