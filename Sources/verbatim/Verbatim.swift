@@ -13,7 +13,7 @@ struct Verbatim: ParsableCommand {
       error (the message names the file and offset or line), 64 on a usage error.
       """,
     version: "0.1.0",
-    subcommands: [Tokens.self, Stem.self, ImportCommand.self, CorpusCommand.self, ShowCommand.self, IndexCommand.self]
+    subcommands: [Tokens.self, Stem.self, ImportCommand.self, CorpusCommand.self, ShowCommand.self, IndexCommand.self, ExportCommand.self]
   )
 
   /// Runs the command, mapping errors to the contract's exit codes.
