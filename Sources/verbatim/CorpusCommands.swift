@@ -36,6 +36,8 @@ struct ImportCommand: ParsableCommand {
   @Argument(help: ArgumentHelp("Files and folders to import.", valueName: "CORPUS"))
   var inputs: [String] = []
 
+  @OptionGroup var refi: QDPXImportOptions
+
   @Option(name: .long, help: ArgumentHelp("The csv column holding the text.", valueName: "NAME"))
   var textColumn: String?
 
@@ -50,6 +52,8 @@ struct ImportCommand: ParsableCommand {
   @OptionGroup var project: ProjectOptions
 
   func validate() throws {
+    try refi.validate(inputs: inputs)
+    if refi.qdpx != nil { return }
     if inputs.isEmpty { throw ValidationError("Give at least one file or folder to import.") }
     if let speakerPattern, let problem = ImportJob.problem(withSpeakerPattern: speakerPattern) {
       throw ValidationError(problem)
@@ -57,6 +61,7 @@ struct ImportCommand: ParsableCommand {
   }
 
   func run() throws {
+    if refi.qdpx != nil { return try refi.run(projectDirectory: project.directory, jsonl: format == .jsonl) }
     let job = ImportJob(
       inputs: inputs, projectDirectory: project.directory, textColumn: textColumn, speakerPattern: speakerPattern)
     let progress = TerminalProgress(label: "import")

@@ -14,7 +14,6 @@ struct Verbatim: ParsableCommand {
       """,
     version: "0.1.0",
     subcommands: [
-    subcommands: [
       Tokens.self,
       Stem.self,
       ImportCommand.self,
@@ -30,7 +29,7 @@ struct Verbatim: ParsableCommand {
       CodingCommand.self,
       AgreeCommand.self,
       ThemesCommand.self,
-    ]
+      ExportCommand.self,
     ]
   )
 
