@@ -104,7 +104,7 @@ enum ReportDemo {
     // Code × metadata.
     let crosstabs = ["authority_type", "population_band"].map { field in
       let groupOf = { (unit: Unit) in unit.document.metadata[field] ?? "" }
-      let values = Set(units.map(groupOf)).sorted { ($0.isEmpty ? 1 : 0, $0) < ($1.isEmpty ? 1 : 0, $1) }
+      let values = Set(units.map(groupOf)).sorted { ($0.isEmpty ? 1 : 0, Int($0.prefix { $0.isNumber }) ?? Int.max, $0) < ($1.isEmpty ? 1 : 0, Int($1.prefix { $0.isNumber }) ?? Int.max, $1) }
       let groups = values.map { value in
         ReportGroup(value: value, documents: documents.filter { ($0.metadata[field] ?? "") == value }.count, units: units.filter { groupOf($0) == value }.count)
       }
@@ -155,8 +155,15 @@ enum ReportDemo {
 
   /// Words kept for the graph and term lists: not stop words, at least three letters.
   private static func content(_ tokens: [Token]) -> [Token] {
-    tokens.filter { $0.kind == .word && $0.term.count >= 3 && !FrenchStopWords.default.contains($0.term) }
+    tokens.filter { $0.kind == .word && $0.term.count >= 3 && !FrenchStopWords.default.contains($0.term) && !fillers.contains($0.term) }
   }
+
+  /// Frequent spoken-French words the stop list keeps (demo only, to make the graph readable).
+  private static let fillers: Set<String> = [
+    "aussi", "bien", "comme", "dire", "fait", "faire", "faut", "peut", "plus", "tout", "tous", "toute", "toutes",
+    "très", "alors", "donc", "être", "avoir", "cela", "ça", "quand", "après", "avant", "déjà", "encore", "vraiment",
+    "quelque", "chose", "choses", "peu", "beaucoup", "trop", "rien", "autre", "autres", "même", "voilà", "non", "oui",
+  ]
 
   /// Terms that share segments with *numérique responsable*: Jaccard of the segment sets.
   static func notionGraph(_ units: [(tokens: [Token], isNotion: Bool)]) -> ReportGraph {

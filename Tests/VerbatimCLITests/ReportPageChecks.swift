@@ -11,10 +11,41 @@ struct ReportPage {
   let html: String
   let document: XMLDocument
 
-  /// Parses `html` strictly as XML (every element closed, entities defined).
+  /// A page that is not balanced XML.
+  struct Unbalanced: Error, CustomStringConvertible {
+    var description: String
+  }
+
+  /// Checks that every element is closed in order, then parses `html` as XML (FoundationXML on
+  /// Linux recovers from unclosed tags, hence the balance check of our own first).
   init(_ html: String) throws {
     self.html = html
+    try Self.checkBalance(html)
     document = try XMLDocument(data: Data(html.utf8), options: [])
+  }
+
+  /// Walks the tags: `<x …>` opens, `</x>` must close the innermost open element, `<x … />` and
+  /// `<!…>`, `<?…?>` stand alone. Text never holds a raw `<` in an escaped page.
+  static func checkBalance(_ html: String) throws {
+    var stack: [String] = []
+    var rest = Substring(html)
+    while let open = rest.firstIndex(of: "<") {
+      guard let close = rest[open...].firstIndex(of: ">") else { throw Unbalanced(description: "a tag is never closed by >") }
+      let tag = rest[rest.index(after: open)..<close]
+      rest = rest[rest.index(after: close)...]
+      if tag.hasPrefix("!") || tag.hasPrefix("?") || tag.hasSuffix("/") { continue }
+      let name = tag.prefix { !$0.isWhitespace && $0 != "/" }.lowercased()
+      if tag.hasPrefix("/") {
+        let closing = String(tag.dropFirst()).trimmingCharacters(in: .whitespaces).lowercased()
+        guard stack.last == closing else {
+          throw Unbalanced(description: "</\(closing)> closes <\(stack.last ?? "nothing")>")
+        }
+        stack.removeLast()
+      } else {
+        stack.append(name)
+      }
+    }
+    if !stack.isEmpty { throw Unbalanced(description: "unclosed: \(stack)") }
   }
 
   /// Elements by local name, anywhere (SVG elements carry a namespace).

@@ -256,6 +256,34 @@ struct ReportRendererTests {
     #expect(page.elements("title").first?.stringValue == "Rapport d’analyse qualitative")
   }
 
+  @Test("the page checker catches what it checks")
+  func checkerFindsProblems() throws {
+    let broken = """
+      <!DOCTYPE html>
+      <html><head><title>x</title><link rel="stylesheet" href="https://example.org/a.css" /></head><body>
+      <h1>A</h1><h3 id="a">B</h3><h3 id="a">C</h3><a href="#nowhere">x</a>
+      <table><tr><th>h</th></tr></table>
+      <svg xmlns="http://www.w3.org/2000/svg"><circle r="1" /></svg><script>1</script>
+      </body></html>
+      """
+    let problems = try ReportPage(broken).problems()
+    #expect(problems.contains("<html> has no lang"))
+    #expect(problems.contains("heading level jumps from h1 to h3"))
+    #expect(problems.contains { $0.hasPrefix("duplicate ids") })
+    #expect(problems.contains("link #nowhere has no target"))
+    #expect(problems.contains("link to outside the page: https://example.org/a.css"))
+    #expect(problems.contains("the page holds <script>") && problems.contains("the page holds <link>"))
+    #expect(problems.contains("table 1 has no caption") && problems.contains("table 1 (): <th> without scope"))
+    #expect(problems.contains("svg 1 lacks role=img") && problems.contains("svg 1 has no title nor aria-label"))
+    #expect(throws: (any Error).self) { try ReportPage("<html><body><p>unclosed</body></html>") }
+  }
+
+  @Test("metadata values sort numbers by value, the missing value last")
+  func valueOrder() {
+    let sorted = ["7000-10000", "", "EPCI", "20000-25000", "commune", "2000-3500"].sorted(by: ReportFormatting.valueOrder)
+    #expect(sorted == ["2000-3500", "7000-10000", "20000-25000", "commune", "EPCI", ""])
+  }
+
   @Test("number formats: French and English")
   func numbers() {
     #expect(ReportFormatting.integer(1_234_567, .fr) == "1\u{202F}234\u{202F}567")

@@ -200,10 +200,10 @@ private struct PageBuilder {
     body += "</tr></thead>\n<tbody>\n"
     for document in documents {
       let reference = anchors.contains("d\(document.id)") ? "<a href=\"#d\(document.id)\">d\(document.id)</a>" : "d\(document.id)"
-      body += "<tr><th scope=\"row\">\(reference)</th><td>"
+      body += "<tr><th scope=\"row\">\(reference)</th><td class=\"docname\">"
       if let title = document.title { body += "<span class=\"doctitle\">\(esc(title))</span> " }
       body += "<code>\(esc(document.path))</code></td>"
-      body += "<td>\(esc(document.speakers.joined(separator: ", ")))</td>"
+      body += "<td class=\"speakers\">\(esc(document.speakers.joined(separator: ", ")))</td>"
       body += "<td class=\"num\">\(int(document.turnCount))</td><td class=\"num\">\(int(document.segmentCount))</td>"
       body += "<td class=\"num\">\(int(document.tokenCount))</td>"
       for field in fields { body += "<td>\(esc(document.metadata[field] ?? ""))</td>" }
@@ -221,7 +221,7 @@ private struct PageBuilder {
     for field in fields {
       var counts: [String: Int] = [:]
       for document in documents { counts[document.metadata[field] ?? "", default: 0] += 1 }
-      let values = counts.sorted { ($0.key.isEmpty ? 1 : 0, $0.key) < ($1.key.isEmpty ? 1 : 0, $1.key) }
+      let values = counts.sorted { ReportFormatting.valueOrder($0.key, $1.key) }
         .map { "\(metadataValue($0.key)) (\(int($0.value)))" }
       body += "<tr><th scope=\"row\">\(esc(field))</th><td>\(esc(values.joined(separator: " · ")))</td></tr>\n"
     }
@@ -547,10 +547,14 @@ private struct PageBuilder {
     svg.chart { max-width: 100%; height: auto; font-family: inherit; font-size: 13px; }
     figure.graph svg { max-width: 100%; height: auto; border: 1px solid #d5dee7; }
     table.heatmap th.vertical { vertical-align: bottom; white-space: nowrap; }
-    table.heatmap th.vertical span { writing-mode: vertical-rl; transform: rotate(180deg); display: inline-block; max-height: 16em;
+    table.heatmap th.vertical span { writing-mode: vertical-rl; transform: rotate(180deg); display: inline-block; max-height: 26em;
       overflow: hidden; text-overflow: ellipsis; }
     table.heatmap td { min-width: 2.4em; text-align: center; }
-    td.diag { background: #e0e0e0; font-weight: bold; background-image: repeating-linear-gradient(45deg, transparent 0 4px, #cfcfcf 4px 5px); }
+    td.diag { background: #e4e4e4; font-weight: bold; border: 2px solid #888 !important; }
+    td .share { color: inherit; opacity: 0.85; }
+    th.num { white-space: normal; }
+    td.docname { min-width: 16em; }
+    td.speakers { min-width: 10em; }
     table.crosstab th span.size { display: block; font-weight: normal; }
     blockquote.verbatim { margin: 0.8rem 0 1rem; padding: 0.4rem 1rem; border-left: 5px solid #2b5d8a; background: #f8f9fa; }
     blockquote.verbatim p { margin: 0.2rem 0; }
@@ -566,6 +570,7 @@ private struct PageBuilder {
     h3:target { background: #fff3b0; }
     p.top { font-size: 0.85em; text-align: right; }
     a { color: #1d5a94; }
+    @page { size: A4; margin: 14mm 12mm; }
     @media print {
       body { max-width: none; padding: 0; font-size: 10pt; }
       nav.toc, p.top { display: none; }

@@ -123,6 +123,18 @@ enum ReportFormatting {
     return (background, lightness < 58 ? "#ffffff" : "#111111")
   }
 
+  /// The order of metadata values in tables: numbers by value (`2000-3500` before `20000-25000`),
+  /// then text ignoring case, the empty value (not given) last; byte order breaks ties.
+  static func valueOrder(_ left: String, _ right: String) -> Bool {
+    if left.isEmpty != right.isEmpty { return right.isEmpty }
+    func key(_ text: String) -> (Int, String) {
+      let digits = text.prefix { $0.isASCII && $0.isNumber }
+      return (digits.isEmpty || digits.count > 18 ? Int.max : Int(digits)!, text.lowercased())
+    }
+    let (a, b) = (key(left), key(right))
+    return a != b ? a < b : left < right
+  }
+
   /// Shortens a label for a chart to `limit` characters, ending with `…` when cut.
   static func shortened(_ text: String, limit: Int) -> String {
     text.count <= limit ? text : String(text.prefix(limit - 1)) + "…"
