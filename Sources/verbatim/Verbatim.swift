@@ -30,6 +30,7 @@ struct Verbatim: ParsableCommand {
       AgreeCommand.self,
       ThemesCommand.self,
       ExportCommand.self,
+      AnalyzeCommand.self,
     ]
   )
 
