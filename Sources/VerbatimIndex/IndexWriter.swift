@@ -180,6 +180,12 @@ public final class IndexWriter {
   public func commit() throws(IndexError) -> IndexManifest {
     precondition(lock.isHeld, "the writer is closed")
     guard hasPendingChanges else { return committed }
+    // One pending segment that holds every document, in id order, and nothing committed to
+    // keep: it already is the canonical segment (a single builder fed the documents in id
+    // order), so it is renamed instead of merged.
+    if let only = singleCanonicalPending() {
+      return try commitRenaming(only)
+    }
     var inputs: [SegmentMerger.Input] = []
     for entry in committed.segments {
       let reader = try SegmentReader(path: path(entry.file))
@@ -212,6 +218,53 @@ public final class IndexWriter {
       if let version { versions[String(id)] = version }
     }
     let manifest = IndexManifest(generation: generation, segments: segments, documentVersions: versions)
+    try manifest.write(directory: directory)
+    try step(.afterManifestWrite)
+    if simulatedCrash == .duringGarbageCollection {
+      collectGarbage(keeping: manifest, limit: 1)
+      try step(.duringGarbageCollection)
+    }
+    committed = manifest
+    pending = []
+    latest = [:]
+    pendingVersions = [:]
+    collectGarbage(keeping: manifest)
+    return manifest
+  }
+
+  /// The pending segment that can become the index as it is, if there is one.
+  private func singleCanonicalPending() -> PendingSegment? {
+    guard pending.count == 1, let segment = pending.first, !segment.documents.isEmpty else { return nil }
+    let ids = segment.documents.map(\.documentID)
+    guard zip(ids, ids.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
+    for (ordinal, id) in ids.enumerated() where latest[id] != .pending(segment: 0, ordinal: ordinal) { return nil }
+    // Every committed document must be replaced or removed.
+    for entry in committed.segments {
+      for id in entry.documentIDs where latest[id] == nil { return nil }
+    }
+    return segment
+  }
+
+  /// Commits a canonical pending segment by renaming it (same steps and crash points as a merge).
+  private func commitRenaming(_ segment: PendingSegment) throws(IndexError) -> IndexManifest {
+    try step(.afterMerge)
+    let generation = committed.generation + 1
+    let file = String(format: "seg-%06d.vbseg", generation)
+    guard rename(path(segment.file), path(file)) == 0 else {
+      throw .io(path: path(file), reason: "cannot rename the new segment: \(String(cString: strerror(errno)))")
+    }
+    SegmentFormat.syncFolder(of: path(file))
+    try step(.afterSegmentWrite)
+    var versions: [String: String] = [:]
+    for id in segment.documents.map(\.documentID) {
+      if let version = pendingVersions[id] { versions[String(id)] = version }
+    }
+    let manifest = IndexManifest(
+      generation: generation,
+      segments: [
+        IndexManifest.Segment(
+          file: file, documentIDs: segment.documents.map(\.documentID), tokenCounts: segment.documents.map(\.tokenCount))
+      ], documentVersions: versions)
     try manifest.write(directory: directory)
     try step(.afterManifestWrite)
     if simulatedCrash == .duringGarbageCollection {

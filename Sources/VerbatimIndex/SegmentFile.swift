@@ -54,16 +54,19 @@ public struct SegmentDocument: Sendable, Hashable {
 ///     builder.add(documentID: 7, tokens: pipeline.tokens(in: "L’entretien").map { … })
 ///     try builder.write(to: ".verbatim/index/seg-000001.vbseg")
 public struct SegmentBuilder {
-  private struct Postings {
-    var documents: [UInt32] = []
-    var frequencies: [UInt32] = []
-    var positions: [UInt32] = []
-  }
-
+  /// The distinct keys (terms or stems) of the builder and, per token, which key it has.
+  ///
+  /// Postings are not kept per key while documents are added: each token appends its key id
+  /// to one flat array (4 bytes a token), and ``serialized()`` groups them by key with a
+  /// counting sort. Millions of small per-key arrays would cost their headers, their growth
+  /// slack and a uniqueness check on every append.
   private struct KeyTable {
     var index: [[UInt8]: Int] = [:]
     var keys: [[UInt8]] = []
-    var postings: [Postings] = []
+    /// Occurrences of each key.
+    var counts: [UInt32] = []
+    /// The key of every token, in the order tokens were added.
+    var tokenKeys: [UInt32] = []
 
     mutating func id(of key: [UInt8]) -> Int {
       if let id = index[key] { return id }
@@ -71,28 +74,31 @@ public struct SegmentBuilder {
       index[key] = id
       keys.append(key)
       keyBytes += key.count
-      postings.append(Postings())
+      counts.append(0)
       return id
     }
 
-    /// Documents listed over all keys, and the bytes of all keys.
-    var entryCount = 0
+    /// The bytes of all keys.
     var keyBytes = 0
 
-    mutating func add(_ id: Int, document: UInt32, position: UInt32) {
-      if postings[id].documents.last != document || postings[id].frequencies.isEmpty {
-        postings[id].documents.append(document)
-        postings[id].frequencies.append(0)
-        entryCount += 1
-      }
-      postings[id].frequencies[postings[id].frequencies.count - 1] += 1
-      postings[id].positions.append(position)
+    mutating func add(_ id: Int) {
+      tokenKeys.append(UInt32(truncatingIfNeeded: id))
+      counts[id] &+= 1
+    }
+
+    /// Where each key's occurrences start in key-grouped order (prefix sums of `counts`).
+    func starts() -> [Int] {
+      var result = [Int](repeating: 0, count: counts.count + 1)
+      for (id, count) in counts.enumerated() { result[id + 1] = result[id] + Int(count) }
+      return result
     }
   }
 
   private var terms = KeyTable()
   private var stems = KeyTable()
   private var documents: [SegmentDocument] = []
+  /// The position of every token, in the order added (documents in ordinal order).
+  private var tokenPositions: [UInt32] = []
   private var rangeTables: [UInt8] = []
   private var rangeOffsets: [UInt64] = []
   private var scratchStarts: [UInt32] = []
@@ -120,11 +126,10 @@ public struct SegmentBuilder {
   ///
   /// - Complexity: O(1).
   public var estimatedByteCount: Int {
-    let positions = 2 * 4 * tokenCount
-    let entries = 8 * (terms.entryCount + stems.entryCount)
+    let positions = 3 * 4 * tokenCount
     let keyCount = terms.keys.count + stems.keys.count
-    let keys = terms.keyBytes + stems.keyBytes + keyCount * 160
-    return positions + entries + keys + rangeTables.count + 28 * documents.count + 8 * termSlots.count
+    let keys = terms.keyBytes + stems.keyBytes + keyCount * 168
+    return positions + keys + rangeTables.count + 28 * documents.count + 8 * termSlots.count
   }
 
   /// Adds one document's tokens as the next local ordinal, and returns that ordinal.
@@ -208,7 +213,6 @@ public struct SegmentBuilder {
   private mutating func record(term: Int, stem: Int, position: UInt32, start: UInt32, end: UInt32) {
     precondition(Int64(position) > previousPosition, "positions must be distinct and ascending within a document")
     precondition(start <= end, "a token's range must not end before it starts")
-    let ordinal = UInt32(documents.count)
     let previousEnd = scratchEnds.last ?? 0
     while scratchStarts.count < Int(position) {
       scratchStarts.append(previousEnd)
@@ -217,8 +221,9 @@ public struct SegmentBuilder {
     scratchStarts.append(start)
     scratchEnds.append(end)
     previousPosition = Int64(position)
-    terms.add(term, document: ordinal, position: position)
-    stems.add(stem, document: ordinal, position: position)
+    terms.add(term)
+    stems.add(stem)
+    tokenPositions.append(position)
     if term >= stemOfTerm.count { stemOfTerm.append(contentsOf: repeatElement(-1, count: term - stemOfTerm.count + 1)) }
     if stemOfTerm[term] < 0 { stemOfTerm[term] = stem }
     openDocument?.tokenCount += 1
@@ -229,20 +234,51 @@ public struct SegmentBuilder {
   /// whose bytes equal those of `shared(id)` (a term whose stem has no other term here)
   /// is not written again: its entry points at the earlier list.
   private static func appendPostings(
-    of table: KeyTable, to postings: inout [UInt8], dictionary: inout TermDictionaryWriter,
-    shared: (Int) -> TermInfo? = { _ in nil }
+    of table: KeyTable, positions tokenPositions: [UInt32], documents: [SegmentDocument],
+    to postings: inout [UInt8], dictionary: inout TermDictionaryWriter, shared: (Int) -> TermInfo? = { _ in nil }
   ) -> [TermInfo] {
+    // Counting sort of the tokens by key: documents ascend and positions ascend within a
+    // document, because tokens were added in that order.
+    let starts = table.starts()
+    var cursor = starts
+    var sortedDocuments = [UInt32](repeating: 0, count: tokenPositions.count)
+    var sortedPositions = [UInt32](repeating: 0, count: tokenPositions.count)
+    var token = 0
+    for (ordinal, document) in documents.enumerated() {
+      for _ in 0..<Int(document.tokenCount) {
+        let key = Int(table.tokenKeys[token])
+        let slot = cursor[key]
+        cursor[key] = slot + 1
+        sortedDocuments[slot] = UInt32(ordinal)
+        sortedPositions[slot] = tokenPositions[token]
+        token += 1
+      }
+    }
     var infos = [TermInfo?](repeating: nil, count: table.keys.count)
     let order = table.keys.indices.sorted { table.keys[$0].lexicographicallyPrecedes(table.keys[$1]) }
     var scratch: [UInt8] = []
+    var listDocuments: [UInt32] = []
+    var listFrequencies: [UInt32] = []
+    var listPositions: [UInt32] = []
     for id in order {
-      let list = table.postings[id]
+      listDocuments.removeAll(keepingCapacity: true)
+      listFrequencies.removeAll(keepingCapacity: true)
+      listPositions.removeAll(keepingCapacity: true)
+      for slot in starts[id]..<starts[id + 1] {
+        let document = sortedDocuments[slot]
+        if listDocuments.last != document {
+          listDocuments.append(document)
+          listFrequencies.append(0)
+        }
+        listFrequencies[listFrequencies.count - 1] += 1
+        listPositions.append(sortedPositions[slot])
+      }
       scratch.removeAll(keepingCapacity: true)
       PostingsCodec.encode(
-        documents: list.documents, frequencies: list.frequencies, positions: list.positions, into: &scratch)
+        documents: listDocuments, frequencies: listFrequencies, positions: listPositions, into: &scratch)
       var info = TermInfo(
         postingsOffset: UInt64(postings.count), postingsLength: UInt64(scratch.count),
-        documentFrequency: UInt32(list.documents.count), totalFrequency: UInt64(list.positions.count))
+        documentFrequency: UInt32(listDocuments.count), totalFrequency: UInt64(listPositions.count))
       if let candidate = shared(id), candidate.postingsLength == info.postingsLength,
         postings[Int(candidate.postingsOffset)..<Int(candidate.postingsOffset + candidate.postingsLength)]
           .elementsEqual(scratch)
@@ -267,8 +303,11 @@ public struct SegmentBuilder {
     var termDictionary = TermDictionaryWriter()
     var stemDictionary = TermDictionaryWriter()
     // Stems first, so that a term whose list equals its stem's can point back at it.
-    let stemInfos = Self.appendPostings(of: stems, to: &postings, dictionary: &stemDictionary)
-    _ = Self.appendPostings(of: terms, to: &postings, dictionary: &termDictionary) { term in
+    let stemInfos = Self.appendPostings(
+      of: stems, positions: tokenPositions, documents: documents, to: &postings, dictionary: &stemDictionary)
+    _ = Self.appendPostings(
+      of: terms, positions: tokenPositions, documents: documents, to: &postings, dictionary: &termDictionary
+    ) { term in
       let stem = stemOfTerm[term]
       return stem >= 0 ? stemInfos[stem] : nil
     }
@@ -374,7 +413,7 @@ public enum SegmentFormat {
   }
 
   /// Makes the rename durable; a failure here loses nothing already in the file.
-  private static func syncFolder(of path: String) {
+  static func syncFolder(of path: String) {
     let folder: String
     if let slash = path.lastIndex(of: "/") {
       folder = slash == path.startIndex ? "/" : String(path[..<slash])
