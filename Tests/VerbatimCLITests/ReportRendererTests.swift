@@ -162,6 +162,29 @@ struct ReportRendererTests {
     #expect(try encoder.encode(JSONDecoder().decode(ReportModel.self, from: data)) == data)
   }
 
+  @Test("jsonData is deterministic, ISO dates, and decodes back; write replaces the file atomically")
+  func jsonAndWrite() throws {
+    let model = ReportSample.model()
+    let data = try model.jsonData()
+    #expect(try model.jsonData() == data)
+    let text = String(decoding: data, as: UTF8.self)
+    #expect(text.contains("\"date\" : \"2027-01-15T08:00:00Z\""))
+    #expect(try ReportModel.decode(json: data) == model)
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("index.html")
+    try "old".write(to: file, atomically: true, encoding: .utf8)
+    try HTMLReport.write(model, language: .en, to: file)
+    #expect(try String(contentsOf: file, encoding: .utf8) == HTMLReport.render(model, language: .en))
+    let missing = directory.appendingPathComponent("no/such/folder/index.html")
+    #expect(throws: ReportWriteError.self) { try HTMLReport.write(model, to: missing) }
+    do {
+      try HTMLReport.write(model, to: missing)
+    } catch {
+      #expect(error.description.hasPrefix(missing.path + ": cannot write the report"))
+    }
+  }
+
   @Test("text with markup characters is escaped and reads back unchanged")
   func escaping() throws {
     let html = HTMLReport.render(ReportSample.model())
