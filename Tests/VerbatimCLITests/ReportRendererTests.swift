@@ -146,6 +146,9 @@ struct ReportRendererTests {
     // 1 800 000 000 s after the epoch (`date -u -d @1800000000`: Fri Jan 15 08:00:00 UTC 2027).
     #expect(french.contains("15 janvier 2027 à 08:00 UTC"))
     #expect(english.contains("15 January 2027, 08:00 UTC"))
+    // Quoted transcripts keep their own language on an English page.
+    #expect(try ReportPage(english).nodes("//blockquote/p[@lang='fr']").count == 4)
+    #expect(try ReportPage(french).nodes("//*[@lang='fr']").count == 1)  // only <html>
     for label in ReportLabel.allCases {
       #expect(!label.text(.fr).isEmpty && !label.text(.en).isEmpty)
     }

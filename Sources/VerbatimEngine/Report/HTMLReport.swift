@@ -78,6 +78,13 @@ private struct PageBuilder {
   /// The French typographic colon (`Code :`) or the English one (`Code:`).
   func colon() -> String { language == .fr ? "\u{00A0}:" : ":" }
 
+  /// ` lang="xx"` for corpus text when it differs from the page's language, else nothing.
+  var textLanguage: String {
+    let corpus = model.corpus.language.trimmingCharacters(in: .whitespaces)
+    guard !corpus.isEmpty, corpus.lowercased() != language.rawValue else { return "" }
+    return " lang=\"\(esc(corpus))\""
+  }
+
   /// Guillemets in French, curly quotes in English.
   func quoted(_ text: String) -> String { language == .fr ? "«\u{00A0}\(text)\u{00A0}»" : "“\(text)”" }
 
@@ -390,7 +397,7 @@ private struct PageBuilder {
       let shown = list.verbatims.prefix(max(0, model.limits.verbatimsPerCode))
       for verbatim in shown {
         body += "<blockquote class=\"verbatim\" style=\"border-left-color:\(colour(of: code))\">\n"
-        body += "<p>\(ReportFormatting.highlighted(verbatim.text, verbatim.highlights))</p>\n<footer>— "
+        body += "<p\(textLanguage)>\(ReportFormatting.highlighted(verbatim.text, verbatim.highlights))</p>\n<footer>— "
         let name = documents[verbatim.documentID].map(documentName) ?? verbatim.documentPath
         body += "<cite>\(esc(name))</cite>"
         if let speaker = verbatim.speaker, !speaker.isEmpty { body += ", \(esc(speaker))" }
@@ -501,7 +508,7 @@ private struct PageBuilder {
           if currentTurn != nil { body += "</p>\n" }
           currentTurn = segment.turn
           let speaker = segment.speaker.flatMap { $0.isEmpty ? nil : $0 } ?? label(.unnamedSpeaker)
-          body += "<p class=\"turn\"><span class=\"speaker\">\(esc(speaker))\(esc(colon()))</span> "
+          body += "<p class=\"turn\"\(textLanguage)><span class=\"speaker\">\(esc(speaker))\(esc(colon()))</span> "
         }
         body += "<span class=\"segment\" id=\"d\(document.id)-s\(segment.ordinal)\">\(esc(segment.text))</span> "
       }

@@ -87,12 +87,16 @@ public struct ReportCorpus: Sendable, Hashable, Codable {
   public var fields: [String]
   /// The number of coding units (segments) in the whole corpus, the base of the code shares.
   public var unitCount: Int
+  /// The language of the transcripts (BCP 47, `fr`): quoted text carries it as `lang` when the
+  /// report is written in another language, so that screen readers pronounce it right.
+  public var language: String
 
   /// Creates a corpus summary.
-  public init(documents: [ReportDocument], fields: [String], unitCount: Int) {
+  public init(documents: [ReportDocument], fields: [String], unitCount: Int, language: String = "fr") {
     self.documents = documents
     self.fields = fields
     self.unitCount = unitCount
+    self.language = language
   }
 }
 
