@@ -523,7 +523,7 @@ private struct PageBuilder {
   static let css = """
     :root { color-scheme: light; }
     body { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif; font-size: 15px; line-height: 1.5;
-      color: #1a1a1a; background: #fff; max-width: 1100px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
+      color: #1a1a1a; background: #fff; max-width: 1200px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
     h1 { font-size: 1.9rem; margin: 0.5rem 0 0.8rem; }
     h2 { font-size: 1.45rem; border-bottom: 2px solid #2b5d8a; padding-bottom: 0.2rem; margin-top: 2.5rem; color: #173f63; }
     h3 { font-size: 1.12rem; margin-top: 1.8rem; color: #173f63; }
@@ -533,7 +533,9 @@ private struct PageBuilder {
     dl.generation dd { margin: 0; }
     nav.toc { background: #f3f6f9; border: 1px solid #d5dee7; padding: 0.5rem 1.2rem; }
     nav.toc h2 { border: 0; margin-top: 0.5rem; font-size: 1.2rem; }
-    nav.toc ol ol { font-size: 0.92em; columns: 2; }
+    nav.toc ol { list-style: none; padding-left: 0.4rem; }
+    nav.toc ol ol { font-size: 0.92em; columns: 2; column-gap: 2.5rem; padding-left: 1.4rem; margin-bottom: 0.3rem; }
+    nav.toc li li { break-inside: avoid; text-indent: -1em; padding-left: 1em; }
     ul.figures { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; }
     ul.figures strong { font-size: 1.25em; color: #173f63; }
     .scroll { overflow-x: auto; }
