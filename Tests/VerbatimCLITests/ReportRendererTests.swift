@@ -237,6 +237,26 @@ struct ReportRendererTests {
     #expect(page.nodes("//blockquote//code").compactMap(\.stringValue) == ["tablette* OR ordinateur*", "équipement", "\"numérique responsable\""])
   }
 
+  @Test("a large corpus's appendix keeps only the quoted passages and their neighbours")
+  func appendixExcerpt() throws {
+    // 5 segments in all > 4: excerpt mode, 0 neighbours; 2 verbatims per code are shown.
+    let limits = ReportLimits(verbatimsPerCode: 2, appendixTotalSegments: 4, appendixContext: 0)
+    let html = HTMLReport.render(ReportSample.model(limits: limits))
+    let page = try ReportPage(html)
+    #expect(page.problems() == [])
+    // Quoted: d1 segments 1, 2 (Équipement) and 3 (Renouvellement); d2 segment 0. Segment 0 of d1 is left out.
+    #expect(page.nodes("//span[@class='segment']/@id").compactMap(\.stringValue) == ["d1-s1", "d1-s2", "d1-s3", "d2-s0"])
+    #expect(page.nodes("//blockquote//a/@href").compactMap(\.stringValue) == ["#d1-s1", "#d1-s2", "#d1-s3", "#d2-s0"])
+    #expect(html.contains("Corpus volumineux"))
+    #expect(html.contains("… 1 autres segments non affichés"))
+    // One verbatim per code: d1 segment 2 is no longer quoted, so a gap separates segments 1 and 3.
+    let wider = HTMLReport.render(ReportSample.model(limits: ReportLimits(verbatimsPerCode: 1, appendixTotalSegments: 4, appendixContext: 0)))
+    let widerPage = try ReportPage(wider)
+    #expect(widerPage.problems() == [])
+    #expect(widerPage.nodes("//span[@class='segment']/@id").compactMap(\.stringValue) == ["d1-s1", "d1-s3", "d2-s0"])
+    #expect(widerPage.nodes("//p[@class='gap']").count == 1)
+  }
+
   @Test("the bar chart, heat map and crosstab carry the numbers")
   func pictures() throws {
     let html = HTMLReport.render(ReportSample.model())
