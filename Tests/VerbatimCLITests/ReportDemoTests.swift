@@ -163,6 +163,8 @@ enum ReportDemo {
     "aussi", "bien", "comme", "dire", "fait", "faire", "faut", "peut", "plus", "tout", "tous", "toute", "toutes",
     "très", "alors", "donc", "être", "avoir", "cela", "ça", "quand", "après", "avant", "déjà", "encore", "vraiment",
     "quelque", "chose", "choses", "peu", "beaucoup", "trop", "rien", "autre", "autres", "même", "voilà", "non", "oui",
+    "parce", "coup", "truc", "elles", "rires", "vrai", "fois", "jamais", "toujours", "bon", "pense", "sais", "veut",
+    "autour", "heure", "monde", "question", "mails", "dit", "moins", "niveau", "côté", "gens",
   ]
 
   /// Terms that share segments with *numérique responsable*: Jaccard of the segment sets.
@@ -181,13 +183,13 @@ enum ReportDemo {
     func label(_ stem: String) -> String {
       (termCounts[stem] ?? [:]).sorted { ($1.value, $0.key) < ($0.value, $1.key) }.first?.key ?? stem
     }
-    let edges = withNotion.filter { $0.value >= 2 }.map { stem, both in
+    let edges = withNotion.map { stem, both in
       ReportGraphEdge(source: "numérique responsable", target: label(stem), count: both, measure: Double(both) / Double(notionUnits + overall[stem]! - both))
-    }.sorted { ($1.measure, $0.target) < ($0.measure, $1.target) }
+    }.sorted { ($1.count, $1.measure, $0.target) < ($0.count, $0.measure, $1.target) }
     let drawn = Array(edges.prefix(14))
     // A radial drawing: the notion in the middle, its neighbours on a circle, thicker lines for stronger links.
     let width = 760.0, height = 520.0, cx = width / 2, cy = height / 2, radius = 200.0
-    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 760 520\" width=\"760\" height=\"520\" font-family=\"sans-serif\" font-size=\"14\">"
+    var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 760 520\" width=\"760\" height=\"520\" font-family=\"sans-serif\" font-size=\"14\" paint-order=\"stroke\">"
     svg += "<title>Termes associés à « numérique responsable »</title>"
     let strongest = drawn.map(\.measure).max() ?? 1
     var labels = ""
@@ -199,15 +201,15 @@ enum ReportDemo {
       let anchor = abs(cos(angle)) < 0.2 ? "middle" : (cos(angle) > 0 ? "start" : "end")
       let dx = anchor == "middle" ? 0 : (cos(angle) > 0 ? 12 : -12), dy = anchor == "middle" ? (sin(angle) > 0 ? 24 : -14) : 5
       labels += "<circle cx=\"\(Int(x))\" cy=\"\(Int(y))\" r=\"7\" fill=\"#ff7f0e\" stroke=\"#333\" />"
-      labels += "<text x=\"\(Int(x) + dx)\" y=\"\(Int(y) + dy)\" text-anchor=\"\(anchor)\">\(ReportDemo.escape(edge.target)) (\(edge.count))</text>"
+      labels += "<text x=\"\(Int(x) + dx)\" y=\"\(Int(y) + dy)\" text-anchor=\"\(anchor)\" stroke=\"#fff\" stroke-width=\"4\" fill=\"#111\">\(ReportDemo.escape(edge.target)) (\(edge.count))</text>"
     }
     svg += labels
     svg += "<circle cx=\"\(Int(cx))\" cy=\"\(Int(cy))\" r=\"12\" fill=\"#9467bd\" stroke=\"#333\" />"
-    svg += "<text x=\"\(Int(cx))\" y=\"\(Int(cy) + 32)\" text-anchor=\"middle\" font-weight=\"bold\">numérique responsable</text></svg>"
+    svg += "<text x=\"\(Int(cx))\" y=\"\(Int(cy) + 32)\" text-anchor=\"middle\" font-weight=\"bold\" stroke=\"#fff\" stroke-width=\"5\" fill=\"#111\">numérique responsable</text></svg>"
     let names = drawn.prefix(6).map(\.target).joined(separator: ", ")
     return ReportGraph(
       notion: "numérique responsable", svg: svg,
-      caption: "Termes présents dans au moins 2 des \(notionUnits) segments qui contiennent « numérique responsable » ; épaisseur : Jaccard des segments (démo).",
+      caption: "Les \(drawn.count) termes les plus fréquents dans les \(notionUnits) segments qui contiennent « numérique responsable » (entre parenthèses : segments en commun) ; épaisseur : Jaccard des segments (démo).",
       altText: "Graphe en étoile : « numérique responsable » au centre, relié à \(drawn.count) termes ; les plus associés : \(names).",
       measure: "jaccard", edges: edges)
   }
@@ -268,11 +270,9 @@ struct ReportDemoTests {
     if let out = ProcessInfo.processInfo.environment["VERBATIM_REPORT_DEMO_OUT"], !out.isEmpty {
       let directory = URL(fileURLWithPath: out)
       try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-      try html.write(to: directory.appendingPathComponent("index.html"), atomically: true, encoding: .utf8)
-      try english.write(to: directory.appendingPathComponent("index.en.html"), atomically: true, encoding: .utf8)
-      let encoder = JSONEncoder()
-      encoder.outputFormatting = [.sortedKeys, .prettyPrinted]
-      try encoder.encode(model).write(to: directory.appendingPathComponent("report.json"))
+      try HTMLReport.write(model, to: directory.appendingPathComponent("index.html"))
+      try HTMLReport.write(model, language: .en, to: directory.appendingPathComponent("index.en.html"))
+      try model.jsonData().write(to: directory.appendingPathComponent("report.json"))
     }
   }
 }

@@ -146,6 +146,9 @@ struct ReportRendererTests {
     // 1 800 000 000 s after the epoch (`date -u -d @1800000000`: Fri Jan 15 08:00:00 UTC 2027).
     #expect(french.contains("15 janvier 2027 à 08:00 UTC"))
     #expect(english.contains("15 January 2027, 08:00 UTC"))
+    // Quoted transcripts keep their own language on an English page.
+    #expect(try ReportPage(english).nodes("//blockquote/p[@lang='fr']").count == 4)
+    #expect(try ReportPage(french).nodes("//*[@lang='fr']").count == 1)  // only <html>
     for label in ReportLabel.allCases {
       #expect(!label.text(.fr).isEmpty && !label.text(.en).isEmpty)
     }
@@ -160,6 +163,29 @@ struct ReportRendererTests {
     let data = try encoder.encode(model)
     #expect(try JSONDecoder().decode(ReportModel.self, from: data) == model)
     #expect(try encoder.encode(JSONDecoder().decode(ReportModel.self, from: data)) == data)
+  }
+
+  @Test("jsonData is deterministic, ISO dates, and decodes back; write replaces the file atomically")
+  func jsonAndWrite() throws {
+    let model = ReportSample.model()
+    let data = try model.jsonData()
+    #expect(try model.jsonData() == data)
+    let text = String(decoding: data, as: UTF8.self)
+    #expect(text.contains("\"date\" : \"2027-01-15T08:00:00Z\""))
+    #expect(try ReportModel.decode(json: data) == model)
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let file = directory.appendingPathComponent("index.html")
+    try "old".write(to: file, atomically: true, encoding: .utf8)
+    try HTMLReport.write(model, language: .en, to: file)
+    #expect(try String(contentsOf: file, encoding: .utf8) == HTMLReport.render(model, language: .en))
+    let missing = directory.appendingPathComponent("no/such/folder/index.html")
+    #expect(throws: ReportWriteError.self) { try HTMLReport.write(model, to: missing) }
+    do {
+      try HTMLReport.write(model, to: missing)
+    } catch {
+      #expect(error.description.hasPrefix(missing.path + ": cannot write the report"))
+    }
   }
 
   @Test("text with markup characters is escaped and reads back unchanged")
@@ -209,6 +235,26 @@ struct ReportRendererTests {
     #expect(page.nodes("//blockquote//cite").last?.stringValue == "entretiens/epci-b.txt")
     // The rule (a human coding has none).
     #expect(page.nodes("//blockquote//code").compactMap(\.stringValue) == ["tablette* OR ordinateur*", "équipement", "\"numérique responsable\""])
+  }
+
+  @Test("a large corpus's appendix keeps only the quoted passages and their neighbours")
+  func appendixExcerpt() throws {
+    // 5 segments in all > 4: excerpt mode, 0 neighbours; 2 verbatims per code are shown.
+    let limits = ReportLimits(verbatimsPerCode: 2, appendixTotalSegments: 4, appendixContext: 0)
+    let html = HTMLReport.render(ReportSample.model(limits: limits))
+    let page = try ReportPage(html)
+    #expect(page.problems() == [])
+    // Quoted: d1 segments 1, 2 (Équipement) and 3 (Renouvellement); d2 segment 0. Segment 0 of d1 is left out.
+    #expect(page.nodes("//span[@class='segment']/@id").compactMap(\.stringValue) == ["d1-s1", "d1-s2", "d1-s3", "d2-s0"])
+    #expect(page.nodes("//blockquote//a/@href").compactMap(\.stringValue) == ["#d1-s1", "#d1-s2", "#d1-s3", "#d2-s0"])
+    #expect(html.contains("Corpus volumineux"))
+    #expect(html.contains("… 1 autres segments non affichés"))
+    // One verbatim per code: d1 segment 2 is no longer quoted, so a gap separates segments 1 and 3.
+    let wider = HTMLReport.render(ReportSample.model(limits: ReportLimits(verbatimsPerCode: 1, appendixTotalSegments: 4, appendixContext: 0)))
+    let widerPage = try ReportPage(wider)
+    #expect(widerPage.problems() == [])
+    #expect(widerPage.nodes("//span[@class='segment']/@id").compactMap(\.stringValue) == ["d1-s1", "d1-s3", "d2-s0"])
+    #expect(widerPage.nodes("//p[@class='gap']").count == 1)
   }
 
   @Test("the bar chart, heat map and crosstab carry the numbers")

@@ -37,28 +37,59 @@ private struct PageBuilder {
   let colours: [String: String]
   /// The appendix anchors that exist: `d3` and `d3-s12`.
   let anchors: Set<String>
-  /// Display names of codes (path as given).
-  let codeIndex: [String: Int]
+  /// For each document, the indices (into its `segments`) that the appendix reproduces.
+  let appendixIndices: [Int64: [Int]]
+  /// Whether the appendix reproduces only the quoted passages and their neighbours.
+  let appendixIsExcerpt: Bool
 
   init(model: ReportModel, language: ReportLanguage) {
     self.model = model
     self.language = language
     var colours: [String: String] = [:]
-    var codeIndex: [String: Int] = [:]
-    for (index, code) in model.codes.enumerated() where codeIndex[code.path] == nil {
+    for (index, code) in model.codes.enumerated() where colours[code.path] == nil {
       colours[code.path] = ReportFormatting.colour(code.color, index: index)
-      codeIndex[code.path] = index
     }
     self.colours = colours
-    self.codeIndex = codeIndex
+    let (indices, isExcerpt) = Self.appendixPlan(model)
+    appendixIndices = indices
+    appendixIsExcerpt = isExcerpt
     var anchors: Set<String> = []
     for document in model.corpus.documents {
       anchors.insert("d\(document.id)")
-      for segment in document.segments.prefix(max(0, model.limits.appendixSegmentsPerDocument)) {
-        anchors.insert("d\(document.id)-s\(segment.ordinal)")
-      }
+      for index in indices[document.id] ?? [] { anchors.insert("d\(document.id)-s\(document.segments[index].ordinal)") }
     }
     self.anchors = anchors
+  }
+
+  /// Which segments the appendix shows. Every document's first `appendixSegmentsPerDocument`
+  /// segments when they add up to at most `appendixTotalSegments`; otherwise (a large corpus)
+  /// only the segments the shown verbatims point to, with `appendixContext` neighbours each side.
+  static func appendixPlan(_ model: ReportModel) -> (indices: [Int64: [Int]], isExcerpt: Bool) {
+    let limits = model.limits
+    let perDocument = max(0, limits.appendixSegmentsPerDocument)
+    let total = model.corpus.documents.reduce(0) { $0 + min($1.segments.count, perDocument) }
+    var indices: [Int64: [Int]] = [:]
+    if total <= max(0, limits.appendixTotalSegments) {
+      for document in model.corpus.documents { indices[document.id] = Array(document.segments.indices.prefix(perDocument)) }
+      return (indices, false)
+    }
+    var byDocument: [Int64: ReportDocument] = [:]
+    for document in model.corpus.documents where byDocument[document.id] == nil { byDocument[document.id] = document }
+    var wanted: [Int64: Set<Int>] = [:]
+    let context = max(0, limits.appendixContext)
+    for list in model.verbatims {
+      for verbatim in list.verbatims.prefix(max(0, limits.verbatimsPerCode)) {
+        guard let document = byDocument[verbatim.documentID],
+          let index = document.segments.firstIndex(where: { segment in
+            verbatim.segment.map { segment.ordinal == $0 } ?? (segment.start <= verbatim.start && verbatim.start < segment.end)
+          })
+        else { continue }
+        let range = max(0, index - context)...min(document.segments.count - 1, index + context)
+        wanted[document.id, default: []].formUnion(range)
+      }
+    }
+    for (id, set) in wanted { indices[id] = set.sorted() }
+    return (indices, true)
   }
 
   // MARK: Helpers
@@ -77,6 +108,13 @@ private struct PageBuilder {
 
   /// The French typographic colon (`Code :`) or the English one (`Code:`).
   func colon() -> String { language == .fr ? "\u{00A0}:" : ":" }
+
+  /// ` lang="xx"` for corpus text when it differs from the page's language, else nothing.
+  var textLanguage: String {
+    let corpus = model.corpus.language.trimmingCharacters(in: .whitespaces)
+    guard !corpus.isEmpty, corpus.lowercased() != language.rawValue else { return "" }
+    return " lang=\"\(esc(corpus))\""
+  }
 
   /// Guillemets in French, curly quotes in English.
   func quoted(_ text: String) -> String { language == .fr ? "«\u{00A0}\(text)\u{00A0}»" : "“\(text)”" }
@@ -390,7 +428,7 @@ private struct PageBuilder {
       let shown = list.verbatims.prefix(max(0, model.limits.verbatimsPerCode))
       for verbatim in shown {
         body += "<blockquote class=\"verbatim\" style=\"border-left-color:\(colour(of: code))\">\n"
-        body += "<p>\(ReportFormatting.highlighted(verbatim.text, verbatim.highlights))</p>\n<footer>— "
+        body += "<p\(textLanguage)>\(ReportFormatting.highlighted(verbatim.text, verbatim.highlights))</p>\n<footer>— "
         let name = documents[verbatim.documentID].map(documentName) ?? verbatim.documentPath
         body += "<cite>\(esc(name))</cite>"
         if let speaker = verbatim.speaker, !speaker.isEmpty { body += ", \(esc(speaker))" }
@@ -418,10 +456,11 @@ private struct PageBuilder {
       return "d\(verbatim.documentID)-s\(segment)"
     }
     if let document = model.corpus.documents.first(where: { $0.id == verbatim.documentID }),
-      let segment = document.segments.prefix(max(0, model.limits.appendixSegmentsPerDocument))
-        .first(where: { $0.start <= verbatim.start && verbatim.start < $0.end })
+      let index = (appendixIndices[document.id] ?? []).first(where: { index in
+        document.segments[index].start <= verbatim.start && verbatim.start < document.segments[index].end
+      })
     {
-      return "d\(document.id)-s\(segment.ordinal)"
+      return "d\(document.id)-s\(document.segments[index].ordinal)"
     }
     return anchors.contains("d\(verbatim.documentID)") ? "d\(verbatim.documentID)" : nil
   }
@@ -487,21 +526,30 @@ private struct PageBuilder {
 
   mutating func appendixSection() {
     body += "<p>\(esc(label(.appendixIntro)))</p>\n"
+    if appendixIsExcerpt { note(label(.appendixExcerpt)) }
     for document in model.corpus.documents {
       heading(3, id: "d\(document.id)", "d\(document.id) — \(documentName(document))")
       body += "<p class=\"where\"><code>\(esc(document.path))</code>"
       let values = model.corpus.fields.compactMap { field in document.metadata[field].map { "\(field)\(colon()) \($0)" } }
       if !values.isEmpty { body += " · \(esc(values.joined(separator: " · ")))" }
       body += "</p>\n"
-      let limit = max(0, model.limits.appendixSegmentsPerDocument)
-      let shown = document.segments.prefix(limit)
+      let shown = appendixIndices[document.id] ?? []
       var currentTurn: Int?
-      for segment in shown {
+      var previous: Int?
+      for index in shown {
+        let segment = document.segments[index]
+        if let previous, index != previous + 1 {
+          // A gap in an excerpt: close the turn and mark the cut.
+          if currentTurn != nil { body += "</p>\n" }
+          currentTurn = nil
+          body += "<p class=\"gap\">[…]</p>\n"
+        }
+        previous = index
         if segment.turn != currentTurn {
           if currentTurn != nil { body += "</p>\n" }
           currentTurn = segment.turn
           let speaker = segment.speaker.flatMap { $0.isEmpty ? nil : $0 } ?? label(.unnamedSpeaker)
-          body += "<p class=\"turn\"><span class=\"speaker\">\(esc(speaker))\(esc(colon()))</span> "
+          body += "<p class=\"turn\"\(textLanguage)><span class=\"speaker\">\(esc(speaker))\(esc(colon()))</span> "
         }
         body += "<span class=\"segment\" id=\"d\(document.id)-s\(segment.ordinal)\">\(esc(segment.text))</span> "
       }
@@ -516,7 +564,7 @@ private struct PageBuilder {
   static let css = """
     :root { color-scheme: light; }
     body { font-family: "DejaVu Sans", "Liberation Sans", Arial, Helvetica, sans-serif; font-size: 15px; line-height: 1.5;
-      color: #1a1a1a; background: #fff; max-width: 1100px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
+      color: #1a1a1a; background: #fff; max-width: 1200px; margin: 0 auto; padding: 1.5rem 2rem 4rem; }
     h1 { font-size: 1.9rem; margin: 0.5rem 0 0.8rem; }
     h2 { font-size: 1.45rem; border-bottom: 2px solid #2b5d8a; padding-bottom: 0.2rem; margin-top: 2.5rem; color: #173f63; }
     h3 { font-size: 1.12rem; margin-top: 1.8rem; color: #173f63; }
@@ -526,7 +574,9 @@ private struct PageBuilder {
     dl.generation dd { margin: 0; }
     nav.toc { background: #f3f6f9; border: 1px solid #d5dee7; padding: 0.5rem 1.2rem; }
     nav.toc h2 { border: 0; margin-top: 0.5rem; font-size: 1.2rem; }
-    nav.toc ol ol { font-size: 0.92em; columns: 2; }
+    nav.toc ol { list-style: none; padding-left: 0.4rem; }
+    nav.toc ol ol { font-size: 0.92em; columns: 2; column-gap: 2.5rem; padding-left: 1.4rem; margin-bottom: 0.3rem; }
+    nav.toc li li { break-inside: avoid; text-indent: -1em; padding-left: 1em; }
     ul.figures { list-style: none; padding: 0; display: flex; flex-wrap: wrap; gap: 0.5rem 1.5rem; }
     ul.figures strong { font-size: 1.25em; color: #173f63; }
     .scroll { overflow-x: auto; }
@@ -565,6 +615,7 @@ private struct PageBuilder {
     .alt { font-size: 0.9em; }
     .side { display: flex; flex-wrap: wrap; gap: 0 1.5rem; align-items: flex-start; }
     p.turn { margin: 0.4rem 0; }
+    p.gap { margin: 0.2rem 0; color: #666; }
     .speaker { font-weight: bold; }
     .segment:target { background: #fff3b0; outline: 2px solid #d4a017; }
     h3:target { background: #fff3b0; }

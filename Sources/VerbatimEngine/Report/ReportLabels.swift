@@ -20,7 +20,7 @@ enum ReportLabel: CaseIterable {
   case verbatimsSection, verbatimsIntro, noVerbatims, seeInContext, rule, moreVerbatims, passages, humanCoding
   case graphsSection, graphsIntro, edgesCaption, source, target, count, measure, noGraphs, noDrawing, moreEdges
   case specificitiesSection, specificitiesIntro, specificitiesCaption, term, score, noSpecificities
-  case appendixSection, appendixIntro, moreSegments, unnamedSpeaker, backToTop, notInAppendix
+  case appendixSection, appendixIntro, appendixExcerpt, moreSegments, unnamedSpeaker, backToTop, notInAppendix
   case groupSize, diagonalNote
 }
 
@@ -111,6 +111,9 @@ extension ReportLabel {
     case .appendixIntro:
       ("Le texte de chaque document, tour par tour ; les liens des verbatims mènent ici.",
        "Each document’s text, turn by turn; the verbatims’ links lead here.")
+    case .appendixExcerpt:
+      ("Corpus volumineux : seuls les passages cités et leur contexte sont reproduits ; […] marque une coupure.",
+       "Large corpus: only the quoted passages and their context are shown; […] marks a cut.")
     case .moreSegments: ("autres segments non affichés", "more segments not shown")
     case .unnamedSpeaker: ("(locuteur non nommé)", "(unnamed speaker)")
     case .backToTop: ("retour au sommaire", "back to contents")

@@ -87,12 +87,16 @@ public struct ReportCorpus: Sendable, Hashable, Codable {
   public var fields: [String]
   /// The number of coding units (segments) in the whole corpus, the base of the code shares.
   public var unitCount: Int
+  /// The language of the transcripts (BCP 47, `fr`): quoted text carries it as `lang` when the
+  /// report is written in another language, so that screen readers pronounce it right.
+  public var language: String
 
   /// Creates a corpus summary.
-  public init(documents: [ReportDocument], fields: [String], unitCount: Int) {
+  public init(documents: [ReportDocument], fields: [String], unitCount: Int, language: String = "fr") {
     self.documents = documents
     self.fields = fields
     self.unitCount = unitCount
+    self.language = language
   }
 }
 
@@ -446,15 +450,26 @@ public struct ReportLimits: Sendable, Hashable, Codable {
   public var verbatimsPerCode: Int
   /// Segments shown per document in the appendix.
   public var appendixSegmentsPerDocument: Int
+  /// Beyond this many appendix segments in all, the appendix shows only the quoted passages
+  /// and their neighbours.
+  public var appendixTotalSegments: Int
+  /// Neighbours kept on each side of a quoted passage when the appendix is cut.
+  public var appendixContext: Int
   /// Terms shown per metadata group.
   public var termsPerGroup: Int
   /// Edges shown in each graph's table.
   public var edgesPerGraph: Int
 
-  /// Creates caps (defaults: 20 passages per code, 400 segments per document, 15 terms, 40 edges).
-  public init(verbatimsPerCode: Int = 20, appendixSegmentsPerDocument: Int = 400, termsPerGroup: Int = 15, edgesPerGraph: Int = 40) {
+  /// Creates caps (defaults: 20 passages per code, 400 appendix segments per document and
+  /// 20,000 in all, 2 neighbours, 15 terms, 40 edges).
+  public init(
+    verbatimsPerCode: Int = 20, appendixSegmentsPerDocument: Int = 400, appendixTotalSegments: Int = 20_000,
+    appendixContext: Int = 2, termsPerGroup: Int = 15, edgesPerGraph: Int = 40
+  ) {
     self.verbatimsPerCode = verbatimsPerCode
     self.appendixSegmentsPerDocument = appendixSegmentsPerDocument
+    self.appendixTotalSegments = appendixTotalSegments
+    self.appendixContext = appendixContext
     self.termsPerGroup = termsPerGroup
     self.edgesPerGraph = edgesPerGraph
   }
