@@ -47,7 +47,9 @@ let package = Package(
     ),
     .target(
       name: "VerbatimGraph",
-      dependencies: ["VerbatimAnalysis", "VerbatimCorpus", "VerbatimIndex"]
+      dependencies: ["VerbatimAnalysis", "VerbatimCorpus", "VerbatimIndex"],
+      // Counting owns its tables (one per worker), as the analysis hot path does.
+      swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]
     ),
     .target(
       name: "VerbatimCoding",

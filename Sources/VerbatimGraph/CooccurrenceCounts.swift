@@ -68,31 +68,44 @@ public struct CooccurrenceCounts: Sendable {
     -> CooccurrenceCounts
   {
     let nodeCount = scan.nodes.keys.count
-    let expected = scan.consumers.map(\.pairs.count).max() ?? 0
-    let global = PairTable(expected: expected + expected / 2)
     var margins = [Int](repeating: 0, count: nodeCount)
     var units = 0
+    // Every worker's pairs in global ids, packed `low × nodeCount + high`, then one radix sort
+    // and a run-length sum: the order of workers and slots cannot show in the result.
+    var packed: [UInt64] = []
+    var values: [UInt32] = []
+    let width = UInt64(nodeCount)
     for (worker, counter) in scan.consumers.enumerated() {
       let map = scan.nodes.localToGlobal[worker]
       counter.pairs.forEach { key, count in
-        global.add(map[Int(key >> 32)], map[Int(key & 0xFFFF_FFFF)], count)
+        let first = UInt64(map[Int(key >> 32)])
+        let second = UInt64(map[Int(key & 0xFFFF_FFFF)])
+        packed.append(first < second ? first * width + second : second * width + first)
+        values.append(count)
       }
       for (local, frequency) in counter.unitFrequency.enumerated() { margins[Int(map[local])] += frequency }
       units += counter.units
     }
-    let (keys, pairCounts) = global.sorted()
+    radixSort(&packed, &values, maximum: width * width)
     var sources: [Int32] = []
     var targets: [Int32] = []
     var counts: [Int] = []
-    sources.reserveCapacity(keys.count)
-    targets.reserveCapacity(keys.count)
-    counts.reserveCapacity(keys.count)
+    sources.reserveCapacity(packed.count)
+    targets.reserveCapacity(packed.count)
+    counts.reserveCapacity(packed.count)
     var pairOccurrences = 0
-    for (index, key) in keys.enumerated() {
-      sources.append(Int32(truncatingIfNeeded: key >> 32))
-      targets.append(Int32(truncatingIfNeeded: key & 0xFFFF_FFFF))
-      counts.append(Int(pairCounts[index]))
-      pairOccurrences += Int(pairCounts[index])
+    var index = 0
+    while index < packed.count {
+      let key = packed[index]
+      var sum = 0
+      while index < packed.count && packed[index] == key {
+        sum += Int(values[index])
+        index += 1
+      }
+      sources.append(Int32(key / width))
+      targets.append(Int32(key % width))
+      counts.append(sum)
+      pairOccurrences += sum
     }
     var sampleSize = units
     if !scope.isUnitScope {
@@ -115,7 +128,7 @@ public struct CooccurrenceCounter: TokenConsumer {
   /// How pairs are counted.
   public let scope: CooccurrenceScope
   /// Pair counts in local ids.
-  public let pairs = PairTable()
+  public let pairs = PairCounter()
   /// Units holding each local node (unit scopes).
   public private(set) var unitFrequency: [Int] = []
   /// Units seen (unit scopes).

@@ -97,9 +97,15 @@ extension CooccurrenceGraph {
       }
       temperature = max(temperature * 0.985, 1)
     }
+    // Fit the drawing to a size that grows with √n (about 110 units a node across), so labels
+    // keep a readable size relative to the picture; then remove overlaps.
+    let side = min(max(110 * Double(count).squareRoot(), 500), 2600)
+    let width = max((x.max() ?? 0) - (x.min() ?? 0), 1e-9)
+    let height = max((y.max() ?? 0) - (y.min() ?? 0), 1e-9)
+    let scale = count > 1 ? side / max(width, height) : 1
     for i in 0..<count {
-      nodes[i].x = x[i]
-      nodes[i].y = y[i]
+      nodes[i].x = (x[i] - (x.min() ?? 0)) * scale
+      nodes[i].y = (y[i] - (y.min() ?? 0)) * scale
     }
     separate()
     hasLayout = true

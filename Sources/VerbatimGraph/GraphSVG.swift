@@ -104,7 +104,7 @@ extension CooccurrenceGraph {
     out += "<circle cx=\"\(Int(legendX + 10))\" cy=\"\(Int(line))\" r=\"5\" fill=\"#888\"/><text x=\"\(Int(legendX + 24))\" y=\"\(Int(line + 4))\">\(frequencies.min() ?? 0)</text>\n"
     out += "<circle cx=\"\(Int(legendX + 110))\" cy=\"\(Int(line))\" r=\"18\" fill=\"#888\"/><text x=\"\(Int(legendX + 134))\" y=\"\(Int(line + 4))\">\(frequencies.max() ?? 0)</text>\n"
     line += 36
-    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\">\(XML.escape("Edge width: \(measure.rawValue) (\(GraphNumber.format(minimum))–\(GraphNumber.format(maximum)))"))</text>\n"
+    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\">\(XML.escape("Edge width: \(measure.rawValue) (\(Self.short(minimum))–\(Self.short(maximum)))"))</text>\n"
     line += 18
     out += "<line x1=\"\(Int(legendX))\" y1=\"\(Int(line))\" x2=\"\(Int(legendX + 60))\" y2=\"\(Int(line))\" stroke=\"#999\" stroke-width=\"1\"/>\n"
     out += "<line x1=\"\(Int(legendX + 100))\" y1=\"\(Int(line))\" x2=\"\(Int(legendX + 160))\" y2=\"\(Int(line))\" stroke=\"#999\" stroke-width=\"10\" stroke-linecap=\"round\"/>\n"
@@ -134,6 +134,12 @@ extension CooccurrenceGraph {
     }
     out += "</g>\n</svg>\n"
     return out
+  }
+
+  /// A number for the legend: at most 3 significant decimals.
+  static func short(_ value: Double) -> String {
+    if value == value.rounded() && abs(value) < 1e9 { return String(Int(value)) }
+    return String(format: abs(value) >= 100 ? "%.0f" : abs(value) >= 1 ? "%.2f" : "%.3f", value)
   }
 }
 

@@ -3,17 +3,27 @@
 ///
 /// Key 0 marks an empty slot; it is the pair (0, 0), which is never counted (no self pairs).
 ///
+/// Pairs of two ids below `denseSide` are counted in a dense triangle instead (ids are given
+/// in first-seen order, so frequent words have small ids and most pair occurrences land
+/// there): no probing and a small, cache-friendly array.
+///
 /// - Complexity: O(1) expected per ``add(_:_:_:)``; the table doubles at 1/2 load.
 public final class PairTable {
+  private let denseSide: Int
+  private let dense: UnsafeMutablePointer<UInt32>
   private var keys: UnsafeMutablePointer<UInt64>
   private var values: UnsafeMutablePointer<UInt32>
   private var capacity: Int
   private var shift: UInt64
-  /// Distinct pairs stored.
+  /// Distinct pairs stored in the hash part (dense pairs not included).
   public private(set) var count = 0
 
-  /// Creates an empty table with room for about `expected` pairs.
-  public init(expected: Int = 1 << 12) {
+  /// Creates an empty table with room for about `expected` pairs, counting pairs of ids below
+  /// `denseSide` in a dense array (`denseSide²` counters).
+  public init(expected: Int = 1 << 12, denseSide: Int = 0) {
+    self.denseSide = denseSide
+    dense = .allocate(capacity: max(denseSide * denseSide, 1))
+    dense.initialize(repeating: 0, count: max(denseSide * denseSide, 1))
     var capacity = 1 << 10
     while capacity < expected * 2 { capacity <<= 1 }
     self.capacity = capacity
@@ -25,6 +35,7 @@ public final class PairTable {
   }
 
   deinit {
+    dense.deallocate()
     keys.deallocate()
     values.deallocate()
   }
@@ -40,7 +51,13 @@ public final class PairTable {
   /// Adds `amount` to the count of the pair (`first`, `second`), `first != second`.
   @inline(__always)
   public func add(_ first: Int32, _ second: Int32, _ amount: UInt32 = 1) {
-    add(key: Self.key(first, second), amount)
+    let low = Int(min(first, second))
+    let high = Int(max(first, second))
+    if high < denseSide {
+      dense[low &* denseSide &+ high] &+= amount
+      return
+    }
+    add(key: UInt64(low) << 32 | UInt64(high), amount)
   }
 
   /// Adds `amount` to the count of a packed pair.
@@ -65,25 +82,22 @@ public final class PairTable {
     }
   }
 
-  /// Calls `body` with every stored pair and count, in slot order (not sorted).
+  /// Calls `body` with every stored pair and count (dense pairs first, then slot order; not sorted).
   public func forEach(_ body: (UInt64, UInt32) -> Void) {
+    for low in 0..<denseSide {
+      let row = dense + low * denseSide
+      for high in (low + 1)..<max(denseSide, low + 1) where row[high] != 0 {
+        body(UInt64(low) << 32 | UInt64(high), row[high])
+      }
+    }
     for slot in 0..<capacity where keys[slot] != 0 { body(keys[slot], values[slot]) }
-  }
-
-  /// The pairs sorted by key (that is by low id, then high id), with their counts.
-  public func sorted() -> (keys: [UInt64], counts: [UInt32]) {
-    var packed: [UInt64] = []
-    packed.reserveCapacity(count)
-    for slot in 0..<capacity where keys[slot] != 0 { packed.append(keys[slot]) }
-    packed.sort()
-    var counts: [UInt32] = []
-    counts.reserveCapacity(count)
-    for key in packed { counts.append(value(key: key)) }
-    return (packed, counts)
   }
 
   /// The count of a packed pair (0 when absent).
   public func value(key: UInt64) -> UInt32 {
+    let low = Int(key >> 32)
+    let high = Int(key & 0xFFFF_FFFF)
+    if high < denseSide && low < high { return dense[low * denseSide + high] }
     let mask = capacity - 1
     var slot = Int(truncatingIfNeeded: (key &* 0x9E37_79B9_7F4A_7C15) >> shift)
     while true {
@@ -113,5 +127,171 @@ public final class PairTable {
     }
     oldKeys.deallocate()
     oldValues.deallocate()
+  }
+}
+
+/// LSD radix sort of keys with their values, 16 bits per pass over the bits `maximum` needs.
+func radixSort(_ keys: inout [UInt64], _ values: inout [UInt32], maximum: UInt64) {
+  let count = keys.count
+  guard count > 1 else { return }
+  var passes = 0
+  var remaining = maximum
+  while remaining > 0 {
+    passes += 1
+    remaining >>= 16
+  }
+  var otherKeys = [UInt64](repeating: 0, count: count)
+  var otherValues = [UInt32](repeating: 0, count: count)
+  var histogram = [Int](repeating: 0, count: 1 << 16)
+  for pass in 0..<passes {
+    let shift = UInt64(pass * 16)
+    keys.withUnsafeBufferPointer { source in
+      values.withUnsafeBufferPointer { sourceValues in
+        otherKeys.withUnsafeMutableBufferPointer { target in
+          otherValues.withUnsafeMutableBufferPointer { targetValues in
+            histogram.withUnsafeMutableBufferPointer { counts in
+              for index in 0..<(1 << 16) { counts[index] = 0 }
+              for key in source { counts[Int((key >> shift) & 0xFFFF)] += 1 }
+              var total = 0
+              for index in 0..<(1 << 16) {
+                let value = counts[index]
+                counts[index] = total
+                total += value
+              }
+              for index in 0..<count {
+                let digit = Int((source[index] >> shift) & 0xFFFF)
+                target[counts[digit]] = source[index]
+                targetValues[counts[digit]] = sourceValues[index]
+                counts[digit] += 1
+              }
+            }
+          }
+        }
+      }
+    }
+    swap(&keys, &otherKeys)
+    swap(&values, &otherValues)
+  }
+}
+
+/// One worker's pair counter for the counting hot path: pair keys are appended to a buffer
+/// (sequential writes, no cache misses), and each full buffer is radix-sorted, run-length
+/// counted and merged into a sorted run of (pair, count). Ids at or above 2^20 (a vocabulary
+/// beyond a million types in one worker) go to a ``PairTable`` instead.
+///
+/// - Complexity: O(1) amortised per ``add(_:_:)``; each flush is linear in the buffer and the run.
+public final class PairCounter {
+  static let idBits = 20
+  static let idLimit: Int32 = 1 << 20
+  private let capacity: Int
+  private let buffer: UnsafeMutablePointer<UInt64>
+  private var scratch: [UInt64] = []
+  private var buffered = 0
+  private var maximumID: Int32 = 0
+  private var runKeys: [UInt64] = []
+  private var runCounts: [UInt32] = []
+  private let overflow = PairTable()
+
+  /// Creates a counter whose buffer holds `capacity` pair occurrences (8 bytes each).
+  public init(capacity: Int = 1 << 22) {
+    self.capacity = capacity
+    buffer = .allocate(capacity: capacity)
+  }
+
+  deinit { buffer.deallocate() }
+
+  /// Counts one occurrence of the pair (`first`, `second`), `first != second`, both ≥ 0.
+  @inline(__always)
+  public func add(_ first: Int32, _ second: Int32) {
+    let low = min(first, second)
+    let high = max(first, second)
+    if high >= Self.idLimit {
+      overflow.add(low, high)
+      return
+    }
+    if high > maximumID { maximumID = high }
+    buffer[buffered] = UInt64(low) << UInt64(Self.idBits) | UInt64(high)
+    buffered += 1
+    if buffered == capacity { flush() }
+  }
+
+  /// Calls `body` with every pair (`low << 32 | high`) and its count.
+  public func forEach(_ body: (UInt64, UInt32) -> Void) {
+    flush()
+    let mask = UInt64(1 << Self.idBits) - 1
+    for index in runKeys.indices {
+      let key = runKeys[index]
+      body((key >> UInt64(Self.idBits)) << 32 | (key & mask), runCounts[index])
+    }
+    overflow.forEach(body)
+  }
+
+  /// Distinct pairs counted so far (after a flush of the buffer).
+  public var count: Int {
+    flush()
+    return runKeys.count + overflow.count
+  }
+
+  private func flush() {
+    guard buffered > 0 else { return }
+    let bits = Self.idBits + (Int32.bitWidth - maximumID.leadingZeroBitCount)
+    if scratch.count < buffered { scratch = [UInt64](repeating: 0, count: capacity) }
+    // LSD radix sort of the buffer, 11 bits a pass.
+    var source = buffer
+    scratch.withUnsafeMutableBufferPointer { other in
+      var target = other.baseAddress!
+      var histogram = [Int](repeating: 0, count: 1 << 11)
+      var shift = 0
+      while shift < bits {
+        histogram.withUnsafeMutableBufferPointer { counts in
+          for index in 0..<counts.count { counts[index] = 0 }
+          let digitShift = UInt64(shift)
+          for index in 0..<buffered { counts[Int((source[index] >> digitShift) & 0x7FF)] += 1 }
+          var total = 0
+          for index in 0..<counts.count {
+            let value = counts[index]
+            counts[index] = total
+            total += value
+          }
+          for index in 0..<buffered {
+            let key = source[index]
+            let digit = Int((key >> digitShift) & 0x7FF)
+            target[counts[digit]] = key
+            counts[digit] += 1
+          }
+        }
+        swap(&source, &target)
+        shift += 11
+      }
+      // Run-length count the sorted buffer, then merge it into the run.
+      var keys: [UInt64] = []
+      var counts: [UInt32] = []
+      keys.reserveCapacity(runKeys.count + buffered / 2)
+      counts.reserveCapacity(runKeys.count + buffered / 2)
+      var index = 0
+      var runIndex = 0
+      while index < buffered || runIndex < runKeys.count {
+        let next: UInt64
+        if index < buffered && (runIndex == runKeys.count || source[index] <= runKeys[runIndex]) {
+          next = source[index]
+        } else {
+          next = runKeys[runIndex]
+        }
+        var total: UInt32 = 0
+        while index < buffered && source[index] == next {
+          total &+= 1
+          index += 1
+        }
+        if runIndex < runKeys.count && runKeys[runIndex] == next {
+          total &+= runCounts[runIndex]
+          runIndex += 1
+        }
+        keys.append(next)
+        counts.append(total)
+      }
+      runKeys = keys
+      runCounts = counts
+    }
+    buffered = 0
   }
 }
