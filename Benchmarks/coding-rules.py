@@ -9,8 +9,8 @@ from ranks 100..20000 with SplitMix64 (seed), so the codebook depends only on th
 the seed. 20 parent codes hold 5 children each; the 100 children have one rule each, of
 these kinds (in a fixed rotation): a word (stem), an exact term (=mot), a prefix (mot*),
 a two-word phrase taken from the text, a NEAR/5, an OR of three words, an AND with a NOT,
-a word with a speaker filter, a NOT alone (every unit is evaluated), and a prefix OR a
-phrase. Every tenth child also has an exclusion.
+a word with a speaker filter, a NOT with a speaker filter (evaluated on every unit, since it
+needs no word), and a prefix OR a phrase. Every tenth child also has an exclusion.
 """
 import collections
 import os
@@ -79,7 +79,7 @@ def main():
         lambda: f"{pick()} OR {pick()} OR {pick()}",
         lambda: f"{pick()} AND NOT {pick()}",
         lambda: f'speaker:"{pick().capitalize()}" AND {pick()}',
-        lambda: f"NOT ({pick()} OR {pick()})",
+        lambda: f'NOT ({pick()} OR {pick()}) AND speaker:"{pick().capitalize()}"',
         lambda: f"{pick()[:4]}* OR {pair()}",
     ]
     lines = ["verbatim-codebook: 1", "name: 'Benchmark: 100 rules'", f"description: 'coding-rules.py, seed {seed}'",

@@ -31,21 +31,23 @@ python3 "$root/Benchmarks/coding-rules.py" "$corpus/txt" "$rules"
 segments=$("$bin" corpus --project "$project" --format jsonl | python3 -c 'import json,sys; print(sum(json.loads(l)["segments"] for l in sys.stdin))')
 bytes=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["text_bytes"])' "$corpus/SUMMARY.json")
 codings=$("$bin" code --project "$project" --codebook "$rules" --jobs 2 | tail -n +2 | wc -l)
-declare -A times rss
+declare -A times rss cpu
 for round in $(seq "$rounds"); do
   for jobs in 1 2; do
-    /usr/bin/time -f '%e %M' -o "$cache/time" "$bin" code --project "$project" --codebook "$rules" --jobs "$jobs" >/dev/null
-    read -r seconds kb <"$cache/time"
+    /usr/bin/time -f '%e %M %U %S' -o "$cache/time" "$bin" code --project "$project" --codebook "$rules" --jobs "$jobs" >/dev/null
+    read -r seconds kb user system <"$cache/time"
     times[$jobs]="${times[$jobs]:-} $seconds"; rss[$jobs]="${rss[$jobs]:-} $kb"
-    echo "round $round, --jobs $jobs: $seconds s, $kb KB" >&2
+    cpu[$jobs]="${cpu[$jobs]:-} $(python3 -c "print($user + $system)")"
+    echo "round $round, --jobs $jobs: $seconds s wall, $user s user, $system s sys, $kb KB; load $(cut -d' ' -f1 /proc/loadavg)" >&2
   done
 done
-python3 - "$bytes" "$segments" "$codings" "${times[1]}" "${times[2]}" "${rss[1]}" "${rss[2]}" <<'PY'
+python3 - "$bytes" "$segments" "$codings" "${times[1]}" "${times[2]}" "${rss[1]}" "${rss[2]}" "${cpu[1]}" "${cpu[2]}" <<'PY'
 import statistics, sys
 b, segs, codings = int(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 print(f"corpus {b:,} bytes, {segs:,} segments; 100 rules; {codings:,} rows (coded segment × code)")
-for jobs, t, r in ((1, sys.argv[4], sys.argv[6]), (2, sys.argv[5], sys.argv[7])):
-    ts = [float(x) for x in t.split()]; rs = [int(x) for x in r.split()]
+for jobs, t, r, c in ((1, sys.argv[4], sys.argv[6], sys.argv[8]), (2, sys.argv[5], sys.argv[7], sys.argv[9])):
+    ts = [float(x) for x in t.split()]; rs = [int(x) for x in r.split()]; cs = [float(x) for x in c.split()]
     m = statistics.median(ts)
-    print(f"--jobs {jobs}: median {m:.2f} s of {ts}; {segs / m * 60:,.0f} segments/min; {b / 1e6 / m:.1f} MB/s; peak RSS {max(rs) / 1024:.0f} MB")
+    print(f"--jobs {jobs}: median {m:.2f} s of {ts}; {segs / m * 60:,.0f} segments/min; {b / 1e6 / m:.1f} MB/s; "
+          f"CPU (user+sys) median {statistics.median(cs):.1f} s; peak RSS {max(rs) / 1024:.0f} MB")
 PY
