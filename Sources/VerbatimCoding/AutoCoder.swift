@@ -226,6 +226,17 @@ public final class AutoCoder {
     return stemPredicates[index]
   }
 
+  /// Notes that the predicates in `list` hold at `position` of the current unit.
+  @inline(__always) private func record(_ list: [Int32], at position: Int32) {
+    for predicate in list {
+      if postings[Int(predicate)].isEmpty {
+        touchedPredicates.append(predicate)
+        for rule in program.rulesOfPredicate[Int(predicate)] { ruleStamp[Int(rule)] = stamp }
+      }
+      postings[Int(predicate)].append(position)
+    }
+  }
+
   private func codeUnit(
     tokens: ArraySlice<RawToken>, unit: CodingUnits.Unit, scope: CodingScope, document: Int64, speaker: String?,
     context: FilterContext, into result: inout [UnitCoding]
@@ -239,15 +250,10 @@ public final class AutoCoder {
     }
     var position: Int32 = 0
     for token in tokens {
-      for list in [predicates(ofTerm: token.termID), predicates(ofStem: token.stemID)] {
-        for predicate in list {
-          if postings[Int(predicate)].isEmpty {
-            touchedPredicates.append(predicate)
-            for rule in program.rulesOfPredicate[Int(predicate)] { ruleStamp[Int(rule)] = stamp }
-          }
-          postings[Int(predicate)].append(position)
-        }
-      }
+      let byTerm = predicates(ofTerm: token.termID)
+      if !byTerm.isEmpty { record(byTerm, at: position) }
+      let byStem = predicates(ofStem: token.stemID)
+      if !byStem.isEmpty { record(byStem, at: position) }
       position += 1
     }
     let evaluation = Evaluation(

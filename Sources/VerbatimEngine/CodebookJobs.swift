@@ -185,10 +185,19 @@ public enum CodeQueries {
     project: URL, codebook: CompiledCodebook, scope: CodingScope, jobs: Int, format: TableFormat, to sink: OutputSink,
     progress: ((Int, Int) -> Void)? = nil
   ) throws(AutoCodingError) -> AutoCodingSummary {
-    let writer = TableWriter(
-      format: format, columns: format == .jsonl ? columns + ["rule_index", "hits"] : columns, sink: sink)
-    return try AutoCodingJob.stream(project: project, codebook: codebook, scope: scope, jobs: jobs, progress: progress) {
-      rows in
+    // The header is written once the project is open: a missing project writes nothing.
+    var writer: TableWriter?
+    func makeWriter() -> TableWriter {
+      if let writer { return writer }
+      let made = TableWriter(
+        format: format, columns: format == .jsonl ? columns + ["rule_index", "hits"] : columns, sink: sink)
+      writer = made
+      return made
+    }
+    let summary = try AutoCodingJob.stream(
+      project: project, codebook: codebook, scope: scope, jobs: jobs, progress: progress
+    ) { rows in
+      let writer = makeWriter()
       for row in rows {
         var values: [TableValue] = [
           .integer(Int(row.document)), .integer(row.unit), .text(row.speaker ?? ""), .text(row.code),
@@ -203,5 +212,7 @@ public enum CodeQueries {
         writer.write(values)
       }
     }
+    _ = makeWriter()
+    return summary
   }
 }
