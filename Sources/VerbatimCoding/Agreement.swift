@@ -186,6 +186,16 @@ public struct AgreementRow: Sendable, Hashable {
   public var kappa: Double?
   /// Krippendorff's α, nominal.
   public var alpha: Double?
+
+  /// Creates a value.
+  public init(code: String?, coders: [String], units: Int, percent: Double?, kappa: Double?, alpha: Double?) {
+    self.code = code
+    self.coders = coders
+    self.units = units
+    self.percent = percent
+    self.kappa = kappa
+    self.alpha = alpha
+  }
 }
 
 /// Inter-coder agreement over units and codings.

@@ -137,6 +137,15 @@ public struct CodeFrequency: Sendable, Hashable {
   public var groupUnits: Int
   /// Codings of the code that overlap at least one unit of the group.
   public var codings: Int
+
+  /// Creates a value.
+  public init(group: String, code: String, units: Int, groupUnits: Int, codings: Int) {
+    self.group = group
+    self.code = code
+    self.units = units
+    self.groupUnits = groupUnits
+    self.codings = codings
+  }
 }
 
 /// One pair of codes and how often they code the same units.
@@ -223,6 +232,14 @@ public struct CodeValidation: Sendable, Hashable {
   public var f1: Double? {
     let denominator = 2 * truePositives + falsePositives + falseNegatives
     return denominator > 0 ? Double(2 * truePositives) / Double(denominator) : nil
+  }
+
+  /// Creates a value.
+  public init(code: String, truePositives: Int, falsePositives: Int, falseNegatives: Int) {
+    self.code = code
+    self.truePositives = truePositives
+    self.falsePositives = falsePositives
+    self.falseNegatives = falseNegatives
   }
 }
 

@@ -60,6 +60,13 @@ public struct CodingMemo: Sendable, Hashable {
   public var text: String
   /// When it was last written.
   public var updated: Date?
+
+  /// Creates a value.
+  public init(target: Target, text: String, updated: Date? = nil) {
+    self.target = target
+    self.text = text
+    self.updated = updated
+  }
 }
 
 /// What an import did.
@@ -68,6 +75,12 @@ public struct CodingImportSummary: Sendable, Hashable {
   public var added: Int
   /// Rows whose coding was already stored (its memo was replaced by the file's).
   public var updated: Int
+
+  /// Creates a value.
+  public init(added: Int, updated: Int) {
+    self.added = added
+    self.updated = updated
+  }
 }
 
 /// Human codings, coders and memos, kept in the project's `project.sqlite` beside the
