@@ -73,10 +73,10 @@ public enum REFIProjectArchive {
       ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {
       try data.write(to: temporary)
-      if FileManager.default.fileExists(atPath: url.path) {
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-      } else {
-        try FileManager.default.moveItem(at: temporary, to: url)
+      // rename(2) replaces the destination atomically (FileManager.replaceItemAt does not
+      // on Linux).
+      guard rename(temporary.path, url.path) == 0 else {
+        throw CocoaError(.fileWriteUnknown, userInfo: [NSLocalizedDescriptionKey: String(cString: strerror(errno))])
       }
     } catch {
       try? FileManager.default.removeItem(at: temporary)
@@ -225,11 +225,14 @@ public enum REFIProjectArchive {
         for key in keys {
           let codings = selections[key] ?? []
           let first = codings[0]
+          // The selection's creator and date: those of its codings when they all agree.
+          let user = codings.allSatisfy { $0.creatingUserGUID == first.creatingUserGUID } ? first.creatingUserGUID : nil
+          let date = codings.allSatisfy { $0.creationDate == first.creationDate } ? first.creationDate : nil
           writer.start(
             "PlainTextSelection",
             [
               ("guid", first.selectionGUID), ("startPosition", String(key.start)), ("endPosition", String(key.end)),
-              ("creatingUser", first.creatingUserGUID), ("creationDateTime", first.creationDate.map(REFIDate.format)),
+              ("creatingUser", user), ("creationDateTime", date.map(REFIDate.format)),
             ])
           for coding in codings {
             writer.start(

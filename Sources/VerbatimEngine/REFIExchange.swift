@@ -58,8 +58,11 @@ public enum REFIExchange {
 
   // MARK: - Codebooks
 
-  /// Reads a codebook file by extension. `.qdc` is read here; `.yml`/`.yaml` (Verbatim's own
-  /// format) is read by the codebook loader once it is wired (``yamlCodebookReader``).
+  /// Reads a codebook file by extension: `.qdc` (REFI-QDA) here.
+  ///
+  /// Hook: Verbatim's own `.yml` codebooks are read by the YAML codebook loader, which is not
+  /// part of this module yet; until it is wired in here (`case "yml", "yaml":`), they get a
+  /// clear error asking for a `.qdc`.
   public static func loadCodebook(at path: String) throws(REFIExchangeError) -> (codebook: Codebook, warnings: [String]) {
     let url = URL(fileURLWithPath: path)
     let data: Data
@@ -76,23 +79,11 @@ public enum REFIExchange {
         throw .refi(error)
       }
     case "yml", "yaml":
-      guard let reader = yamlCodebookReader else {
-        throw .codebook(
-          path: path, reason: "reading .yml codebooks is not wired into export yet; give a .qdc codebook")
-      }
-      do {
-        return (try reader(data, path), [])
-      } catch {
-        throw .codebook(path: path, reason: "\(error)")
-      }
+      throw .codebook(path: path, reason: "reading .yml codebooks is not wired into export yet; give a .qdc codebook")
     default:
       throw .codebook(path: path, reason: "unknown codebook format .\(url.pathExtension) (expected .qdc or .yml)")
     }
   }
-
-  /// The hook for Verbatim's YAML codebooks: set it to the YAML loader (`(bytes, path) →
-  /// Codebook`) where the codebook module provides one.
-  nonisolated(unsafe) public static var yamlCodebookReader: ((Data, String) throws -> Codebook)?
 
   // MARK: - Export
 
