@@ -27,7 +27,7 @@ let package = Package(
     .target(
       name: "VerbatimAnalysis",
       dependencies: ["CICUShim"],
-      resources: [.copy("Resources/french_stop.txt")],
+      resources: [.copy("Resources/french_stop.txt"), .copy("Resources/french_spoken_stop.txt")],
       // The hot path owns all its state (one pipeline per worker), so the runtime
       // exclusivity checks on class properties only cost time there (measured: ~5%).
       swiftSettings: [.unsafeFlags(["-enforce-exclusivity=unchecked"], .when(configuration: .release))]

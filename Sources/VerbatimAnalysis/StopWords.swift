@@ -19,6 +19,18 @@ public enum FrenchStopWords {
     return parse(text)
   }()
 
+  /// The shipped list plus `Resources/french_spoken_stop.txt`: spoken-French fillers, light
+  /// verbs and vague words, for the views that look for theme words (the report's graphs and
+  /// specific terms).
+  public static let spoken: Set<String> = {
+    guard let url = Bundle.module.url(forResource: "french_spoken_stop", withExtension: "txt"),
+      let text = try? String(contentsOf: url, encoding: .utf8)
+    else {
+      preconditionFailure("Verbatim's bundled french_spoken_stop.txt is missing from the package resources")
+    }
+    return `default`.union(parse(text))
+  }()
+
   /// Parses a stop list: one term per line, `#` starts a comment, blank lines ignored.
   public static func parse(_ text: String) -> Set<String> {
     var result: Set<String> = []

@@ -193,7 +193,11 @@ public enum AnalyzeJob {
     let summaries = (try? store.documentSummaries()) ?? []
     let fields = groupingFields(documents)
     let codePaths = codes.map(\.path)
-    let matrix = UnitCodeMatrix(units: material.units, codings: material.codings)
+    // Frequencies and crosstabs count a parent code for the units of its children (NVivo's
+    // aggregate coding); theme co-occurrence pairs the codes as coded.
+    var aggregated = material
+    aggregated.codings = withAncestors(material.codings)
+    let matrix = UnitCodeMatrix(units: material.units, codings: aggregated.codings)
     let codedUnits = matrix.unitCodes.filter { !$0.isEmpty }.count
 
     progress("graphs")
@@ -209,7 +213,9 @@ public enum AnalyzeJob {
       do {
         let rows = try FrequencyJob.run(
           documents: corpus,
-          options: FrequencyJobOptions(by: field, measure: .specificity, top: 15, minimumCount: 2, jobs: options.jobs))
+          options: FrequencyJobOptions(
+            by: field, measure: .specificity, top: 15, minimumCount: 2, nodes: NodeOptions(stopWords: FrenchStopWords.spoken),
+            jobs: options.jobs))
         specificities.append((field, rows))
       } catch {
         throw .graph(error)
@@ -218,7 +224,9 @@ public enum AnalyzeJob {
     let termCounts: [FrequencyRow]
     do {
       termCounts = try FrequencyJob.run(
-        documents: corpus, options: FrequencyJobOptions(measure: .count, top: 500, jobs: options.jobs))
+        documents: corpus,
+        options: FrequencyJobOptions(
+          measure: .count, top: 500, nodes: NodeOptions(stopWords: FrenchStopWords.spoken), jobs: options.jobs))
     } catch {
       throw .graph(error)
     }
@@ -228,12 +236,12 @@ public enum AnalyzeJob {
     var files: [String] = []
     do {
       let tables = ReportTables(
-        folder: folder, documents: documents, material: material, automatic: automatic, codePaths: codePaths,
+        folder: folder, documents: documents, material: material, aggregated: aggregated, automatic: automatic, codePaths: codePaths,
         fields: fields, specificities: specificities, termCounts: termCounts, graphs: graphs)
       files += try tables.write()
       let model = ReportBuilder(
         options: options, codebooks: codebooks.map(\.compiled.codebook.name), documents: documents,
-        summaries: summaries, codes: codes, rules: rules, material: material, matrix: matrix,
+        summaries: summaries, codes: codes, rules: rules, material: material, aggregated: aggregated, matrix: matrix,
         automatic: automatic, fields: fields, specificities: specificities, graphs: graphs
       ).model()
       try write(HTMLReport.render(model, language: options.language), to: folder.appendingPathComponent("index.html"))
@@ -252,14 +260,33 @@ public enum AnalyzeJob {
       files: files.sorted(), importLines: importLines)
   }
 
-  /// Metadata fields worth crossing: 2 to 12 distinct values over the documents, and not one
-  /// value per document (titles, file names).
+  /// The codings plus, for each coding of `A/B/C`, the same span coded `A/B` and `A`.
+  static func withAncestors(_ codings: [Coding]) -> [Coding] {
+    var result = codings
+    var seen = Set(codings.map { [$0.coder, String($0.document), String($0.range.lowerBound), String($0.range.upperBound), $0.code] })
+    for coding in codings {
+      var parts = coding.code.components(separatedBy: Code.pathSeparator)
+      while parts.count > 1 {
+        parts.removeLast()
+        var parent = coding
+        parent.code = parts.joined(separator: Code.pathSeparator)
+        let key = [parent.coder, String(parent.document), String(parent.range.lowerBound), String(parent.range.upperBound), parent.code]
+        if seen.insert(key).inserted { result.append(parent) }
+      }
+    }
+    return result
+  }
+
+  /// Metadata fields worth crossing: 2 to 12 distinct values over the documents, not one
+  /// value per document (titles, file names), and not lists (`a, b, c`).
   static func groupingFields(_ documents: [StoredDocument]) -> [String] {
     var values: [String: Set<String>] = [:]
     for document in documents {
       for (field, value) in document.metadata { values[field, default: []].insert(value.description) }
     }
     return values.keys.sorted().filter { field in
+      // A list (speakers, keywords) is not a category.
+      if values[field]!.contains(where: { $0.contains(", ") }) { return false }
       let count = values[field]!.count
       let covered = documents.filter { $0.metadata[field] != nil }.count
       return count >= 2 && count <= 12 && count < max(3, covered)
@@ -276,7 +303,7 @@ public enum AnalyzeJob {
 
   static func makeGraphs(_ corpus: [CorpusDocument], notions: [String], jobs: Int) throws(AnalyzeError) -> [DrawnGraph] {
     var drawn: [DrawnGraph] = []
-    let nodes = NodeOptions()
+    let nodes = NodeOptions(stopWords: FrenchStopWords.spoken)
     let counts: CooccurrenceCounts
     var wanted = notions
     let candidates = wanted.isEmpty ? ["numérique responsable"] : wanted

@@ -16,6 +16,8 @@ struct ReportTables {
   let folder: URL
   let documents: [StoredDocument]
   let material: CodingMaterial
+  /// The same codings with each parent code added over its children's spans.
+  let aggregated: CodingMaterial
   let automatic: [UnitCoding]
   let codePaths: [String]
   let fields: [String]
@@ -41,7 +43,7 @@ struct ReportTables {
           .integer(row.range.lowerBound), .integer(row.range.upperBound), .text(row.rule),
         ]
       })
-    let matrix = UnitCodeMatrix(units: material.units, codings: material.codings)
+    let matrix = UnitCodeMatrix(units: aggregated.units, codings: aggregated.codings)
     let unitTotal = max(1, material.units.count)
     var unitCounts: [String: Int] = [:]
     var documentSets: [String: Set<Int64>] = [:]
@@ -70,7 +72,7 @@ struct ReportTables {
       try table(
         "code-by-\(AnalyzeJob.fileName(field))",
         ["code", "group", "units", "group_units", "row_percent", "column_percent", "chi2", "df", "p"],
-        CodeAnalyses.crosstab(units: material.units, codings: material.codings, by: .metadata(field)).map { cell in
+        CodeAnalyses.crosstab(units: aggregated.units, codings: aggregated.codings, by: .metadata(field)).map { cell in
           [
             .text(cell.code), .text(cell.group), .integer(cell.units), .integer(cell.groupUnits),
             .number(cell.rowPercent), .number(cell.columnPercent), cell.chiSquare.map(TableValue.number) ?? .text(""),
@@ -131,6 +133,7 @@ struct ReportBuilder {
   let codes: [ReportCode]
   let rules: [String: [String]]
   let material: CodingMaterial
+  let aggregated: CodingMaterial
   let matrix: UnitCodeMatrix
   let automatic: [UnitCoding]
   let fields: [String]
@@ -183,8 +186,11 @@ struct ReportBuilder {
         share: Double(unitCounts[code.path] ?? 0) / Double(unitTotal))
     }
 
-    // Theme co-occurrence over the codes that coded something.
-    let used = codes.map(\.path).filter { (unitCounts[$0] ?? 0) > 0 }
+    // Theme co-occurrence between the top-level themes (each counting its children's units),
+    // readable on a page; the full code × code table is in theme-cooccurrence.csv.
+    let topDepth = codes.map(\.depth).min() ?? 0
+    let themes = Set(codes.filter { $0.depth == topDepth }.map(\.path))
+    let used = codes.map(\.path).filter { themes.contains($0) && (unitCounts[$0] ?? 0) > 0 }
     let position = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
     var counts = [[Int]](repeating: [Int](repeating: 0, count: used.count), count: used.count)
     var values = [[Double]](repeating: [Double](repeating: 0, count: used.count), count: used.count)
@@ -192,7 +198,8 @@ struct ReportBuilder {
       counts[index][index] = unitCounts[code] ?? 0
       values[index][index] = 1
     }
-    for pair in CodeAnalyses.cooccurrences(units: material.units, codings: material.codings) {
+    let themeCodings = aggregated.codings.filter { themes.contains($0.code) }
+    for pair in CodeAnalyses.cooccurrences(units: material.units, codings: themeCodings) {
       guard let a = position[pair.codeA], let b = position[pair.codeB] else { continue }
       counts[a][b] = pair.units
       counts[b][a] = pair.units
@@ -204,7 +211,7 @@ struct ReportBuilder {
 
     // Code × metadata.
     let crosstabs = fields.map { field in
-      let cells = CodeAnalyses.crosstab(units: material.units, codings: material.codings, by: .metadata(field))
+      let cells = CodeAnalyses.crosstab(units: aggregated.units, codings: aggregated.codings, by: .metadata(field))
       let groupNames = Array(Set(material.units.map { $0.metadata[field] ?? "" })).sorted()
       let groups = groupNames.map { value in
         let units = material.units.filter { ($0.metadata[field] ?? "") == value }
