@@ -8,9 +8,8 @@
 #   HEIGHT      window height in pixels (default 4000; the page is cut there)
 # Also: REPORT_PAGE=index.en.html picks another page of the folder.
 #
-# A demo report from the shipped corpus (until `verbatim analyze` writes one):
-#   VERBATIM_REPORT_DEMO_OUT=/tmp/report-demo swift test --filter ReportDemoTests
-#   scripts/screenshot-report.sh /tmp/report-demo /tmp/report-demo/shot.png
+# The report of the shipped corpus:
+#   make analyze && scripts/screenshot-report.sh verbatim-report /tmp/report.png 16000
 #
 # Chromium comes from Debian (`apt-get install -y chromium`); it is installed when missing.
 # No network is needed: the page is self-contained, and Chromium runs with networking off.

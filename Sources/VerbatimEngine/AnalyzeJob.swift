@@ -245,7 +245,8 @@ public enum AnalyzeJob {
         automatic: automatic, fields: fields, specificities: specificities, graphs: graphs
       ).model()
       try write(HTMLReport.render(model, language: options.language), to: folder.appendingPathComponent("index.html"))
-      files.append("index.html")
+      try model.jsonData().write(to: folder.appendingPathComponent("report.json"))
+      files += ["index.html", "report.json"]
       try write("", to: folder.appendingPathComponent(markerFile))
       try swap(folder, into: options.output)
     } catch let error as AnalyzeError {

@@ -9,10 +9,15 @@ struct CommandResult {
 
 /// Runs the built `verbatim` executable (found next to the test bundle) with arguments and
 /// optional standard input, in `directory` when given.
-func runVerbatim(_ arguments: [String], stdin: String? = nil, in directory: URL? = nil) throws -> CommandResult {
+func runVerbatim(
+  _ arguments: [String], stdin: String? = nil, in directory: URL? = nil, environment: [String: String] = [:]
+) throws -> CommandResult {
   let process = Process()
   process.executableURL = verbatimExecutable()
   process.arguments = arguments
+  if !environment.isEmpty {
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { _, new in new }
+  }
   if let directory { process.currentDirectoryURL = directory }
   let output = Pipe()
   let errors = Pipe()
