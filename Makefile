@@ -18,13 +18,10 @@ build: deps
 release: deps
 	$(SWIFT) build -c release
 
-# Until `verbatim analyze` exists, the main job is the furthest one that runs on the corpus:
-# import Corpus/ into the project .verbatim/ (incremental), list the documents with their
-# turns, sentences, segments and metadata, and show the turns of one interview.
+# The main job on the shipped corpus and codebooks: import Corpus/ into .verbatim/ (incremental),
+# index, code with every codebook of Codebooks/, and write the report to verbatim-report/.
 analyze: release
-	.build/release/verbatim import Corpus
-	.build/release/verbatim corpus
-	.build/release/verbatim show Corpus/commune-20000-25000-agents-dsi.txt | head -n 12
+	.build/release/verbatim analyze
 
 test: test-deps
 	$(SWIFT) build --build-tests
