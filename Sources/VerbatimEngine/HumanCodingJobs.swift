@@ -191,11 +191,7 @@ public enum HumanCodingJobs {
     }
   }
 
-  static func timestamp(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: date)
-  }
+  static func timestamp(_ date: Date) -> String { CodingTimestamp.string(date) }
 }
 
 /// The project's units and human codings, as analyses and agreement read them.
