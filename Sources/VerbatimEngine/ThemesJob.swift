@@ -86,25 +86,25 @@ public enum ThemesJob {
     to sink: OutputSink
   ) {
     let writer = TableWriter(format: format, columns: columns(grouped: grouping != nil), sink: sink)
-    var blocks: [(group: String?, units: [CodingUnit])] = []
+    let matrix = UnitCodeMatrix(units: units, codings: codings)
+    var blocks: [(group: String?, units: [Int])] = []
     if let grouping {
-      var byGroup: [String: [CodingUnit]] = [:]
-      for unit in units { byGroup[grouping.group(of: unit), default: []].append(unit) }
+      var byGroup: [String: [Int]] = [:]
+      for (index, unit) in units.enumerated() { byGroup[grouping.group(of: unit), default: []].append(index) }
       blocks = byGroup.keys.sorted().map { ($0, byGroup[$0]!) }
     } else {
-      blocks = [(nil, units)]
+      blocks = [(nil, Array(units.indices))]
     }
     for (group, blockUnits) in blocks {
       let prefix: [TableValue] = group.map { [.text($0)] } ?? []
       let total = blockUnits.count
-      let matrix = UnitCodeMatrix(units: blockUnits, codings: codings)
       var frequency = [Int](repeating: 0, count: matrix.codes.count)
-      for codes in matrix.unitCodes { for code in codes { frequency[code] += 1 } }
-      for (code, count) in zip(matrix.codes, frequency) {
+      for unit in blockUnits { for code in matrix.unitCodes[unit] { frequency[code] += 1 } }
+      for (code, count) in zip(matrix.codes, frequency) where count > 0 {
         writer.write(
           prefix + [.text(code), .text(code), .integer(count), .number(total > 0 ? Double(count) / Double(total) : 0)])
       }
-      for pair in CodeAnalyses.cooccurrences(units: blockUnits, codings: codings) {
+      for pair in CodeAnalyses.cooccurrences(matrix, codings: codings, units: blockUnits) {
         let value: Double =
           switch measure {
           case .count: Double(pair.units)
