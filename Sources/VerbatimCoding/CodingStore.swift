@@ -291,18 +291,19 @@ public final class CodingStore: Sendable {
             coderIDs[row.coder] = coderID
           }
           let existing = try Int64.fetchOne(
-            db,
-            sql: "SELECT id FROM codings WHERE coder_id = ? AND document_id = ? AND start = ? AND \"end\" = ? AND code = ?",
+            db.cachedStatement(
+              sql: "SELECT id FROM codings WHERE coder_id = ? AND document_id = ? AND start = ? AND \"end\" = ? AND code = ?"),
             arguments: [coderID, document, row.range.lowerBound, row.range.upperBound, row.code])
           if let existing {
-            try db.execute(sql: "UPDATE codings SET memo = ? WHERE id = ?", arguments: [row.memo, existing])
+            try db.cachedStatement(sql: "UPDATE codings SET memo = ? WHERE id = ?").execute(arguments: [row.memo, existing])
             summary.updated += 1
           } else {
-            try db.execute(
+            try db.cachedStatement(
               sql: """
                 INSERT INTO codings (coder_id, document_id, start, "end", code, memo, created, text_hash)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+            ).execute(
               arguments: [
                 coderID, document, row.range.lowerBound, row.range.upperBound, row.code, row.memo, timestamp,
                 texts[document]?.hash ?? "",
