@@ -85,4 +85,18 @@ func codeTwoCoders(_ space: CodingWorkspace) throws {
     ])
     #expect(try space.run(["agree", "--validate", "A"]).status == 64)
   }
+
+  @Test func outputRepeatsByteForByteAcrossRuns() throws {
+    let space = try CodingWorkspace()
+    defer { space.remove() }
+    try codeTwoCoders(space)
+    try space.write("c.csv", try space.csv([("C", 1, 1, "X"), ("C", 2, 1, "Y"), ("C", 1, 2, "Z")]))
+    #expect(try space.run(["coding", "import", "c.csv"]).status == 0)
+    // Swift seeds hashing per process: any dependence on dictionary order would show here.
+    for arguments in [["agree", "--unit", "character"], ["agree", "--unit", "sentence"], ["themes", "--by", "speaker"]] {
+      let first = try space.run(arguments).stdout
+      #expect(!first.isEmpty)
+      for _ in 0..<3 { #expect(try space.run(arguments).stdout == first, "\(arguments)") }
+    }
+  }
 }
