@@ -52,8 +52,9 @@ public enum ThemesJob {
     for cell in CodeAnalyses.crosstab(units: units, codings: codings, by: grouping) {
       writer.write([
         .text(cell.code), .text(cell.group), .integer(cell.units), .integer(cell.groupUnits), .integer(cell.codeUnits),
-        .number(cell.rowPercent), .number(cell.columnPercent), AgreementJob.number(cell.chiSquare),
-        cell.chiSquare == nil ? .text("") : .integer(cell.degreesOfFreedom), AgreementJob.number(cell.pValue),
+        .number(cell.rowPercent), .number(cell.columnPercent), AgreementJob.number(cell.chiSquare, format),
+        cell.chiSquare == nil ? AgreementJob.number(nil, format) : .integer(cell.degreesOfFreedom),
+        AgreementJob.number(cell.pValue, format),
       ])
     }
   }

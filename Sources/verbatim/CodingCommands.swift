@@ -273,7 +273,7 @@ struct AgreeCommand: ParsableCommand {
       overlaps it. A coder who coded nothing in a document counts as missing there. units: \
       units with at least two coders' values (for --unit character, Unicode code points). \
       percent: observed agreement; kappa: Cohen's κ (empty unless exactly two coders); alpha: \
-      Krippendorff's α, nominal. The (overall) row pools every unit and code. Empty cells are \
+      Krippendorff's α, nominal. The (overall) row pools every unit and code. Empty cells (jsonl: null) are \
       undefined values (no variation). --validate CODER scores CODER against the single other \
       coder of --coders per code: code coder reference true_positives false_positives \
       false_negatives precision recall f1.

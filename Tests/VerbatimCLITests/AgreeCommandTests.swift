@@ -52,7 +52,7 @@ func codeTwoCoders(_ space: CodingWorkspace) throws {
     #expect(three.status == 0)
     let lines = three.stdout.split(separator: "\n")
     #expect(lines.count == 3)
-    #expect(lines.allSatisfy { $0.contains("\"coders\":[\"A\",\"B\",\"C\"]") && $0.contains("\"kappa\":\"\"") })
+    #expect(lines.allSatisfy { $0.contains("\"coders\":[\"A\",\"B\",\"C\"]") && $0.contains("\"kappa\":null") })
     let unknown = try space.run(["agree", "--coders", "A,Z"])
     #expect(unknown.status == 1)
     #expect(unknown.stderr == "error: unknown coder Z; the project's coders are A, B, C\n")
