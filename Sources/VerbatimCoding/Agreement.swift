@@ -15,32 +15,41 @@ public enum AgreementStatistics {
   ///     AgreementStatistics.cohenKappa([1, 1, 0, 0], [1, 0, 0, 0])  // 0.5
   public static func cohenKappa<Label: Hashable>(_ first: [Label?], _ second: [Label?]) -> Double? {
     precondition(first.count == second.count, "both coders must rate the same units")
-    var table: [Label: [Label: Double]] = [:]
+    var labels = LabelIndex<Label>()
+    var pairs: [(Int, Int)] = []
     for (a, b) in zip(first, second) {
       guard let a, let b else { continue }
-      table[a, default: [:]][b, default: 0] += 1
+      pairs.append((labels.index(a), labels.index(b)))
     }
+    var table = [[Double]](repeating: [Double](repeating: 0, count: labels.count), count: labels.count)
+    for (row, column) in pairs { table[row][column] += 1 }
     return cohenKappa(table: table)
   }
 
-  /// Cohen's κ from a contingency table of weights (`table[a][b]`: units the first coder
-  /// labelled `a` and the second `b`).
-  public static func cohenKappa<Label: Hashable>(table: [Label: [Label: Double]]) -> Double? {
+  /// Cohen's κ from a square contingency table of weights (`table[a][b]`: units the first
+  /// coder labelled `a` and the second `b`). Sums run in index order, so results repeat
+  /// bit for bit.
+  ///
+  ///     AgreementStatistics.cohenKappa(table: [[20, 5], [10, 15]])  // 0.4
+  public static func cohenKappa(table: [[Double]]) -> Double? {
+    let size = table.count
     var total = 0.0
     var agreed = 0.0
-    var firstMargin: [Label: Double] = [:]
-    var secondMargin: [Label: Double] = [:]
-    for (a, row) in table {
-      for (b, weight) in row {
+    var firstMargin = [Double](repeating: 0, count: size)
+    var secondMargin = [Double](repeating: 0, count: size)
+    for a in 0..<size {
+      precondition(table[a].count == size, "the table must be square")
+      for b in 0..<size {
+        let weight = table[a][b]
         total += weight
         if a == b { agreed += weight }
-        firstMargin[a, default: 0] += weight
-        secondMargin[b, default: 0] += weight
+        firstMargin[a] += weight
+        secondMargin[b] += weight
       }
     }
     guard total > 0 else { return nil }
     var expected = 0.0
-    for (label, weight) in firstMargin { expected += weight * (secondMargin[label] ?? 0) }
+    for label in 0..<size { expected += firstMargin[label] * secondMargin[label] }
     expected /= total * total
     let observed = agreed / total
     guard expected < 1 - 1e-12 else { return nil }
@@ -54,35 +63,54 @@ public enum AgreementStatistics {
   /// α = 1 − (*n* − 1) · Σ_{c≠k} *o*_{ck} / Σ_{c≠k} *n*_c *n*_k over the coincidence matrix *o*.
   public static func krippendorffAlphaNominal<Label: Hashable>(_ data: [[Label?]]) -> Double? {
     let unitCount = data.map(\.count).max() ?? 0
-    var coincidences: [Label: [Label: Double]] = [:]
+    var labels = LabelIndex<Label>()
+    var coincidences: [[Double]] = []
     for unit in 0..<unitCount {
-      let values = data.compactMap { unit < $0.count ? $0[unit] : nil }
+      let values = data.compactMap { unit < $0.count ? $0[unit] : nil }.map { labels.index($0) }
       let m = values.count
       guard m >= 2 else { continue }
-      var counts: [Label: Int] = [:]
-      for value in values { counts[value, default: 0] += 1 }
-      for (c, nc) in counts {
-        for (k, nk) in counts {
-          let pairs = c == k ? nc * (nc - 1) : nc * nk
-          if pairs > 0 { coincidences[c, default: [:]][k, default: 0] += Double(pairs) / Double(m - 1) }
+      while coincidences.count < labels.count { coincidences.append([]) }
+      for row in coincidences.indices where coincidences[row].count < labels.count {
+        coincidences[row] += [Double](repeating: 0, count: labels.count - coincidences[row].count)
+      }
+      var counts = [Int](repeating: 0, count: labels.count)
+      for value in values { counts[value] += 1 }
+      for c in counts.indices where counts[c] > 0 {
+        for k in counts.indices where counts[k] > 0 {
+          let pairs = c == k ? counts[c] * (counts[c] - 1) : counts[c] * counts[k]
+          if pairs > 0 { coincidences[c][k] += Double(pairs) / Double(m - 1) }
         }
       }
     }
-    var margins: [Label: Double] = [:]
+    var margins = [Double](repeating: 0, count: coincidences.count)
     var n = 0.0
     var disagreement = 0.0
-    for (c, row) in coincidences {
-      for (k, weight) in row {
-        margins[c, default: 0] += weight
+    for c in coincidences.indices {
+      for (k, weight) in coincidences[c].enumerated() {
+        margins[c] += weight
         n += weight
         if c != k { disagreement += weight }
       }
     }
     guard n > 1 else { return nil }
     var expectedPairs = 0.0
-    for (c, nc) in margins { for (k, nk) in margins where c != k { expectedPairs += nc * nk } }
+    for c in margins.indices { for k in margins.indices where c != k { expectedPairs += margins[c] * margins[k] } }
     guard expectedPairs > 0 else { return nil }
     return 1 - (n - 1) * disagreement / expectedPairs
+  }
+}
+
+/// Labels numbered in order of first appearance (so sums run in a repeatable order).
+struct LabelIndex<Label: Hashable> {
+  private var numbers: [Label: Int] = [:]
+  /// How many labels were seen.
+  var count: Int { numbers.count }
+
+  /// The label's number, assigning the next one to a new label.
+  mutating func index(_ label: Label) -> Int {
+    if let known = numbers[label] { return known }
+    numbers[label] = numbers.count
+    return numbers.count - 1
   }
 }
 
@@ -151,11 +179,7 @@ public struct BinaryAgreement: Sendable, Hashable {
   }
 
   /// Cohen's κ from the two-coder table; nil when it is empty or undefined.
-  public var kappa: Double? {
-    AgreementStatistics.cohenKappa(table: [
-      false: [false: table[0][0], true: table[0][1]], true: [false: table[1][0], true: table[1][1]],
-    ])
-  }
+  public var kappa: Double? { AgreementStatistics.cohenKappa(table: table) }
 }
 
 /// The unit at which agreement is measured.

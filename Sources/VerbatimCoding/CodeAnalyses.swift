@@ -65,6 +65,8 @@ public struct UnitCodeMatrix: Sendable {
   public let unitCodes: [[Int]]
   /// For each coding (in the order given), the indices of the units it overlaps, ascending.
   public let codingUnits: [[Int]]
+  /// For each unit, the indices of the codings that overlap it, ascending.
+  public let unitCodings: [[Int]]
 
   /// Maps codings onto units.
   public init(units: [CodingUnit], codings: [Coding]) {
@@ -81,10 +83,15 @@ public struct UnitCodeMatrix: Sendable {
     let codes = codeSet.sorted()
     let codeIndex = Dictionary(uniqueKeysWithValues: codes.enumerated().map { ($1, $0) })
     var sets = [Set<Int>](repeating: [], count: units.count)
-    for (coding, hit) in zip(codings, codingUnits) {
+    var unitCodings = [[Int]](repeating: [], count: units.count)
+    for (index, (coding, hit)) in zip(codings, codingUnits).enumerated() {
       guard let code = codeIndex[coding.code] else { continue }
-      for unit in hit { sets[unit].insert(code) }
+      for unit in hit {
+        sets[unit].insert(code)
+        unitCodings[unit].append(index)
+      }
     }
+    self.unitCodings = unitCodings
     self.codes = codes
     self.unitCodes = sets.map { $0.sorted() }
     self.codingUnits = codingUnits
@@ -288,20 +295,42 @@ public enum CodeAnalyses {
   /// (`codeA < codeB`) that code at least one unit together, sorted by `codeA`, `codeB`.
   public static func cooccurrences(units: [CodingUnit], codings: [Coding]) -> [CodeCooccurrence] {
     let matrix = UnitCodeMatrix(units: units, codings: codings)
+    return cooccurrences(matrix, codings: codings, units: Array(matrix.units.indices))
+  }
+
+  /// Code × code co-occurrence over some units of a matrix (a group of them): the units given
+  /// by index, and the codings that overlap at least one of them.
+  ///
+  /// - Parameter codings: the codings the matrix was built from, in the same order.
+  public static func cooccurrences(_ matrix: UnitCodeMatrix, codings: [Coding], units subset: [Int])
+    -> [CodeCooccurrence]
+  {
+    precondition(codings.count == matrix.codingUnits.count, "the codings the matrix was built from")
     let count = matrix.codes.count
     var single = [Int](repeating: 0, count: count)
     var pairs: [Int: Int] = [:]
-    for codes in matrix.unitCodes {
+    for unit in subset {
+      let codes = matrix.unitCodes[unit]
       for (position, first) in codes.enumerated() {
         single[first] += 1
         for second in codes[(position + 1)...] { pairs[first * count + second, default: 0] += 1 }
       }
     }
-    // Codings inside the units, per code, and overlapping pairs per code pair.
+    guard !pairs.isEmpty else { return [] }
+    // Codings that overlap the units, per code, and overlapping pairs per code pair.
     let codeIndex = Dictionary(uniqueKeysWithValues: matrix.codes.enumerated().map { ($1, $0) })
+    var inBlock: [Int]
+    if subset.count == matrix.units.count {
+      inBlock = matrix.codingUnits.indices.filter { !matrix.codingUnits[$0].isEmpty }
+    } else {
+      var seen = Set<Int>()
+      for unit in subset { for coding in matrix.unitCodings[unit] { seen.insert(coding) } }
+      inBlock = seen.sorted()
+    }
     var codingCount = [Int](repeating: 0, count: count)
     var byDocument: [Int64: [(range: Range<Int>, code: Int)]] = [:]
-    for (coding, hit) in zip(codings, matrix.codingUnits) where !hit.isEmpty {
+    for index in inBlock {
+      let coding = codings[index]
       guard let code = codeIndex[coding.code] else { continue }
       codingCount[code] += 1
       byDocument[coding.document, default: []].append((coding.range, code))

@@ -189,6 +189,13 @@ public enum CodingCSV {
     }
     var position: [String: Int] = [:]
     var problems: [CodingRowProblem] = []
+    if header.fields.count == 1 && header.fields[0].contains(";") {
+      return ([], [
+        CodingRowProblem(
+          line: header.line, field: "",
+          message: "the header uses semicolons; save the file as comma-separated CSV (header \(headerText))"),
+      ])
+    }
     for (index, name) in header.fields.enumerated() {
       let key = name.trimmingCharacters(in: .whitespaces).lowercased()
       guard columns.contains(key) else {

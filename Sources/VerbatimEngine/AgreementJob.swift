@@ -46,13 +46,13 @@ public enum AgreementJob {
   }
 
   /// Writes agreement rows: `code coders units percent kappa alpha`; κ is empty unless
-  /// exactly two coders are compared, and any undefined statistic is empty.
+  /// exactly two coders are compared, and any undefined statistic is empty (jsonl: null).
   public static func write(_ rows: [AgreementRow], format: TableFormat, to sink: OutputSink) {
     let writer = TableWriter(format: format, columns: columns, sink: sink)
     for row in rows {
       writer.write([
-        .text(row.code ?? overallLabel), .list(row.coders), .integer(row.units), number(row.percent),
-        number(row.kappa), number(row.alpha),
+        .text(row.code ?? overallLabel), .list(row.coders), .integer(row.units), number(row.percent, format),
+        number(row.kappa, format), number(row.alpha, format),
       ])
     }
   }
@@ -85,13 +85,15 @@ public enum AgreementJob {
     for row in rows {
       writer.write([
         .text(row.code), .text(coder), .text(reference), .integer(row.truePositives), .integer(row.falsePositives),
-        .integer(row.falseNegatives), number(row.precision), number(row.recall), number(row.f1),
+        .integer(row.falseNegatives), number(row.precision, format), number(row.recall, format), number(row.f1, format),
       ])
     }
   }
 
-  static func number(_ value: Double?) -> TableValue {
-    guard let value, value.isFinite else { return .text("") }
+  /// A statistic's cell: the number, or when undefined an empty cell (tsv, csv) or JSON
+  /// `null` (jsonl, where `TableWriter` writes a non-finite number as `null`).
+  static func number(_ value: Double?, _ format: TableFormat) -> TableValue {
+    guard let value, value.isFinite else { return format == .jsonl ? .number(.nan) : .text("") }
     return .number(value)
   }
 }

@@ -55,12 +55,11 @@ public enum HumanCodingJobs {
   public static func add(_ coding: Coding, knownCodes: Set<String>?, projectDirectory: URL) throws(HumanCodingError)
     -> Bool
   {
+    let store = try open(projectDirectory)
     do {
-      return try open(projectDirectory).add(coding, knownCodes: knownCodes)
-    } catch let error as HumanCodingError {
-      throw error
+      return try store.add(coding, knownCodes: knownCodes)
     } catch {
-      throw .coding(error as! CodingStoreError)
+      throw .coding(error)
     }
   }
 
@@ -100,12 +99,11 @@ public enum HumanCodingJobs {
 
   /// The stored codings, optionally of some coders only, in export order.
   public static func codings(coders: Set<String>?, projectDirectory: URL) throws(HumanCodingError) -> [StoredCoding] {
+    let store = try open(projectDirectory)
     do {
-      return try open(projectDirectory).codings(coders: coders)
-    } catch let error as HumanCodingError {
-      throw error
+      return try store.codings(coders: coders)
     } catch {
-      throw .coding(error as! CodingStoreError)
+      throw .coding(error)
     }
   }
 
@@ -147,13 +145,12 @@ public enum HumanCodingJobs {
   public static func writeMemos(projectDirectory: URL, format: TableFormat, to sink: OutputSink)
     throws(HumanCodingError)
   {
+    let store = try open(projectDirectory)
     let memos: [CodingMemo]
     do {
-      memos = try open(projectDirectory).memos()
-    } catch let error as HumanCodingError {
-      throw error
+      memos = try store.memos()
     } catch {
-      throw .coding(error as! CodingStoreError)
+      throw .coding(error)
     }
     let writer = TableWriter(format: format, columns: ["target", "id", "memo", "updated"], sink: sink)
     for memo in memos {
@@ -191,11 +188,7 @@ public enum HumanCodingJobs {
     }
   }
 
-  static func timestamp(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: date)
-  }
+  static func timestamp(_ date: Date) -> String { CodingTimestamp.string(date) }
 }
 
 /// The project's units and human codings, as analyses and agreement read them.

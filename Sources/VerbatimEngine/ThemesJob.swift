@@ -13,6 +13,52 @@ public enum ThemesJob {
     case c
   }
 
+  /// The table `verbatim themes` writes.
+  public enum Table: String, Sendable, CaseIterable {
+    /// Theme frequencies and co-occurrence (`code_a code_b segments measure`), the default.
+    case pairs
+    /// Code frequencies per group: `group code units group_units codings`.
+    case frequencies
+    /// Code × group crosstab: `code group units group_units code_units row_percent
+    /// column_percent chi2 df p` (χ² of each code's 2 × k table, repeated on its rows).
+    case crosstab
+  }
+
+  /// The columns of `--table frequencies`.
+  public static let frequencyColumns = ["group", "code", "units", "group_units", "codings"]
+  /// The columns of `--table crosstab`.
+  public static let crosstabColumns = [
+    "code", "group", "units", "group_units", "code_units", "row_percent", "column_percent", "chi2", "df", "p",
+  ]
+
+  /// Writes code frequencies per group (``CodeAnalyses/frequencies(units:codings:by:)``).
+  public static func writeFrequencies(
+    units: [CodingUnit], codings: [Coding], grouping: UnitGrouping, format: TableFormat, to sink: OutputSink
+  ) {
+    let writer = TableWriter(format: format, columns: frequencyColumns, sink: sink)
+    for row in CodeAnalyses.frequencies(units: units, codings: codings, by: grouping) {
+      writer.write([
+        .text(row.group), .text(row.code), .integer(row.units), .integer(row.groupUnits), .integer(row.codings),
+      ])
+    }
+  }
+
+  /// Writes the code × group crosstab (``CodeAnalyses/crosstab(units:codings:by:)``); χ² and p
+  /// are empty where undefined.
+  public static func writeCrosstab(
+    units: [CodingUnit], codings: [Coding], grouping: UnitGrouping, format: TableFormat, to sink: OutputSink
+  ) {
+    let writer = TableWriter(format: format, columns: crosstabColumns, sink: sink)
+    for cell in CodeAnalyses.crosstab(units: units, codings: codings, by: grouping) {
+      writer.write([
+        .text(cell.code), .text(cell.group), .integer(cell.units), .integer(cell.groupUnits), .integer(cell.codeUnits),
+        .number(cell.rowPercent), .number(cell.columnPercent), AgreementJob.number(cell.chiSquare, format),
+        cell.chiSquare == nil ? AgreementJob.number(nil, format) : .integer(cell.degreesOfFreedom),
+        AgreementJob.number(cell.pValue, format),
+      ])
+    }
+  }
+
   /// The columns (`group` first with a grouping).
   public static func columns(grouped: Bool) -> [String] {
     (grouped ? ["group"] : []) + ["code_a", "code_b", "segments", "measure"]
@@ -41,25 +87,25 @@ public enum ThemesJob {
     to sink: OutputSink
   ) {
     let writer = TableWriter(format: format, columns: columns(grouped: grouping != nil), sink: sink)
-    var blocks: [(group: String?, units: [CodingUnit])] = []
+    let matrix = UnitCodeMatrix(units: units, codings: codings)
+    var blocks: [(group: String?, units: [Int])] = []
     if let grouping {
-      var byGroup: [String: [CodingUnit]] = [:]
-      for unit in units { byGroup[grouping.group(of: unit), default: []].append(unit) }
+      var byGroup: [String: [Int]] = [:]
+      for (index, unit) in units.enumerated() { byGroup[grouping.group(of: unit), default: []].append(index) }
       blocks = byGroup.keys.sorted().map { ($0, byGroup[$0]!) }
     } else {
-      blocks = [(nil, units)]
+      blocks = [(nil, Array(units.indices))]
     }
     for (group, blockUnits) in blocks {
       let prefix: [TableValue] = group.map { [.text($0)] } ?? []
       let total = blockUnits.count
-      let matrix = UnitCodeMatrix(units: blockUnits, codings: codings)
       var frequency = [Int](repeating: 0, count: matrix.codes.count)
-      for codes in matrix.unitCodes { for code in codes { frequency[code] += 1 } }
-      for (code, count) in zip(matrix.codes, frequency) {
+      for unit in blockUnits { for code in matrix.unitCodes[unit] { frequency[code] += 1 } }
+      for (code, count) in zip(matrix.codes, frequency) where count > 0 {
         writer.write(
           prefix + [.text(code), .text(code), .integer(count), .number(total > 0 ? Double(count) / Double(total) : 0)])
       }
-      for pair in CodeAnalyses.cooccurrences(units: blockUnits, codings: codings) {
+      for pair in CodeAnalyses.cooccurrences(matrix, codings: codings, units: blockUnits) {
         let value: Double =
           switch measure {
           case .count: Double(pair.units)
@@ -72,12 +118,12 @@ public enum ThemesJob {
   }
 
   /// Reads the project and writes `verbatim themes` over the human codings of `coders` (nil:
-  /// all) plus `extra` codings (the automatic coder's, for `--codebook`).
+  /// all; `[]`: none) plus `extra` codings (the automatic coder's, for `--codebook`).
   ///
   /// - Returns: warnings for stderr (stale codings left out).
   public static func run(
     projectDirectory: URL, coders: [String]?, unit: AgreementUnit, by field: String?, measure: Measure,
-    extra: [Coding] = [], format: TableFormat, to sink: OutputSink
+    table: Table = .pairs, extra: [Coding] = [], format: TableFormat, to sink: OutputSink
   ) throws(HumanCodingError) -> [String] {
     guard unit != .character else { throw .request("themes count units: segment, sentence, paragraph or turn") }
     let material = try CodingMaterial.load(
@@ -90,9 +136,19 @@ public enum ThemesJob {
         )
       }
     }
-    write(
-      units: material.units, codings: material.codings, grouping: field.map(grouping), measure: measure,
-      format: format, to: sink)
+    switch table {
+    case .pairs:
+      write(
+        units: material.units, codings: material.codings, grouping: field.map(grouping), measure: measure,
+        format: format, to: sink)
+    case .frequencies:
+      writeFrequencies(
+        units: material.units, codings: material.codings, grouping: field.map(grouping) ?? .document, format: format,
+        to: sink)
+    case .crosstab:
+      guard let field else { throw .request("--table crosstab needs --by FIELD (a metadata field, speaker or document)") }
+      writeCrosstab(units: material.units, codings: material.codings, grouping: grouping(field), format: format, to: sink)
+    }
     return material.warnings
   }
 }

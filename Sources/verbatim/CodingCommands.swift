@@ -5,6 +5,7 @@ import VerbatimEngine
 
 extension AgreementUnit: ExpressibleByArgument {}
 extension ThemesJob.Measure: ExpressibleByArgument {}
+extension ThemesJob.Table: ExpressibleByArgument {}
 
 /// Runs `body`, printing a ``HumanCodingError`` as `error: …` on stderr and exiting 1.
 private func reportingErrors(_ sink: OutputSink? = nil, _ body: () throws -> Void) throws {
@@ -272,7 +273,7 @@ struct AgreeCommand: ParsableCommand {
       overlaps it. A coder who coded nothing in a document counts as missing there. units: \
       units with at least two coders' values (for --unit character, Unicode code points). \
       percent: observed agreement; kappa: Cohen's κ (empty unless exactly two coders); alpha: \
-      Krippendorff's α, nominal. The (overall) row pools every unit and code. Empty cells are \
+      Krippendorff's α, nominal. The (overall) row pools every unit and code. Empty cells (jsonl: null) are \
       undefined values (no variation). --validate CODER scores CODER against the single other \
       coder of --coders per code: code coder reference true_positives false_positives \
       false_negatives precision recall f1.
@@ -333,7 +334,11 @@ struct ThemesCommand: ParsableCommand {
       with it, measure = their share of the units. Then one row per pair of codes that code a \
       unit together: segments = units coded with both, measure = count, jaccard \
       (n12 / (n1 + n2 − n12) over units) or c (ATLAS.ti's c-coefficient over codings). \
-      Counts the human codings of the --coder options (default: every coder).
+      Counts the human codings of the --coder options (default: every coder). --table \
+      frequencies writes group code units group_units codings (groups: --by, default \
+      document); --table crosstab (needs --by) writes code group units group_units code_units \
+      row_percent column_percent chi2 df p, with Pearson's χ² of each code's coded/not coded × \
+      group table.
       """)
 
   @Option(name: .long, help: ArgumentHelp("Count this coder's codings (repeatable; default: all).", valueName: "NAME"))
@@ -347,6 +352,9 @@ struct ThemesCommand: ParsableCommand {
 
   @Option(name: .long, help: "The pair measure: count, jaccard or c.")
   var measure: ThemesJob.Measure = .jaccard
+
+  @Option(name: .long, help: "The table: pairs (default), frequencies or crosstab.")
+  var table: ThemesJob.Table = .pairs
 
   @Option(name: .long, help: "Output format: tsv, csv or jsonl.")
   var format: TableFormat = .tsv
@@ -363,7 +371,7 @@ struct ThemesCommand: ParsableCommand {
     try reportingErrors(sink) {
       let warnings = try ThemesJob.run(
         projectDirectory: project.directory, coders: coder.isEmpty ? nil : coder, unit: unit, by: by,
-        measure: measure, format: format, to: sink)
+        measure: measure, table: table, format: format, to: sink)
       printWarnings(warnings)
     }
   }

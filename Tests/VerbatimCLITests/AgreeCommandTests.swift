@@ -52,7 +52,7 @@ func codeTwoCoders(_ space: CodingWorkspace) throws {
     #expect(three.status == 0)
     let lines = three.stdout.split(separator: "\n")
     #expect(lines.count == 3)
-    #expect(lines.allSatisfy { $0.contains("\"coders\":[\"A\",\"B\",\"C\"]") && $0.contains("\"kappa\":\"\"") })
+    #expect(lines.allSatisfy { $0.contains("\"coders\":[\"A\",\"B\",\"C\"]") && $0.contains("\"kappa\":null") })
     let unknown = try space.run(["agree", "--coders", "A,Z"])
     #expect(unknown.status == 1)
     #expect(unknown.stderr == "error: unknown coder Z; the project's coders are A, B, C\n")
@@ -84,5 +84,19 @@ func codeTwoCoders(_ space: CodingWorkspace) throws {
       ["Y", "A", "B", "1", "0", "1", "1", "0.5", "\(2.0 / 3)"],
     ])
     #expect(try space.run(["agree", "--validate", "A"]).status == 64)
+  }
+
+  @Test func outputRepeatsByteForByteAcrossRuns() throws {
+    let space = try CodingWorkspace()
+    defer { space.remove() }
+    try codeTwoCoders(space)
+    try space.write("c.csv", try space.csv([("C", 1, 1, "X"), ("C", 2, 1, "Y"), ("C", 1, 2, "Z")]))
+    #expect(try space.run(["coding", "import", "c.csv"]).status == 0)
+    // Swift seeds hashing per process: any dependence on dictionary order would show here.
+    for arguments in [["agree", "--unit", "character"], ["agree", "--unit", "sentence"], ["themes", "--by", "speaker"]] {
+      let first = try space.run(arguments).stdout
+      #expect(!first.isEmpty)
+      for _ in 0..<3 { #expect(try space.run(arguments).stdout == first, "\(arguments)") }
+    }
   }
 }

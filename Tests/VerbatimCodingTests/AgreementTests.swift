@@ -42,11 +42,7 @@ private func close(_ value: Double?, _ expected: Double, _ tolerance: Double = 1
   @Test func cohensKappaTextbookTables() {
     // Wikipedia, "Cohen's kappa", worked example: 20 yes/yes, 5 yes/no, 10 no/yes, 15 no/no → 0.4;
     // and its two tables with equal agreement: [[45, 15], [25, 15]] → 0.1304, [[25, 35], [5, 35]] → 0.2593.
-    func kappa(_ table: [[Double]]) -> Double? {
-      AgreementStatistics.cohenKappa(table: [
-        "yes": ["yes": table[0][0], "no": table[0][1]], "no": ["yes": table[1][0], "no": table[1][1]],
-      ])
-    }
+    let kappa = { (table: [[Double]]) in AgreementStatistics.cohenKappa(table: table) }
     #expect(close(kappa([[20, 5], [10, 15]]), 0.4))
     #expect(close(kappa([[45, 15], [25, 15]]), 0.06 / 0.46))
     #expect(close(kappa([[25, 35], [5, 35]]), 0.14 / 0.54))

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import VerbatimCoding
+import VerbatimTestSupport
 
 /// Document 1: four units of 10 bytes (speakers E, L, E, L; commune Rennes); document 2: two
 /// units (speaker L; commune Brest).
@@ -135,5 +136,35 @@ private let codings: [Coding] = [
     ])
     #expect(rows[0].precision == 0.5 && rows[0].recall == 0.5 && rows[0].f1 == 0.5)
     #expect(rows[1].precision == nil && rows[1].recall == 0 && rows[1].f1 == 0)
+  }
+
+  @Test func cooccurrenceOverAGroupEqualsCooccurrenceOverItsUnitsAlone() {
+    var random = SplitMix64(seed: 99)
+    for _ in 0..<50 {
+      var pool: [CodingUnit] = []
+      for document in 1...3 {
+        var offset = 0
+        for ordinal in 1...(2 + random.next(below: 6)) {
+          let length = 1 + random.next(below: 9)
+          pool.append(
+            CodingUnit(
+              document: Int64(document), kind: "turn", ordinal: ordinal, range: offset..<(offset + length),
+              speaker: ["E", "L", "M"][random.next(below: 3)]))
+          offset += length + random.next(below: 2)
+        }
+      }
+      let codings = (0..<(1 + random.next(below: 25))).map { _ in
+        let start = random.next(below: 50)
+        return Coding(
+          coder: "A", document: Int64(1 + random.next(below: 3)), range: start..<(start + 1 + random.next(below: 12)),
+          code: ["P", "Q", "R", "S"][random.next(below: 4)])
+      }
+      let matrix = UnitCodeMatrix(units: pool, codings: codings)
+      for speaker in ["E", "L", "M"] {
+        let subset = pool.indices.filter { pool[$0].speaker == speaker }
+        let alone = CodeAnalyses.cooccurrences(units: subset.map { pool[$0] }, codings: codings)
+        #expect(CodeAnalyses.cooccurrences(matrix, codings: codings, units: subset) == alone)
+      }
+    }
   }
 }

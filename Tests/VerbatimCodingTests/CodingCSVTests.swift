@@ -63,6 +63,8 @@ import VerbatimCoding
       == ["missing column code; expected coder,document,start,end,code[,memo]"])
     #expect(CodingCSV.parse("coder,document,start,end,code,colour\n").problems.count == 1)
     #expect(CodingCSV.parse("").problems.count == 1)
+    #expect(CodingCSV.parse("coder;document;start;end;code\nAB;1;0;4;X\n").problems.map(\.message)
+      == ["the header uses semicolons; save the file as comma-separated CSV (header coder,document,start,end,code[,memo])"])
   }
 
   @Test func writesWhatItReads() throws {

@@ -206,3 +206,22 @@ func problems(_ body: () throws -> Void) -> [CodingRowProblem] {
     #expect(throws: CodingStoreError.self) { try HumanCodingCodePaths.read(yaml: "name: x\n", file: "x.yml") }
   }
 }
+
+@Suite struct HumanCodingTimestampTests {
+  @Test func matchesFoundationsISO8601Formatter() {
+    let formatter = ISO8601DateFormatter()
+    formatter.formatOptions = [.withInternetDateTime]
+    var random = UInt64(12345)
+    for _ in 0..<2000 {
+      random = random &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+      // Seconds from 1601 to 2400, whole seconds.
+      let seconds = Double(Int64(random >> 20) % 25_200_000_000 - 11_644_473_600)
+      let date = Date(timeIntervalSince1970: seconds)
+      let text = CodingTimestamp.string(date)
+      #expect(text == formatter.string(from: date), "\(seconds)")
+      #expect(CodingTimestamp.date(text) == date)
+    }
+    #expect(CodingTimestamp.date("2026-02-30T00:00:00") == nil)
+    #expect(CodingTimestamp.date("2024-02-29T23:59:59Z") == formatter.date(from: "2024-02-29T23:59:59Z"))
+  }
+}
