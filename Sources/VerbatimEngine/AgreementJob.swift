@@ -26,7 +26,7 @@ public enum AgreementJob {
     let material = try CodingMaterial.load(
       projectDirectory: projectDirectory, unit: unit, coders: requested.map(Set.init), extra: extra)
     let available = Set(material.coders).union(extra.map(\.coder))
-    let coders = requested ?? material.coders
+    let coders = requested ?? Array(Set(material.coders).union(extra.map(\.coder))).sorted()
     for coder in coders where !available.contains(coder) {
       throw .request(
         "unknown coder \(coder); the project's coders are \(material.coders.isEmpty ? "none yet" : material.coders.joined(separator: ", "))"

@@ -15,7 +15,20 @@ private func reportingErrors(_ sink: OutputSink? = nil, _ body: () throws -> Voi
     sink?.flush()
     printError(error.description)
     throw ExitCode(1)
+  } catch let error as AutomaticCodings.Failure {
+    sink?.flush()
+    printError(error.description)
+    throw ExitCode(1)
   }
+}
+
+/// The automatic coder's codings when `--codebook FILE` is given (notes go to stderr).
+private func automaticCodings(_ codebook: String?, project: URL, unit: AgreementUnit) throws -> [Coding] {
+  guard let codebook else { return [] }
+  let loaded = try AutomaticCodings.load(
+    codebookAt: codebook, project: project, unit: unit, jobs: ProcessInfo.processInfo.activeProcessorCount)
+  printWarnings(loaded.notes.map { "note: \($0)" })
+  return loaded.codings
 }
 
 private func printWarnings(_ warnings: [String]) {
@@ -274,9 +287,11 @@ struct AgreeCommand: ParsableCommand {
       units with at least two coders' values (for --unit character, Unicode code points). \
       percent: observed agreement; kappa: Cohen's κ (empty unless exactly two coders); alpha: \
       Krippendorff's α, nominal. The (overall) row pools every unit and code. Empty cells (jsonl: null) are \
-      undefined values (no variation). --validate CODER scores CODER against the single other \
-      coder of --coders per code: code coder reference true_positives false_positives \
-      false_negatives precision recall f1.
+      undefined values (no variation). --codebook FILE adds the automatic coder, named \
+      verbatim, which codes every unit (its silence means "not coded"). --validate CODER scores \
+      CODER against the single other coder of --coders per code: code coder reference \
+      true_positives false_positives false_negatives precision recall f1 (e.g. --codebook F \
+      --coders verbatim,AB --validate verbatim: the codebook's rules against AB's reading).
       """)
 
   @Option(name: .long, help: ArgumentHelp("The coders to compare (default: all).", valueName: "A,B…"))
@@ -289,6 +304,9 @@ struct AgreeCommand: ParsableCommand {
     name: .customLong("validate"),
     help: ArgumentHelp("Score this coder against the other one of --coders.", valueName: "CODER"))
   var validateCoder: String?
+
+  @Option(name: .long, help: ArgumentHelp("Add the automatic coder (verbatim) with this codebook.", valueName: "FILE"))
+  var codebook: String?
 
   @Option(name: .long, help: "Output format: tsv, csv or jsonl.")
   var format: TableFormat = .tsv
@@ -308,16 +326,23 @@ struct AgreeCommand: ParsableCommand {
     let sink = OutputSink()
     defer { sink.flush() }
     try reportingErrors(sink) {
+      // For --unit character the automatic coder codes segments; their spans cover the characters.
+      let automatic = try automaticCodings(codebook, project: project.directory, unit: unit)
       if let validate = validateCoder {
         let reference = splitCoders(coders ?? "").first { $0 != validate } ?? ""
         let (rows, warnings) = try AgreementJob.validate(
-          projectDirectory: project.directory, coder: validate, reference: reference, unit: unit)
+          projectDirectory: project.directory, coder: validate, reference: reference, unit: unit, extra: automatic)
         printWarnings(warnings)
         AgreementJob.write(rows, coder: validate, reference: reference, format: format, to: sink)
         return
       }
+      var requested = coders.map(splitCoders)
+      if codebook != nil, let list = requested, !list.contains(Coding.automaticCoder) {
+        requested = list + [Coding.automaticCoder]
+      }
       let (rows, warnings) = try AgreementJob.compute(
-        projectDirectory: project.directory, coders: coders.map(splitCoders), unit: unit)
+        projectDirectory: project.directory, coders: requested, unit: unit, extra: automatic,
+        complete: codebook == nil ? [] : [Coding.automaticCoder])
       printWarnings(warnings)
       AgreementJob.write(rows, format: format, to: sink)
     }
@@ -334,7 +359,8 @@ struct ThemesCommand: ParsableCommand {
       with it, measure = their share of the units. Then one row per pair of codes that code a \
       unit together: segments = units coded with both, measure = count, jaccard \
       (n12 / (n1 + n2 − n12) over units) or c (ATLAS.ti's c-coefficient over codings). \
-      Counts the human codings of the --coder options (default: every coder). --table \
+      Counts the human codings of the --coder options (default: every coder), or with \
+      --codebook FILE the automatic coder's codings (plus those of any --coder). --table \
       frequencies writes group code units group_units codings (groups: --by, default \
       document); --table crosstab (needs --by) writes code group units group_units code_units \
       row_percent column_percent chi2 df p, with Pearson's χ² of each code's coded/not coded × \
@@ -356,6 +382,9 @@ struct ThemesCommand: ParsableCommand {
   @Option(name: .long, help: "The table: pairs (default), frequencies or crosstab.")
   var table: ThemesJob.Table = .pairs
 
+  @Option(name: .long, help: ArgumentHelp("Code the units with this codebook (the automatic coder).", valueName: "FILE"))
+  var codebook: String?
+
   @Option(name: .long, help: "Output format: tsv, csv or jsonl.")
   var format: TableFormat = .tsv
 
@@ -369,9 +398,10 @@ struct ThemesCommand: ParsableCommand {
     let sink = OutputSink()
     defer { sink.flush() }
     try reportingErrors(sink) {
+      let automatic = try automaticCodings(codebook, project: project.directory, unit: unit)
       let warnings = try ThemesJob.run(
-        projectDirectory: project.directory, coders: coder.isEmpty ? nil : coder, unit: unit, by: by,
-        measure: measure, table: table, format: format, to: sink)
+        projectDirectory: project.directory, coders: coder.isEmpty ? (codebook == nil ? nil : []) : coder, unit: unit,
+        by: by, measure: measure, table: table, extra: automatic, format: format, to: sink)
       printWarnings(warnings)
     }
   }
