@@ -36,18 +36,13 @@ public enum HumanCodingJobs {
     }
   }
 
-  /// The code paths of a codebook file, for checking codes on import or add.
+  /// The code paths of a codebook file (any format `CodebookFiles` reads, validated), for
+  /// checking codes on import or add.
   public static func knownCodes(codebookAt path: String) throws(HumanCodingError) -> Set<String> {
-    let text: String
     do {
-      text = try String(contentsOfFile: path, encoding: .utf8)
+      return Set(try CodebookFiles.read(path: path).codebook.codebook.allPaths)
     } catch {
-      throw .file(path: path, reason: "cannot read the codebook (\(error.localizedDescription))")
-    }
-    do {
-      return try HumanCodingCodePaths.read(yaml: text, file: path)
-    } catch {
-      throw .coding(error)
+      throw .file(path: path, reason: "cannot use the codebook: \(error.description)")
     }
   }
 

@@ -191,20 +191,6 @@ func problems(_ body: () throws -> Void) -> [CodingRowProblem] {
     #expect(try project.codings.memos().count == 1)
   }
 
-  @Test func readsCodePathsFromACodebook() throws {
-    let yaml = """
-      verbatim-codebook: 1
-      name: Démo
-      codes:
-        - name: Équipement
-          rules: ['tablette*']
-          codes:
-            - name: Renouvellement
-        - name: Sobriété
-      """
-    #expect(try HumanCodingCodePaths.read(yaml: yaml, file: "demo.yml") == ["Équipement", "Équipement/Renouvellement", "Sobriété"])
-    #expect(throws: CodingStoreError.self) { try HumanCodingCodePaths.read(yaml: "name: x\n", file: "x.yml") }
-  }
 }
 
 @Suite struct HumanCodingTimestampTests {
