@@ -460,6 +460,12 @@ private struct ProjectReader {
         creationDate: self.date(codingNode) ?? date)
     }
 
+    // Every selection bound converted in one pass over the text.
+    let bounds = Array(Set(selections.flatMap { [$0.start, $0.end, min($0.end, count)] }))
+    let offsets = Dictionary(
+      uniqueKeysWithValues: Swift.zip(bounds, text.utf8Offsets(ofPositions: bounds, counting: chosen)).compactMap { bound, offset in
+        offset.map { (bound, $0) }
+      })
     for (index, selectionNode) in selectionNodes.enumerated() {
       var (start, end) = (selections[index].start, selections[index].end)
       guard start >= 0, start <= end else {
@@ -479,9 +485,9 @@ private struct ProjectReader {
         warn(selectionNode, "an empty selection (startPosition = endPosition) is skipped")
         continue
       }
-      guard let lower = text.utf8Offset(ofPosition: start, counting: chosen),
-        let upper = text.utf8Offset(ofPosition: end, counting: chosen)
-      else { throw failure(selectionNode, "positions outside the text") }
+      guard let lower = offsets[start], let upper = offsets[end] else {
+        throw failure(selectionNode, "positions outside the text")
+      }
       let selectionGUID = try self.guid(selectionNode, required: false)
       let user = try self.guid(selectionNode, "creatingUser", required: false) ?? project.creatingUserGUID
       let created = date(selectionNode)

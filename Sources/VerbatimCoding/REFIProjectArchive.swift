@@ -103,7 +103,20 @@ public enum REFIProjectArchive {
     guard sourceIndex.count == project.sources.count else {
       throw .cannotWrite(reason: "two sources have the same GUID")
     }
-    let offsets = project.sources.map { CodePointOffsets($0.text) }
+    // Code points of every coding's bounds, one pass per source that has codings.
+    var boundsBySource: [Int: [Int]] = [:]
+    for coding in project.codings {
+      if let source = sourceIndex[coding.sourceGUID] {
+        boundsBySource[source, default: []] += [coding.range.lowerBound, coding.range.upperBound]
+      }
+    }
+    var codePoints: [Int: [Int: Int]] = [:]
+    for (source, bounds) in boundsBySource {
+      let converted = CodePointOffsets.codePoints(ofUTF8Offsets: bounds, in: project.sources[source].text)
+      var map: [Int: Int] = [:]
+      for (bound, point) in zip(bounds, converted) { if let point { map[bound] = point } }
+      codePoints[source] = map
+    }
 
     // Selections: codings grouped by source and range, in source order then by position.
     struct SelectionKey: Hashable {
@@ -120,12 +133,12 @@ public enum REFIProjectArchive {
         throw .cannotWrite(reason: "a coding names the code \(coding.codeGUID), which is not in the codebook")
       }
       let name = project.sources[source].name
-      guard let start = offsets[source].codePoint(ofUTF8Offset: coding.range.lowerBound),
-        let end = offsets[source].codePoint(ofUTF8Offset: coding.range.upperBound)
+      guard let start = codePoints[source]?[coding.range.lowerBound],
+        let end = codePoints[source]?[coding.range.upperBound]
       else {
         throw .cannotWrite(
           reason: "a coding of \(name) has the range \(coding.range.lowerBound)..<\(coding.range.upperBound), "
-            + "outside the text (\(offsets[source].utf8Count) bytes) or inside a character")
+            + "outside the text (\(project.sources[source].text.utf8.count) bytes) or inside a character")
       }
       selections[SelectionKey(source: source, start: start, end: end), default: []].append(coding)
     }

@@ -242,6 +242,12 @@ private struct Workspace {
     #expect(summaries[0].metadata["Âge"] == .integer(54))
     #expect(summaries[0].metadata["date entretien"] == .date("2023-02-14"))
     #expect(summaries[0].metadata[REFIExchange.guidField] == .text("5c1a9c3e-2d4b-4f6a-8e7d-9a0b1c2d3e4f"))
+    // --format jsonl: one summary object on stdout.
+    let jsonl = try runVerbatim(
+      ["import", "--qdpx", fixtures.appendingPathComponent("maxqda-style.qdpx").path, "--format", "jsonl",
+       "--project", root.appendingPathComponent("q").path], in: root)
+    #expect(jsonl.status == 0)
+    #expect(jsonl.stdout == "{\"imported\":1,\"codes\":4,\"codings\":3,\"imported_paths\":[\"maxqda-style/DSI commune 20 000\"]}\n")
   }
 
   @Test(arguments: [
