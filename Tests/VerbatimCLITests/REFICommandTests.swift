@@ -193,6 +193,30 @@ private struct Workspace {
     #expect(Set(outcome.codings.map(\.range)) == Set(codings.map(\.range)))
   }
 
+  @Test func importIsTheSameWhateverTheNumberOfJobs() throws {
+    let workspace = try Workspace()
+    defer { workspace.remove() }
+    let qdpx = workspace.root.appendingPathComponent("corpus.qdpx")
+    _ = try REFIExchange.exportArchive(
+      projectDirectory: workspace.project, to: qdpx, codebook: nil, codings: [])
+    var snapshots: [String] = []
+    for jobs in [1, 2, 5] {
+      let project = workspace.root.appendingPathComponent("jobs\(jobs)")
+      let outcome = try REFIExchange.importArchive(at: qdpx, file: "corpus.qdpx", projectDirectory: project, jobs: jobs)
+      let store = try ProjectStore(directory: project, creating: false)
+      var snapshot = "\(outcome.documents.map(\.path))"
+      for summary in try store.documentSummaries() {
+        var copy = summary
+        copy.metadata = [:]
+        snapshot += "\(copy)\(summary.metadata.sorted { $0.key < $1.key })"
+        for kind in ProjectStore.UnitKind.allCases { snapshot += "\(try store.units(documentID: summary.id, kind: kind))" }
+        snapshot += "\(try store.document(id: summary.id)?.turns ?? [])"
+      }
+      snapshots.append(snapshot)
+    }
+    #expect(snapshots[0] == snapshots[1] && snapshots[1] == snapshots[2])
+  }
+
   @Test func qualCoderAndMaxqdaStyleImports() throws {
     let root = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: root) }
