@@ -14,9 +14,9 @@ trap 'rm -rf "$work"' EXIT
 "$bin" import --project "$work/p" --format jsonl "$corpus" >/dev/null
 measure() {  # LABEL COMMAND…
   local label=$1; shift
-  /usr/bin/time -f '%e %M' -o "$work/time" "$@" 2>"$work/stderr" >/dev/null
-  read -r seconds rss <"$work/time"
-  echo "$label: ${seconds} s, peak ${rss} KB; $(tail -1 "$work/stderr")"
+  /usr/bin/time -f '%e %U %S %M' -o "$work/time" "$@" 2>"$work/stderr" >/dev/null
+  read -r seconds user system rss <"$work/time"
+  echo "$label: ${seconds} s wall, ${user} s user + ${system} s sys, peak ${rss} KB; load $(cut -d' ' -f1 /proc/loadavg); $(tail -1 "$work/stderr")"
 }
 measure "export --qdpx" "$bin" export --qdpx "$work/bench.qdpx" --project "$work/p"
 echo "archive: $(stat -c %s "$work/bench.qdpx") bytes; $(python3 -m zipfile -l "$work/bench.qdpx" | tail -n +2 | wc -l) entries"

@@ -262,7 +262,7 @@ struct CodeReader {
         color = REFICodebook.normalizedColor(raw)
         if color == nil { warn(node, "color is not #rgb or #rrggbb; dropped") }
       }
-      let description = node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 }
+      let description = node.descriptionText
       for reference in node.children("NoteRef") {
         if let target = reference.attribute("targetGUID").flatMap(REFIGUID.normalized) {
           codeNoteRefs.append((guid, target))
@@ -296,7 +296,7 @@ struct CodeReader {
         }
         members.append(target)
       }
-      let description = node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 }
+      let description = node.descriptionText
       result.append(CodeSet(name: name, guid: guid, description: description, memberGUIDs: members))
     }
     return result

@@ -247,7 +247,7 @@ private struct ProjectReader {
     var project = REFIProject(name: name, origin: root.attribute("origin"))
     project.creatingUserGUID = try guid(root, "creatingUserGUID", required: false)
     project.creationDate = date(root)
-    project.description = root.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 }
+    project.description = root.descriptionText
 
     // Users.
     var userGUIDs: Set<String> = []
@@ -296,7 +296,7 @@ private struct ProjectReader {
       project.variables.append(
         REFIProject.Variable(
           guid: guid, name: variableName, type: type ?? .text,
-          description: node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 }))
+          description: node.descriptionText))
     }
 
     // Cases.
@@ -304,7 +304,7 @@ private struct ProjectReader {
       guard let guid = try guid(node) else { continue }
       var item = REFIProject.Case(
         guid: guid, name: node.attribute("name"),
-        description: node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 })
+        description: node.descriptionText)
       item.values = try values(in: node, types: variableTypes)
       for reference in node.children("SourceRef") {
         if let target = try self.guid(reference, "targetGUID") { item.sourceGUIDs.append(target) }
@@ -442,7 +442,7 @@ private struct ProjectReader {
     let sourceName = node.attribute("name").nonEmpty ?? guid
     var source = REFIProject.Source(
       guid: guid, name: sourceName, text: text.stored,
-      description: node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 },
+      description: node.descriptionText,
       creatingUserGUID: try self.guid(node, "creatingUser", required: false), creationDate: date(node))
     source.values = try values(in: node, types: variableTypes)
 
@@ -511,7 +511,7 @@ private struct ProjectReader {
       for reference in selectionNode.children("NoteRef") {
         if let note = try self.guid(reference, "targetGUID"), noteTargets[note] == nil { noteTargets[note] = target }
       }
-      if let description = selectionNode.child("Description")?.text, !description.isEmpty {
+      if let description = selectionNode.descriptionText {
         let noteGUID = REFIGUID.derived("selection-description:\(selectionGUID ?? "\(guid)\n\(start)\n\(end)")")
         project.notes.append(
           REFIProject.Note(

@@ -119,6 +119,15 @@ final class XMLNode {
   /// The first child with this local name.
   func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }
 
+  /// The text of the `<Description>` child, nil when absent or only whitespace (as
+  /// pretty-printing exporters write empty descriptions).
+  var descriptionText: String? {
+    guard let text = child("Description")?.text,
+      !text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    else { return nil }
+    return text
+  }
+
   static func localName(_ name: String) -> String {
     guard let colon = name.lastIndex(of: ":") else { return name }
     return String(name[name.index(after: colon)...])
