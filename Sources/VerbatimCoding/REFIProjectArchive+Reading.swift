@@ -105,9 +105,18 @@ struct SafeZip {
     }
     if count == 0 { throw .invalid(file: file, entry: nil, line: nil, element: nil, reason: "the zip archive is empty") }
     self.paths = paths
+    // Keys: lowercased, with `\` (written by some Windows zippers) read as `/`.
     var byLowercase: [String: String] = [:]
-    for path in paths where byLowercase[path.lowercased()] == nil { byLowercase[path.lowercased()] = path }
+    for path in paths {
+      let key = Self.key(path)
+      if byLowercase[key] == nil { byLowercase[key] = path }
+    }
     pathsByLowercase = byLowercase
+  }
+
+  /// The lookup key of an entry path: lowercased, `\` as `/`.
+  static func key(_ path: String) -> String {
+    path.replacingOccurrences(of: "\\", with: "/").lowercased()
   }
 
   /// Whether an entry name could write outside a folder it was extracted to.
@@ -122,15 +131,15 @@ struct SafeZip {
   /// else the only `.qde` one folder down.
   func projectEntry() throws(REFIError) -> String {
     if let exact = pathsByLowercase[REFIProjectArchive.projectEntry] { return exact }
-    let qdes = paths.filter { $0.lowercased().hasSuffix(".qde") }
-    let atRoot = qdes.filter { !$0.contains("/") }
+    let qdes = paths.filter { Self.key($0).hasSuffix(".qde") }
+    let atRoot = qdes.filter { !Self.key($0).contains("/") }
     if atRoot.count == 1 { return atRoot[0] }
     if atRoot.count > 1 {
       throw .invalid(
         file: file, entry: nil, line: nil, element: nil,
         reason: "several .qde files at the root (\(atRoot.sorted().joined(separator: ", "))) and none named project.qde")
     }
-    let nested = qdes.filter { $0.split(separator: "/").count == 2 }
+    let nested = qdes.filter { Self.key($0).split(separator: "/").count == 2 }
     if nested.count == 1 { return nested[0] }
     throw .invalid(
       file: file, entry: nil, line: nil, element: nil,
@@ -139,8 +148,9 @@ struct SafeZip {
 
   /// The folder holding the project XML (`""` at the root, `name/` one level down).
   func base(of qde: String) -> String {
-    guard let slash = qde.lastIndex(of: "/") else { return "" }
-    return String(qde[...slash])
+    let key = Self.key(qde)
+    guard let slash = key.lastIndex(of: "/") else { return "" }
+    return String(key[...slash])
   }
 
   /// The entry for an internal source file: `sources/<name>` next to the `.qde`, matched
@@ -148,7 +158,7 @@ struct SafeZip {
   func internalPath(_ name: String, qde: String) -> String? {
     let base = base(of: qde)
     for candidate in [base + "sources/" + name, base + name] {
-      if let path = pathsByLowercase[candidate.lowercased()] { return path }
+      if let path = pathsByLowercase[Self.key(candidate)] { return path }
     }
     return nil
   }
