@@ -134,7 +134,8 @@ public enum REFICodebook {
 
   /// The codebook with every code and set given a GUID: kept when it has one (normalised to
   /// lowercase), else the version-5 UUID of `code:<codebook name>\n<code path>` (sets:
-  /// `set:<codebook name>\n<set name>`). Deterministic.
+  /// `set:<codebook name>\n<set name>`); a code GUID that is not one is replaced the same
+  /// way, and set members that are not GUIDs are dropped. Deterministic.
   public static func assigningGUIDs(_ codebook: Codebook) -> Codebook {
     var book = codebook
     func assign(_ codes: inout [Code], prefix: String) {
@@ -150,7 +151,7 @@ public enum REFICodebook {
       book.sets[index].guid =
         book.sets[index].guid.flatMap(REFIGUID.normalized)
         ?? REFIGUID.derived("set:\(codebook.name)\n\(book.sets[index].name)")
-      book.sets[index].memberGUIDs = book.sets[index].memberGUIDs.map { REFIGUID.normalized($0) ?? $0 }
+      book.sets[index].memberGUIDs = book.sets[index].memberGUIDs.compactMap(REFIGUID.normalized)
     }
     return book
   }
