@@ -43,14 +43,14 @@ extension REFIProjectArchive {
         file: file, entry: nil, line: nil, element: nil,
         reason: "this is XML, not a zip archive: a .qdpx is a zip holding project.qde (a bare .qde cannot carry sources)")
     }
-    let zip = try SafeZip(data: data, file: file)
+    let zip = try REFIZip(data: data, file: file)
     let qde = try zip.projectEntry()
     guard let xml = try zip.data(of: qde) else {
       throw .invalid(file: file, entry: qde, line: nil, element: nil, reason: "cannot read the entry")
     }
-    let root: XMLNode
+    let root: REFIXMLNode
     do {
-      root = try SafeXMLTree.parse(xml)
+      root = try REFIXMLTree.parse(xml)
     } catch {
       throw .invalid(file: file, entry: qde, line: error.line, element: nil, reason: error.reason)
     }
@@ -64,7 +64,7 @@ extension REFIProjectArchive {
 // MARK: - The zip
 
 /// A `.qdpx` zip read in memory, checked for safety first.
-struct SafeZip {
+struct REFIZip {
   let file: String
   private let archive: Archive
   /// Entry paths by their lowercased path.
@@ -200,27 +200,27 @@ struct SafeZip {
 private struct ProjectReader {
   let file: String
   let entry: String
-  let zip: SafeZip
+  let zip: REFIZip
   let counting: REFILineEndCounting
   var warnings: [String] = []
   var countings: [String: REFILineEndCounting] = [:]
 
-  init(file: String, entry: String, zip: SafeZip, counting: REFILineEndCounting) {
+  init(file: String, entry: String, zip: REFIZip, counting: REFILineEndCounting) {
     self.file = file
     self.entry = entry
     self.zip = zip
     self.counting = counting
   }
 
-  private func failure(_ node: XMLNode, _ reason: String) -> REFIError {
+  private func failure(_ node: REFIXMLNode, _ reason: String) -> REFIError {
     .invalid(file: file, entry: entry, line: node.line, element: node.name, reason: reason)
   }
 
-  private mutating func warn(_ node: XMLNode, _ message: String) {
+  private mutating func warn(_ node: REFIXMLNode, _ message: String) {
     warnings.append("\(file) (\(entry)):\(node.line): <\(node.name)>: \(message)")
   }
 
-  private func guid(_ node: XMLNode, _ attribute: String = "guid", required: Bool = true) throws(REFIError) -> String? {
+  private func guid(_ node: REFIXMLNode, _ attribute: String = "guid", required: Bool = true) throws(REFIError) -> String? {
     guard let raw = node.attribute(attribute), !raw.trimmingCharacters(in: .whitespaces).isEmpty else {
       if required { throw failure(node, "\(attribute) is missing") }
       return nil
@@ -231,7 +231,7 @@ private struct ProjectReader {
     return value
   }
 
-  private func integer(_ node: XMLNode, _ attribute: String) throws(REFIError) -> Int {
+  private func integer(_ node: REFIXMLNode, _ attribute: String) throws(REFIError) -> Int {
     guard let raw = node.attribute(attribute) else { throw failure(node, "\(attribute) is missing") }
     guard let value = Int(raw.trimmingCharacters(in: .whitespaces)) else {
       throw failure(node, "\(attribute) is not an integer")
@@ -239,7 +239,7 @@ private struct ProjectReader {
     return value
   }
 
-  private mutating func date(_ node: XMLNode, _ attribute: String = "creationDateTime") -> Date? {
+  private mutating func date(_ node: REFIXMLNode, _ attribute: String = "creationDateTime") -> Date? {
     guard let raw = node.attribute(attribute), !raw.isEmpty else { return nil }
     guard let date = REFIDate.parse(raw) else {
       warn(node, "\(attribute) is not a date and time; ignored")
@@ -248,12 +248,12 @@ private struct ProjectReader {
     return date
   }
 
-  mutating func project(from root: XMLNode) throws(REFIError) -> REFIProject {
+  mutating func project(from root: REFIXMLNode) throws(REFIError) -> REFIProject {
     guard root.name == "Project" else {
       let hint = root.name == "CodeBook" ? " (this is a codebook; read it as .qdc)" : ""
       throw failure(root, "the root element must be <Project>\(hint)")
     }
-    let name = root.attribute("name").nonEmpty ?? REFICodebook.codebookName(fromFile: file)
+    let name = root.attribute("name").refiNonEmpty ?? REFICodebook.codebookName(fromFile: file)
     var project = REFIProject(name: name, origin: root.attribute("origin"))
     project.creatingUserGUID = try guid(root, "creatingUserGUID", required: false)
     project.creationDate = date(root)
@@ -269,7 +269,7 @@ private struct ProjectReader {
     }
 
     // Codebook and sets.
-    var codeReader = CodeReader(file: file, entry: entry, codebookName: name)
+    var codeReader = REFICodeReader(file: file, entry: entry, codebookName: name)
     var codebook = Codebook(name: name)
     if let codes = root.child("CodeBook")?.child("Codes") {
       codebook.codes = try codeReader.codes(in: codes, prefix: "")
@@ -280,7 +280,7 @@ private struct ProjectReader {
       }
       let skipped = sets.children("Set").count - codeSets.count
       if skipped > 0 { warn(sets, "\(skipped) set(s) of sources or notes skipped (Verbatim keeps sets of codes)") }
-      let filtered = XMLNodeList(children: codeSets)
+      let filtered = REFIXMLNodeList(children: codeSets)
       codebook.sets = try codeReader.sets(in: filtered.node(named: "Sets", line: sets.line))
     }
     warnings += codeReader.warnings
@@ -371,7 +371,7 @@ private struct ProjectReader {
 
   /// A text source's or note's text, from `PlainTextContent` or `plainTextPath`; nil (with a
   /// warning) when it has none Verbatim can read.
-  private mutating func text(of node: XMLNode) throws(REFIError) -> String? {
+  private mutating func text(of node: REFIXMLNode) throws(REFIError) -> String? {
     if let inline = node.child("PlainTextContent") { return inline.text }
     guard let path = node.attribute("plainTextPath"), !path.isEmpty else {
       if node.attribute("richTextPath") != nil {
@@ -387,7 +387,7 @@ private struct ProjectReader {
       return nil
     }
     let name = String(path.dropFirst("internal://".count))
-    if SafeZip.isUnsafeName(name) || name.contains("/") || name.contains("\\") {
+    if REFIZip.isUnsafeName(name) || name.contains("/") || name.contains("\\") {
       throw failure(node, "plainTextPath \(path) does not name a file of the sources folder")
     }
     guard let entryPath = zip.internalPath(name, qde: entry) else {
@@ -411,7 +411,7 @@ private struct ProjectReader {
   }
 
   /// The variable values under an element.
-  private mutating func values(in node: XMLNode, types: [String: REFIProject.VariableType]) throws(REFIError)
+  private mutating func values(in node: REFIXMLNode, types: [String: REFIProject.VariableType]) throws(REFIError)
     -> [REFIProject.VariableValue]
   {
     var result: [REFIProject.VariableValue] = []
@@ -429,7 +429,7 @@ private struct ProjectReader {
   }
 
   private mutating func readSource(
-    _ node: XMLNode, guid: String, original: String, codePaths: [String: String], into project: inout REFIProject,
+    _ node: REFIXMLNode, guid: String, original: String, codePaths: [String: String], into project: inout REFIProject,
     noteTargets: inout [String: REFIProject.NoteTarget], variableTypes: [String: REFIProject.VariableType]
   ) throws(REFIError) {
     let text = REFISourceText(original)
@@ -449,14 +449,14 @@ private struct ProjectReader {
       }
     }
     let count = text.positionCount(counting: chosen)
-    let sourceName = node.attribute("name").nonEmpty ?? guid
+    let sourceName = node.attribute("name").refiNonEmpty ?? guid
     var source = REFIProject.Source(
       guid: guid, name: sourceName, text: text.stored,
       description: node.descriptionText,
       creatingUserGUID: try self.guid(node, "creatingUser", required: false), creationDate: date(node))
     source.values = try values(in: node, types: variableTypes)
 
-    func coding(_ codingNode: XMLNode, range: Range<Int>, selectionGUID: String?, user: String?, date: Date?)
+    func coding(_ codingNode: REFIXMLNode, range: Range<Int>, selectionGUID: String?, user: String?, date: Date?)
       throws(REFIError) -> REFIProject.TextCoding
     {
       guard let reference = codingNode.child("CodeRef") else { throw failure(codingNode, "no <CodeRef>") }
@@ -505,7 +505,7 @@ private struct ProjectReader {
       for codingNode in selectionNode.children("Coding") {
         var item = try coding(codingNode, range: lower..<upper, selectionGUID: selectionGUID, user: user, date: created)
         if item.guid == nil {
-          item = REFIProject(name: "").assigningGUIDs(of: item)
+          item = REFIProject.withGUIDs(item)
         }
         codingGUIDs.append(item.guid ?? "")
         for reference in codingNode.children("NoteRef") {
@@ -534,7 +534,7 @@ private struct ProjectReader {
       var item = try coding(
         codingNode, range: 0..<text.stored.utf8.count, selectionGUID: nil, user: source.creatingUserGUID,
         date: nil)
-      if item.guid == nil { item = REFIProject(name: "").assigningGUIDs(of: item) }
+      if item.guid == nil { item = REFIProject.withGUIDs(item) }
       project.codings.append(item)
     }
     for reference in node.children("NoteRef") {
@@ -546,25 +546,25 @@ private struct ProjectReader {
 
 extension REFIProject {
   /// One coding with its GUIDs derived as ``assigningGUIDs()`` does for a first occurrence.
-  fileprivate func assigningGUIDs(of coding: TextCoding) -> TextCoding {
-    var project = REFIProject(name: name)
+  fileprivate static func withGUIDs(_ coding: TextCoding) -> TextCoding {
+    var project = REFIProject(name: "")
     project.codings = [coding]
     return project.assigningGUIDs().codings[0]
   }
 }
 
 /// A stand-in parent for a filtered list of children.
-private struct XMLNodeList {
-  var children: [XMLNode]
+private struct REFIXMLNodeList {
+  var children: [REFIXMLNode]
 
-  func node(named name: String, line: Int) -> XMLNode {
-    let node = XMLNode(name: name, attributes: [:], line: line)
+  func node(named name: String, line: Int) -> REFIXMLNode {
+    let node = REFIXMLNode(name: name, attributes: [:], line: line)
     node.appendChildren(children)
     return node
   }
 }
 
-extension XMLNode {
+extension REFIXMLNode {
   /// Adds children (for filtered stand-in parents).
-  func appendChildren(_ nodes: [XMLNode]) { children.append(contentsOf: nodes) }
+  func appendChildren(_ nodes: [REFIXMLNode]) { children.append(contentsOf: nodes) }
 }

@@ -158,7 +158,7 @@ public enum REFIProjectArchive {
       notesByTarget[note.target, default: []].append(note.guid)
     }
 
-    var writer = XMLTextWriter()
+    var writer = REFIXMLWriter()
     writer.start(
       "Project",
       [
@@ -186,7 +186,7 @@ public enum REFIProjectArchive {
         let attributes: [(String, String?)] = [
           ("guid", variable.guid), ("name", variable.name), ("typeOfVariable", variable.type.rawValue),
         ]
-        if let description = variable.description.nonEmpty {
+        if let description = variable.description.refiNonEmpty {
           writer.start("Variable", attributes)
           writer.element("Description", text: description)
           writer.end()
@@ -211,7 +211,7 @@ public enum REFIProjectArchive {
       writer.start("Cases")
       for item in project.cases {
         writer.start("Case", [("guid", item.guid), ("name", item.name)])
-        if let description = item.description.nonEmpty { writer.element("Description", text: description) }
+        if let description = item.description.refiNonEmpty { writer.element("Description", text: description) }
         try writeValues(item.values)
         for source in item.sourceGUIDs {
           guard sourceIndex[source] != nil else {
@@ -233,7 +233,7 @@ public enum REFIProjectArchive {
             ("guid", source.guid), ("name", source.name), ("plainTextPath", source.plainTextPath),
             ("creatingUser", source.creatingUserGUID), ("creationDateTime", source.creationDate.map(REFIDate.format)),
           ])
-        if let description = source.description.nonEmpty { writer.element("Description", text: description) }
+        if let description = source.description.refiNonEmpty { writer.element("Description", text: description) }
         let keys = (keysBySource[index] ?? []).sorted { ($0.start, $0.end) < ($1.start, $1.end) }
         for key in keys {
           let codings = selections[key] ?? []
@@ -286,13 +286,13 @@ public enum REFIProjectArchive {
       writer.start("Sets")
       for set in codebook.sets {
         writer.start("Set", [("guid", set.guid), ("name", set.name)])
-        if let description = set.description.nonEmpty { writer.element("Description", text: description) }
+        if let description = set.description.refiNonEmpty { writer.element("Description", text: description) }
         for member in set.memberGUIDs { writer.empty("MemberCode", [("targetGUID", member)]) }
         writer.end()
       }
       writer.end()
     }
-    if let description = project.description.nonEmpty { writer.element("Description", text: description) }
+    if let description = project.description.refiNonEmpty { writer.element("Description", text: description) }
     for note in notesByTarget[.project] ?? [] { writer.empty("NoteRef", [("targetGUID", note)]) }
     writer.end()
     return Data(writer.text.utf8)
