@@ -43,9 +43,9 @@ public enum REFICodebook {
   public static func readWithWarnings(_ data: Data, file: String) throws(REFIError) -> (
     codebook: Codebook, warnings: [String]
   ) {
-    let root: XMLNode
+    let root: REFIXMLNode
     do {
-      root = try SafeXMLTree.parse(data)
+      root = try REFIXMLTree.parse(data)
     } catch {
       throw .invalid(file: file, entry: nil, line: error.line, element: nil, reason: error.reason)
     }
@@ -56,7 +56,7 @@ public enum REFICodebook {
         reason: "the root element must be <CodeBook>\(hint)")
     }
     let name = codebookName(fromFile: file)
-    var reader = CodeReader(file: file, entry: nil, codebookName: name)
+    var reader = REFICodeReader(file: file, entry: nil, codebookName: name)
     var codebook = Codebook(name: name)
     if let codes = root.child("Codes") {
       codebook.codes = try reader.codes(in: codes, prefix: "")
@@ -84,7 +84,7 @@ public enum REFICodebook {
   /// least one code): callers refuse to export one (``lostInformation(_:)`` says so).
   public static func write(_ codebook: Codebook) -> Data {
     let book = assigningGUIDs(codebook)
-    var writer = XMLTextWriter()
+    var writer = REFIXMLWriter()
     writer.start("CodeBook", [("xmlns", namespace), ("origin", origin)])
     if book.codes.isEmpty {
       writer.empty("Codes")
@@ -97,12 +97,12 @@ public enum REFICodebook {
       writer.start("Sets")
       for set in book.sets {
         let attributes: [(String, String?)] = [("guid", set.guid), ("name", set.name)]
-        if set.description.nonEmpty == nil && set.memberGUIDs.isEmpty {
+        if set.description.refiNonEmpty == nil && set.memberGUIDs.isEmpty {
           writer.empty("Set", attributes)
           continue
         }
         writer.start("Set", attributes)
-        if let description = set.description.nonEmpty { writer.element("Description", text: description) }
+        if let description = set.description.refiNonEmpty { writer.element("Description", text: description) }
         for member in set.memberGUIDs { writer.empty("MemberCode", [("guid", member)]) }
         writer.end()
       }
@@ -114,19 +114,19 @@ public enum REFICodebook {
 
   /// Writes one code and its children (shared with the project writer, whose codes may
   /// carry note references).
-  static func writeCode(_ code: Code, to writer: inout XMLTextWriter, noteGUIDs: (String) -> [String]) {
+  static func writeCode(_ code: Code, to writer: inout REFIXMLWriter, noteGUIDs: (String) -> [String]) {
     let guid = code.guid ?? ""
     let attributes: [(String, String?)] = [
       ("guid", guid), ("name", code.name), ("isCodable", code.isCodable ? "true" : "false"),
       ("color", code.color.flatMap(normalizedColor)),
     ]
     let notes = noteGUIDs(guid)
-    if code.description.nonEmpty == nil && code.codes.isEmpty && notes.isEmpty {
+    if code.description.refiNonEmpty == nil && code.codes.isEmpty && notes.isEmpty {
       writer.empty("Code", attributes)
       return
     }
     writer.start("Code", attributes)
-    if let description = code.description.nonEmpty { writer.element("Description", text: description) }
+    if let description = code.description.refiNonEmpty { writer.element("Description", text: description) }
     for note in notes { writer.empty("NoteRef", [("targetGUID", note)]) }
     for child in code.codes { writeCode(child, to: &writer, noteGUIDs: noteGUIDs) }
     writer.end()
@@ -134,7 +134,8 @@ public enum REFICodebook {
 
   /// The codebook with every code and set given a GUID: kept when it has one (normalised to
   /// lowercase), else the version-5 UUID of `code:<codebook name>\n<code path>` (sets:
-  /// `set:<codebook name>\n<set name>`). Deterministic.
+  /// `set:<codebook name>\n<set name>`); a code GUID that is not one is replaced the same
+  /// way, and set members that are not GUIDs are dropped. Deterministic.
   public static func assigningGUIDs(_ codebook: Codebook) -> Codebook {
     var book = codebook
     func assign(_ codes: inout [Code], prefix: String) {
@@ -150,7 +151,7 @@ public enum REFICodebook {
       book.sets[index].guid =
         book.sets[index].guid.flatMap(REFIGUID.normalized)
         ?? REFIGUID.derived("set:\(codebook.name)\n\(book.sets[index].name)")
-      book.sets[index].memberGUIDs = book.sets[index].memberGUIDs.map { REFIGUID.normalized($0) ?? $0 }
+      book.sets[index].memberGUIDs = book.sets[index].memberGUIDs.compactMap(REFIGUID.normalized)
     }
     return book
   }
@@ -166,7 +167,7 @@ public enum REFICodebook {
           + "e.g. \(withRules[0].path)")
     }
     if codebook.language != nil { lost.append("the codebook's language is not written (REFI-QDA has no field for it)") }
-    if codebook.description.nonEmpty != nil {
+    if codebook.description.refiNonEmpty != nil {
       lost.append("the codebook's description is not written (a .qdc has no codebook description)")
     }
     if codebook.codes.isEmpty { lost.append("the codebook has no codes; REFI-QDA requires at least one") }
@@ -188,7 +189,7 @@ public enum REFICodebook {
 }
 
 /// Reads `<Code>` trees and `<Set>`s, shared by the `.qdc` and `.qde` readers.
-struct CodeReader {
+struct REFICodeReader {
   let file: String
   let entry: String?
   let codebookName: String
@@ -206,16 +207,16 @@ struct CodeReader {
     self.codebookName = codebookName
   }
 
-  private func failure(_ node: XMLNode, _ reason: String) -> REFIError {
+  private func failure(_ node: REFIXMLNode, _ reason: String) -> REFIError {
     .invalid(file: file, entry: entry, line: node.line, element: node.name, reason: reason)
   }
 
-  private mutating func warn(_ node: XMLNode, _ message: String) {
+  private mutating func warn(_ node: REFIXMLNode, _ message: String) {
     warnings.append("\(file)\(entry.map { " (\($0))" } ?? ""):\(node.line): <\(node.name)>: \(message)")
   }
 
   /// The codes under a `<Codes>` or `<Code>` element.
-  mutating func codes(in parent: XMLNode, prefix: String) throws(REFIError) -> [Code] {
+  mutating func codes(in parent: REFIXMLNode, prefix: String) throws(REFIError) -> [Code] {
     var result: [Code] = []
     var siblingNames: Set<String> = []
     for node in parent.children("Code") {
@@ -262,7 +263,7 @@ struct CodeReader {
         color = REFICodebook.normalizedColor(raw)
         if color == nil { warn(node, "color is not #rgb or #rrggbb; dropped") }
       }
-      let description = node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 }
+      let description = node.descriptionText
       for reference in node.children("NoteRef") {
         if let target = reference.attribute("targetGUID").flatMap(REFIGUID.normalized) {
           codeNoteRefs.append((guid, target))
@@ -276,7 +277,7 @@ struct CodeReader {
   }
 
   /// The sets under a `<Sets>` element (empty `<Sets/>` gives none).
-  mutating func sets(in parent: XMLNode) throws(REFIError) -> [CodeSet] {
+  mutating func sets(in parent: REFIXMLNode) throws(REFIError) -> [CodeSet] {
     var result: [CodeSet] = []
     for node in parent.children("Set") {
       guard let name = node.attribute("name") else { throw failure(node, "a set has no name") }
@@ -296,7 +297,7 @@ struct CodeReader {
         }
         members.append(target)
       }
-      let description = node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 }
+      let description = node.descriptionText
       result.append(CodeSet(name: name, guid: guid, description: description, memberGUIDs: members))
     }
     return result

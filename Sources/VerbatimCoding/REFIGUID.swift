@@ -19,7 +19,7 @@ public enum REFIGUID {
     guard let namespaceBytes = bytes(of: namespace) else {
       preconditionFailure("REFIGUID.version5: invalid namespace UUID")
     }
-    var hash = SHA1.digest(namespaceBytes + Array(name.utf8))
+    var hash = REFISHA1.digest(namespaceBytes + Array(name.utf8))
     hash[6] = (hash[6] & 0x0F) | 0x50
     hash[8] = (hash[8] & 0x3F) | 0x80
     return format(Array(hash[0..<16]))
@@ -85,7 +85,7 @@ public enum REFIGUID {
 }
 
 /// SHA-1 (FIPS 180-4), only for name-based UUIDs; never for security.
-enum SHA1 {
+enum REFISHA1 {
   /// The 20-byte digest of `message`.
   static func digest(_ message: [UInt8]) -> [UInt8] {
     var state: [UInt32] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0]

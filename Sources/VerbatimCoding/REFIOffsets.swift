@@ -43,6 +43,35 @@ public struct CodePointOffsets: Sendable {
     return starts[position]
   }
 
+  /// The code points of many UTF-8 offsets into `text` (nil for an offset out of range or
+  /// inside a character's bytes), in one pass and without a per-character table.
+  ///
+  /// - Complexity: O(*n* + *k* log *k*) for a text of *n* bytes and *k* offsets.
+  public static func codePoints(ofUTF8Offsets offsets: [Int], in text: String) -> [Int?] {
+    var result = [Int?](repeating: nil, count: offsets.count)
+    let order = offsets.indices.filter { offsets[$0] >= 0 }.sorted { offsets[$0] < offsets[$1] }
+    var next = 0
+    var codePoint = 0
+    var byteOffset = 0
+    for byte in text.utf8 {
+      guard next < order.count else { break }
+      let isStart = byte & 0xC0 != 0x80
+      while next < order.count && offsets[order[next]] == byteOffset {
+        if isStart { result[order[next]] = codePoint }
+        next += 1
+      }
+      if isStart { codePoint += 1 }
+      byteOffset += 1
+      // Offsets skipped inside a character stay nil.
+      while next < order.count && offsets[order[next]] < byteOffset { next += 1 }
+    }
+    while next < order.count && offsets[order[next]] == byteOffset {
+      result[order[next]] = codePoint
+      next += 1
+    }
+    return result
+  }
+
   /// The code point that starts at UTF-8 `offset` (the text's length gives
   /// ``codePointCount``); nil when the offset is out of range or inside a character's bytes.
   public func codePoint(ofUTF8Offset offset: Int) -> Int? {
@@ -79,68 +108,112 @@ public enum REFILineEndCounting: String, Sendable, Hashable, CaseIterable {
 ///     source.stored                                       // "a\nbé"
 ///     source.utf8Offset(ofPosition: 4, counting: .twoPositions)   // 3  ("é" starts at byte 3)
 ///     source.utf8Offset(ofPosition: 3, counting: .onePosition)    // 3
+///
+/// It keeps the text's bytes only: positions are converted in batches by one forward pass
+/// (``utf8Offsets(ofPositions:counting:)``), so a large corpus costs no per-character table.
 public struct REFISourceText: Sendable {
   /// The text as Verbatim stores it: line ends are LF.
   public let stored: String
   /// Whether the original text had a CR (then the two countings differ).
   public let hasCarriageReturns: Bool
-  /// Stored UTF-8 offset of each position when CRLF counts two, plus the end.
-  private let twoPositionOffsets: [Int]
-  /// Stored UTF-8 offset of each position when CRLF counts one, plus the end.
-  private let onePositionOffsets: [Int]
+  /// The original's UTF-8 bytes, BOM dropped.
+  private let original: [UInt8]
+  /// Code points of the original (BOM dropped), and its CRLF pairs.
+  private let scalarCount: Int
+  private let crlfCount: Int
 
   /// Reads a source's text; a leading U+FEFF (BOM) is dropped and not counted, as tools
   /// that decode with a BOM-aware reader do.
-  public init(_ original: String) {
-    var scalars = Array(original.unicodeScalars)
-    if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
-    var stored = String.UnicodeScalarView()
-    var two: [Int] = []
-    var one: [Int] = []
-    two.reserveCapacity(scalars.count + 1)
-    one.reserveCapacity(scalars.count + 1)
-    var offset = 0
+  public init(_ text: String) {
+    var bytes = Array(text.utf8)
+    if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes.removeFirst(3) }
+    var scalars = 0
+    var pairs = 0
     var sawCR = false
-    var index = 0
-    while index < scalars.count {
-      let scalar = scalars[index]
-      if scalar == "\r" {
+    for (index, byte) in bytes.enumerated() where byte & 0xC0 != 0x80 {
+      scalars += 1
+      if byte == 0x0D {
         sawCR = true
-        let isPair = index + 1 < scalars.count && scalars[index + 1] == "\n"
-        two.append(offset)
-        one.append(offset)
-        if isPair {
-          two.append(offset)  // between CR and LF: before the stored LF
-          index += 1
-        }
-        stored.append("\n")
-        offset += 1
-      } else {
-        two.append(offset)
-        one.append(offset)
-        stored.append(scalar)
-        offset += UTF8.width(scalar)
+        if index + 1 < bytes.count && bytes[index + 1] == 0x0A { pairs += 1 }
       }
-      index += 1
     }
-    two.append(offset)
-    one.append(offset)
-    self.stored = String(stored)
+    if sawCR {
+      var normalized: [UInt8] = []
+      normalized.reserveCapacity(bytes.count)
+      var index = 0
+      while index < bytes.count {
+        let byte = bytes[index]
+        if byte == 0x0D {
+          normalized.append(0x0A)
+          if index + 1 < bytes.count && bytes[index + 1] == 0x0A { index += 1 }
+        } else {
+          normalized.append(byte)
+        }
+        index += 1
+      }
+      stored = String(decoding: normalized, as: UTF8.self)
+    } else {
+      stored = String(decoding: bytes, as: UTF8.self)
+    }
+    original = bytes
+    scalarCount = scalars
+    crlfCount = pairs
     hasCarriageReturns = sawCR
-    twoPositionOffsets = two
-    onePositionOffsets = one
   }
 
   /// The number of positions under a counting (``REFILineEndCounting/automatic`` counts two).
   public func positionCount(counting: REFILineEndCounting) -> Int {
-    (counting == .onePosition ? onePositionOffsets.count : twoPositionOffsets.count) - 1
+    counting == .onePosition ? scalarCount - crlfCount : scalarCount
   }
 
   /// The stored UTF-8 offset of position `position`, or nil when it is out of range.
   public func utf8Offset(ofPosition position: Int, counting: REFILineEndCounting) -> Int? {
-    let table = counting == .onePosition ? onePositionOffsets : twoPositionOffsets
-    guard position >= 0, position < table.count else { return nil }
-    return table[position]
+    utf8Offsets(ofPositions: [position], counting: counting)[0]
+  }
+
+  /// The stored UTF-8 offsets of many positions (nil for those out of range), in one pass.
+  ///
+  /// Counting two, the position between a CR and its LF maps to the stored LF's offset.
+  ///
+  /// - Complexity: O(*n* + *k* log *k*) for a text of *n* bytes and *k* positions.
+  public func utf8Offsets(ofPositions positions: [Int], counting: REFILineEndCounting) -> [Int?] {
+    var result = [Int?](repeating: nil, count: positions.count)
+    let order = positions.indices.filter { positions[$0] >= 0 }.sorted { positions[$0] < positions[$1] }
+    var next = 0
+    var position = 0
+    var offset = 0
+    func record() {
+      while next < order.count && positions[order[next]] == position {
+        result[order[next]] = offset
+        next += 1
+      }
+    }
+    var index = 0
+    while index < original.count && next < order.count {
+      let byte = original[index]
+      record()
+      if byte == 0x0D {
+        let isPair = index + 1 < original.count && original[index + 1] == 0x0A
+        position += 1
+        if isPair {
+          if counting != .onePosition {
+            record()  // between CR and LF
+            position += 1
+          }
+          index += 2
+        } else {
+          index += 1
+        }
+        offset += 1
+      } else {
+        let width = byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+        position += 1
+        offset += width
+        index += width
+      }
+    }
+    if next < order.count && index >= original.count { record() }
+    return result
   }
 
   /// A selection as the file gives it, for choosing how CRLF was counted.
@@ -170,6 +243,8 @@ public struct REFISourceText: Sendable {
   /// costs 1 to the two-position counting. The standard's two positions win ties.
   public func detectCounting(selections: [Selection]) -> REFILineEndCounting {
     guard hasCarriageReturns else { return .twoPositions }
+    let isBetweenCRAndLF = positionsBetweenCRAndLF(
+      Set(selections.flatMap { [$0.start, $0.end] }))
     func score(_ counting: REFILineEndCounting) -> Int? {
       let count = positionCount(counting: counting)
       var total = 0
@@ -182,7 +257,7 @@ public struct REFISourceText: Sendable {
         }
         if counting == .twoPositions {
           for position in [selection.start, selection.end] where position > 0 && position < count {
-            if twoPositionOffsets[position] == twoPositionOffsets[position - 1] { total -= 1 }
+            if isBetweenCRAndLF[position] == true { total -= 1 }
           }
         }
       }
@@ -195,11 +270,29 @@ public struct REFISourceText: Sendable {
     }
   }
 
+  /// Which of these positions (counting two) fall between a CR and its LF.
+  private func positionsBetweenCRAndLF(_ wanted: Set<Int>) -> [Int: Bool] {
+    var result: [Int: Bool] = [:]
+    var position = 0
+    var index = 0
+    while index < original.count {
+      let byte = original[index]
+      if byte == 0x0D && index + 1 < original.count && original[index + 1] == 0x0A {
+        if wanted.contains(position + 1) { result[position + 1] = true }
+        position += 2
+        index += 2
+        continue
+      }
+      position += 1
+      index += byte < 0x80 ? 1 : byte < 0xE0 ? 2 : byte < 0xF0 ? 3 : 4
+    }
+    return result
+  }
+
   /// The stored text a selection covers under a counting.
   func excerpt(_ selection: Selection, counting: REFILineEndCounting) -> Substring? {
-    guard let start = utf8Offset(ofPosition: selection.start, counting: counting),
-      let end = utf8Offset(ofPosition: selection.end, counting: counting), start <= end
-    else { return nil }
+    let offsets = utf8Offsets(ofPositions: [selection.start, selection.end], counting: counting)
+    guard let start = offsets[0], let end = offsets[1], start <= end else { return nil }
     let utf8 = stored.utf8
     let lower = utf8.index(utf8.startIndex, offsetBy: start)
     let upper = utf8.index(utf8.startIndex, offsetBy: end)

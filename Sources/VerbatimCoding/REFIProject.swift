@@ -75,7 +75,7 @@ public struct REFIProject: Sendable, Hashable {
     }
 
     /// The name Verbatim gives this user: its name, else its id, else its GUID.
-    public var displayName: String { name.nonEmpty ?? id.nonEmpty ?? guid }
+    public var displayName: String { name.refiNonEmpty ?? id.refiNonEmpty ?? guid }
   }
 
   /// The REFI type of a variable (`typeOfVariable`).
@@ -287,7 +287,7 @@ public enum REFIError: Error, Equatable, CustomStringConvertible {
 
 extension Optional where Wrapped == String {
   /// The string when it is not empty.
-  var nonEmpty: String? {
+  var refiNonEmpty: String? {
     guard let self, !self.isEmpty else { return nil }
     return self
   }

@@ -43,14 +43,14 @@ extension REFIProjectArchive {
         file: file, entry: nil, line: nil, element: nil,
         reason: "this is XML, not a zip archive: a .qdpx is a zip holding project.qde (a bare .qde cannot carry sources)")
     }
-    let zip = try SafeZip(data: data, file: file)
+    let zip = try REFIZip(data: data, file: file)
     let qde = try zip.projectEntry()
     guard let xml = try zip.data(of: qde) else {
       throw .invalid(file: file, entry: qde, line: nil, element: nil, reason: "cannot read the entry")
     }
-    let root: XMLNode
+    let root: REFIXMLNode
     do {
-      root = try SafeXMLTree.parse(xml)
+      root = try REFIXMLTree.parse(xml)
     } catch {
       throw .invalid(file: file, entry: qde, line: error.line, element: nil, reason: error.reason)
     }
@@ -64,7 +64,7 @@ extension REFIProjectArchive {
 // MARK: - The zip
 
 /// A `.qdpx` zip read in memory, checked for safety first.
-struct SafeZip {
+struct REFIZip {
   let file: String
   private let archive: Archive
   /// Entry paths by their lowercased path.
@@ -105,9 +105,18 @@ struct SafeZip {
     }
     if count == 0 { throw .invalid(file: file, entry: nil, line: nil, element: nil, reason: "the zip archive is empty") }
     self.paths = paths
+    // Keys: lowercased, with `\` (written by some Windows zippers) read as `/`.
     var byLowercase: [String: String] = [:]
-    for path in paths where byLowercase[path.lowercased()] == nil { byLowercase[path.lowercased()] = path }
+    for path in paths {
+      let key = Self.key(path)
+      if byLowercase[key] == nil { byLowercase[key] = path }
+    }
     pathsByLowercase = byLowercase
+  }
+
+  /// The lookup key of an entry path: lowercased, `\` as `/`.
+  static func key(_ path: String) -> String {
+    path.replacingOccurrences(of: "\\", with: "/").lowercased()
   }
 
   /// Whether an entry name could write outside a folder it was extracted to.
@@ -122,15 +131,15 @@ struct SafeZip {
   /// else the only `.qde` one folder down.
   func projectEntry() throws(REFIError) -> String {
     if let exact = pathsByLowercase[REFIProjectArchive.projectEntry] { return exact }
-    let qdes = paths.filter { $0.lowercased().hasSuffix(".qde") }
-    let atRoot = qdes.filter { !$0.contains("/") }
+    let qdes = paths.filter { Self.key($0).hasSuffix(".qde") }
+    let atRoot = qdes.filter { !Self.key($0).contains("/") }
     if atRoot.count == 1 { return atRoot[0] }
     if atRoot.count > 1 {
       throw .invalid(
         file: file, entry: nil, line: nil, element: nil,
         reason: "several .qde files at the root (\(atRoot.sorted().joined(separator: ", "))) and none named project.qde")
     }
-    let nested = qdes.filter { $0.split(separator: "/").count == 2 }
+    let nested = qdes.filter { Self.key($0).split(separator: "/").count == 2 }
     if nested.count == 1 { return nested[0] }
     throw .invalid(
       file: file, entry: nil, line: nil, element: nil,
@@ -139,8 +148,9 @@ struct SafeZip {
 
   /// The folder holding the project XML (`""` at the root, `name/` one level down).
   func base(of qde: String) -> String {
-    guard let slash = qde.lastIndex(of: "/") else { return "" }
-    return String(qde[...slash])
+    let key = Self.key(qde)
+    guard let slash = key.lastIndex(of: "/") else { return "" }
+    return String(key[...slash])
   }
 
   /// The entry for an internal source file: `sources/<name>` next to the `.qde`, matched
@@ -148,7 +158,7 @@ struct SafeZip {
   func internalPath(_ name: String, qde: String) -> String? {
     let base = base(of: qde)
     for candidate in [base + "sources/" + name, base + name] {
-      if let path = pathsByLowercase[candidate.lowercased()] { return path }
+      if let path = pathsByLowercase[Self.key(candidate)] { return path }
     }
     return nil
   }
@@ -190,27 +200,27 @@ struct SafeZip {
 private struct ProjectReader {
   let file: String
   let entry: String
-  let zip: SafeZip
+  let zip: REFIZip
   let counting: REFILineEndCounting
   var warnings: [String] = []
   var countings: [String: REFILineEndCounting] = [:]
 
-  init(file: String, entry: String, zip: SafeZip, counting: REFILineEndCounting) {
+  init(file: String, entry: String, zip: REFIZip, counting: REFILineEndCounting) {
     self.file = file
     self.entry = entry
     self.zip = zip
     self.counting = counting
   }
 
-  private func failure(_ node: XMLNode, _ reason: String) -> REFIError {
+  private func failure(_ node: REFIXMLNode, _ reason: String) -> REFIError {
     .invalid(file: file, entry: entry, line: node.line, element: node.name, reason: reason)
   }
 
-  private mutating func warn(_ node: XMLNode, _ message: String) {
+  private mutating func warn(_ node: REFIXMLNode, _ message: String) {
     warnings.append("\(file) (\(entry)):\(node.line): <\(node.name)>: \(message)")
   }
 
-  private func guid(_ node: XMLNode, _ attribute: String = "guid", required: Bool = true) throws(REFIError) -> String? {
+  private func guid(_ node: REFIXMLNode, _ attribute: String = "guid", required: Bool = true) throws(REFIError) -> String? {
     guard let raw = node.attribute(attribute), !raw.trimmingCharacters(in: .whitespaces).isEmpty else {
       if required { throw failure(node, "\(attribute) is missing") }
       return nil
@@ -221,7 +231,7 @@ private struct ProjectReader {
     return value
   }
 
-  private func integer(_ node: XMLNode, _ attribute: String) throws(REFIError) -> Int {
+  private func integer(_ node: REFIXMLNode, _ attribute: String) throws(REFIError) -> Int {
     guard let raw = node.attribute(attribute) else { throw failure(node, "\(attribute) is missing") }
     guard let value = Int(raw.trimmingCharacters(in: .whitespaces)) else {
       throw failure(node, "\(attribute) is not an integer")
@@ -229,7 +239,7 @@ private struct ProjectReader {
     return value
   }
 
-  private mutating func date(_ node: XMLNode, _ attribute: String = "creationDateTime") -> Date? {
+  private mutating func date(_ node: REFIXMLNode, _ attribute: String = "creationDateTime") -> Date? {
     guard let raw = node.attribute(attribute), !raw.isEmpty else { return nil }
     guard let date = REFIDate.parse(raw) else {
       warn(node, "\(attribute) is not a date and time; ignored")
@@ -238,16 +248,16 @@ private struct ProjectReader {
     return date
   }
 
-  mutating func project(from root: XMLNode) throws(REFIError) -> REFIProject {
+  mutating func project(from root: REFIXMLNode) throws(REFIError) -> REFIProject {
     guard root.name == "Project" else {
       let hint = root.name == "CodeBook" ? " (this is a codebook; read it as .qdc)" : ""
       throw failure(root, "the root element must be <Project>\(hint)")
     }
-    let name = root.attribute("name").nonEmpty ?? REFICodebook.codebookName(fromFile: file)
+    let name = root.attribute("name").refiNonEmpty ?? REFICodebook.codebookName(fromFile: file)
     var project = REFIProject(name: name, origin: root.attribute("origin"))
     project.creatingUserGUID = try guid(root, "creatingUserGUID", required: false)
     project.creationDate = date(root)
-    project.description = root.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 }
+    project.description = root.descriptionText
 
     // Users.
     var userGUIDs: Set<String> = []
@@ -259,7 +269,7 @@ private struct ProjectReader {
     }
 
     // Codebook and sets.
-    var codeReader = CodeReader(file: file, entry: entry, codebookName: name)
+    var codeReader = REFICodeReader(file: file, entry: entry, codebookName: name)
     var codebook = Codebook(name: name)
     if let codes = root.child("CodeBook")?.child("Codes") {
       codebook.codes = try codeReader.codes(in: codes, prefix: "")
@@ -270,7 +280,7 @@ private struct ProjectReader {
       }
       let skipped = sets.children("Set").count - codeSets.count
       if skipped > 0 { warn(sets, "\(skipped) set(s) of sources or notes skipped (Verbatim keeps sets of codes)") }
-      let filtered = XMLNodeList(children: codeSets)
+      let filtered = REFIXMLNodeList(children: codeSets)
       codebook.sets = try codeReader.sets(in: filtered.node(named: "Sets", line: sets.line))
     }
     warnings += codeReader.warnings
@@ -296,7 +306,7 @@ private struct ProjectReader {
       project.variables.append(
         REFIProject.Variable(
           guid: guid, name: variableName, type: type ?? .text,
-          description: node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 }))
+          description: node.descriptionText))
     }
 
     // Cases.
@@ -304,7 +314,7 @@ private struct ProjectReader {
       guard let guid = try guid(node) else { continue }
       var item = REFIProject.Case(
         guid: guid, name: node.attribute("name"),
-        description: node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 })
+        description: node.descriptionText)
       item.values = try values(in: node, types: variableTypes)
       for reference in node.children("SourceRef") {
         if let target = try self.guid(reference, "targetGUID") { item.sourceGUIDs.append(target) }
@@ -361,7 +371,7 @@ private struct ProjectReader {
 
   /// A text source's or note's text, from `PlainTextContent` or `plainTextPath`; nil (with a
   /// warning) when it has none Verbatim can read.
-  private mutating func text(of node: XMLNode) throws(REFIError) -> String? {
+  private mutating func text(of node: REFIXMLNode) throws(REFIError) -> String? {
     if let inline = node.child("PlainTextContent") { return inline.text }
     guard let path = node.attribute("plainTextPath"), !path.isEmpty else {
       if node.attribute("richTextPath") != nil {
@@ -377,7 +387,7 @@ private struct ProjectReader {
       return nil
     }
     let name = String(path.dropFirst("internal://".count))
-    if SafeZip.isUnsafeName(name) || name.contains("/") || name.contains("\\") {
+    if REFIZip.isUnsafeName(name) || name.contains("/") || name.contains("\\") {
       throw failure(node, "plainTextPath \(path) does not name a file of the sources folder")
     }
     guard let entryPath = zip.internalPath(name, qde: entry) else {
@@ -401,7 +411,7 @@ private struct ProjectReader {
   }
 
   /// The variable values under an element.
-  private mutating func values(in node: XMLNode, types: [String: REFIProject.VariableType]) throws(REFIError)
+  private mutating func values(in node: REFIXMLNode, types: [String: REFIProject.VariableType]) throws(REFIError)
     -> [REFIProject.VariableValue]
   {
     var result: [REFIProject.VariableValue] = []
@@ -419,7 +429,7 @@ private struct ProjectReader {
   }
 
   private mutating func readSource(
-    _ node: XMLNode, guid: String, original: String, codePaths: [String: String], into project: inout REFIProject,
+    _ node: REFIXMLNode, guid: String, original: String, codePaths: [String: String], into project: inout REFIProject,
     noteTargets: inout [String: REFIProject.NoteTarget], variableTypes: [String: REFIProject.VariableType]
   ) throws(REFIError) {
     let text = REFISourceText(original)
@@ -439,14 +449,14 @@ private struct ProjectReader {
       }
     }
     let count = text.positionCount(counting: chosen)
-    let sourceName = node.attribute("name").nonEmpty ?? guid
+    let sourceName = node.attribute("name").refiNonEmpty ?? guid
     var source = REFIProject.Source(
       guid: guid, name: sourceName, text: text.stored,
-      description: node.child("Description").map(\.text).flatMap { $0.isEmpty ? nil : $0 },
+      description: node.descriptionText,
       creatingUserGUID: try self.guid(node, "creatingUser", required: false), creationDate: date(node))
     source.values = try values(in: node, types: variableTypes)
 
-    func coding(_ codingNode: XMLNode, range: Range<Int>, selectionGUID: String?, user: String?, date: Date?)
+    func coding(_ codingNode: REFIXMLNode, range: Range<Int>, selectionGUID: String?, user: String?, date: Date?)
       throws(REFIError) -> REFIProject.TextCoding
     {
       guard let reference = codingNode.child("CodeRef") else { throw failure(codingNode, "no <CodeRef>") }
@@ -460,6 +470,12 @@ private struct ProjectReader {
         creationDate: self.date(codingNode) ?? date)
     }
 
+    // Every selection bound converted in one pass over the text.
+    let bounds = Array(Set(selections.flatMap { [$0.start, $0.end, min($0.end, count)] }))
+    let offsets = Dictionary(
+      uniqueKeysWithValues: Swift.zip(bounds, text.utf8Offsets(ofPositions: bounds, counting: chosen)).compactMap { bound, offset in
+        offset.map { (bound, $0) }
+      })
     for (index, selectionNode) in selectionNodes.enumerated() {
       var (start, end) = (selections[index].start, selections[index].end)
       guard start >= 0, start <= end else {
@@ -479,9 +495,9 @@ private struct ProjectReader {
         warn(selectionNode, "an empty selection (startPosition = endPosition) is skipped")
         continue
       }
-      guard let lower = text.utf8Offset(ofPosition: start, counting: chosen),
-        let upper = text.utf8Offset(ofPosition: end, counting: chosen)
-      else { throw failure(selectionNode, "positions outside the text") }
+      guard let lower = offsets[start], let upper = offsets[end] else {
+        throw failure(selectionNode, "positions outside the text")
+      }
       let selectionGUID = try self.guid(selectionNode, required: false)
       let user = try self.guid(selectionNode, "creatingUser", required: false) ?? project.creatingUserGUID
       let created = date(selectionNode)
@@ -489,7 +505,7 @@ private struct ProjectReader {
       for codingNode in selectionNode.children("Coding") {
         var item = try coding(codingNode, range: lower..<upper, selectionGUID: selectionGUID, user: user, date: created)
         if item.guid == nil {
-          item = REFIProject(name: "").assigningGUIDs(of: item)
+          item = REFIProject.withGUIDs(item)
         }
         codingGUIDs.append(item.guid ?? "")
         for reference in codingNode.children("NoteRef") {
@@ -505,7 +521,7 @@ private struct ProjectReader {
       for reference in selectionNode.children("NoteRef") {
         if let note = try self.guid(reference, "targetGUID"), noteTargets[note] == nil { noteTargets[note] = target }
       }
-      if let description = selectionNode.child("Description")?.text, !description.isEmpty {
+      if let description = selectionNode.descriptionText {
         let noteGUID = REFIGUID.derived("selection-description:\(selectionGUID ?? "\(guid)\n\(start)\n\(end)")")
         project.notes.append(
           REFIProject.Note(
@@ -518,7 +534,7 @@ private struct ProjectReader {
       var item = try coding(
         codingNode, range: 0..<text.stored.utf8.count, selectionGUID: nil, user: source.creatingUserGUID,
         date: nil)
-      if item.guid == nil { item = REFIProject(name: "").assigningGUIDs(of: item) }
+      if item.guid == nil { item = REFIProject.withGUIDs(item) }
       project.codings.append(item)
     }
     for reference in node.children("NoteRef") {
@@ -530,25 +546,25 @@ private struct ProjectReader {
 
 extension REFIProject {
   /// One coding with its GUIDs derived as ``assigningGUIDs()`` does for a first occurrence.
-  fileprivate func assigningGUIDs(of coding: TextCoding) -> TextCoding {
-    var project = REFIProject(name: name)
+  fileprivate static func withGUIDs(_ coding: TextCoding) -> TextCoding {
+    var project = REFIProject(name: "")
     project.codings = [coding]
     return project.assigningGUIDs().codings[0]
   }
 }
 
 /// A stand-in parent for a filtered list of children.
-private struct XMLNodeList {
-  var children: [XMLNode]
+private struct REFIXMLNodeList {
+  var children: [REFIXMLNode]
 
-  func node(named name: String, line: Int) -> XMLNode {
-    let node = XMLNode(name: name, attributes: [:], line: line)
+  func node(named name: String, line: Int) -> REFIXMLNode {
+    let node = REFIXMLNode(name: name, attributes: [:], line: line)
     node.appendChildren(children)
     return node
   }
 }
 
-extension XMLNode {
+extension REFIXMLNode {
   /// Adds children (for filtered stand-in parents).
-  func appendChildren(_ nodes: [XMLNode]) { children.append(contentsOf: nodes) }
+  func appendChildren(_ nodes: [REFIXMLNode]) { children.append(contentsOf: nodes) }
 }

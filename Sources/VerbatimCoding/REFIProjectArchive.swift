@@ -103,7 +103,20 @@ public enum REFIProjectArchive {
     guard sourceIndex.count == project.sources.count else {
       throw .cannotWrite(reason: "two sources have the same GUID")
     }
-    let offsets = project.sources.map { CodePointOffsets($0.text) }
+    // Code points of every coding's bounds, one pass per source that has codings.
+    var boundsBySource: [Int: [Int]] = [:]
+    for coding in project.codings {
+      if let source = sourceIndex[coding.sourceGUID] {
+        boundsBySource[source, default: []] += [coding.range.lowerBound, coding.range.upperBound]
+      }
+    }
+    var codePoints: [Int: [Int: Int]] = [:]
+    for (source, bounds) in boundsBySource {
+      let converted = CodePointOffsets.codePoints(ofUTF8Offsets: bounds, in: project.sources[source].text)
+      var map: [Int: Int] = [:]
+      for (bound, point) in zip(bounds, converted) { if let point { map[bound] = point } }
+      codePoints[source] = map
+    }
 
     // Selections: codings grouped by source and range, in source order then by position.
     struct SelectionKey: Hashable {
@@ -120,12 +133,12 @@ public enum REFIProjectArchive {
         throw .cannotWrite(reason: "a coding names the code \(coding.codeGUID), which is not in the codebook")
       }
       let name = project.sources[source].name
-      guard let start = offsets[source].codePoint(ofUTF8Offset: coding.range.lowerBound),
-        let end = offsets[source].codePoint(ofUTF8Offset: coding.range.upperBound)
+      guard let start = codePoints[source]?[coding.range.lowerBound],
+        let end = codePoints[source]?[coding.range.upperBound]
       else {
         throw .cannotWrite(
           reason: "a coding of \(name) has the range \(coding.range.lowerBound)..<\(coding.range.upperBound), "
-            + "outside the text (\(offsets[source].utf8Count) bytes) or inside a character")
+            + "outside the text (\(project.sources[source].text.utf8.count) bytes) or inside a character")
       }
       selections[SelectionKey(source: source, start: start, end: end), default: []].append(coding)
     }
@@ -145,7 +158,7 @@ public enum REFIProjectArchive {
       notesByTarget[note.target, default: []].append(note.guid)
     }
 
-    var writer = XMLTextWriter()
+    var writer = REFIXMLWriter()
     writer.start(
       "Project",
       [
@@ -173,7 +186,7 @@ public enum REFIProjectArchive {
         let attributes: [(String, String?)] = [
           ("guid", variable.guid), ("name", variable.name), ("typeOfVariable", variable.type.rawValue),
         ]
-        if let description = variable.description.nonEmpty {
+        if let description = variable.description.refiNonEmpty {
           writer.start("Variable", attributes)
           writer.element("Description", text: description)
           writer.end()
@@ -198,7 +211,7 @@ public enum REFIProjectArchive {
       writer.start("Cases")
       for item in project.cases {
         writer.start("Case", [("guid", item.guid), ("name", item.name)])
-        if let description = item.description.nonEmpty { writer.element("Description", text: description) }
+        if let description = item.description.refiNonEmpty { writer.element("Description", text: description) }
         try writeValues(item.values)
         for source in item.sourceGUIDs {
           guard sourceIndex[source] != nil else {
@@ -220,7 +233,7 @@ public enum REFIProjectArchive {
             ("guid", source.guid), ("name", source.name), ("plainTextPath", source.plainTextPath),
             ("creatingUser", source.creatingUserGUID), ("creationDateTime", source.creationDate.map(REFIDate.format)),
           ])
-        if let description = source.description.nonEmpty { writer.element("Description", text: description) }
+        if let description = source.description.refiNonEmpty { writer.element("Description", text: description) }
         let keys = (keysBySource[index] ?? []).sorted { ($0.start, $0.end) < ($1.start, $1.end) }
         for key in keys {
           let codings = selections[key] ?? []
@@ -273,13 +286,13 @@ public enum REFIProjectArchive {
       writer.start("Sets")
       for set in codebook.sets {
         writer.start("Set", [("guid", set.guid), ("name", set.name)])
-        if let description = set.description.nonEmpty { writer.element("Description", text: description) }
+        if let description = set.description.refiNonEmpty { writer.element("Description", text: description) }
         for member in set.memberGUIDs { writer.empty("MemberCode", [("targetGUID", member)]) }
         writer.end()
       }
       writer.end()
     }
-    if let description = project.description.nonEmpty { writer.element("Description", text: description) }
+    if let description = project.description.refiNonEmpty { writer.element("Description", text: description) }
     for note in notesByTarget[.project] ?? [] { writer.empty("NoteRef", [("targetGUID", note)]) }
     writer.end()
     return Data(writer.text.utf8)

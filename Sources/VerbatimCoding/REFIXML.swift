@@ -7,7 +7,7 @@ import Foundation
 // MARK: - Writing
 
 /// Builds XML text with correct escaping, two spaces per level; attributes in the order given.
-struct XMLTextWriter {
+struct REFIXMLWriter {
   private(set) var text = "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
   private var open: [String] = []
 
@@ -19,7 +19,7 @@ struct XMLTextWriter {
 
   /// `</name>` of the innermost open element.
   mutating func end() {
-    guard let name = open.popLast() else { preconditionFailure("XMLTextWriter.end without an open element") }
+    guard let name = open.popLast() else { preconditionFailure("REFIXMLWriter.end without an open element") }
     text += indent + "</" + name + ">\n"
   }
 
@@ -92,11 +92,11 @@ struct XMLTextWriter {
 
 /// One element of a parsed XML document: local name (namespaces dropped), attributes,
 /// children, its own character data, and the line where it starts.
-final class XMLNode {
+final class REFIXMLNode {
   let name: String
   let attributes: [String: String]
   let line: Int
-  var children: [XMLNode] = []
+  var children: [REFIXMLNode] = []
   var text = ""
 
   init(name: String, attributes: [String: String], line: Int) {
@@ -114,10 +114,19 @@ final class XMLNode {
   }
 
   /// The children with this local name.
-  func children(_ name: String) -> [XMLNode] { children.filter { $0.name == name } }
+  func children(_ name: String) -> [REFIXMLNode] { children.filter { $0.name == name } }
 
   /// The first child with this local name.
-  func child(_ name: String) -> XMLNode? { children.first { $0.name == name } }
+  func child(_ name: String) -> REFIXMLNode? { children.first { $0.name == name } }
+
+  /// The text of the `<Description>` child, nil when absent or only whitespace (as
+  /// pretty-printing exporters write empty descriptions).
+  var descriptionText: String? {
+    guard let text = child("Description")?.text,
+      !text.unicodeScalars.allSatisfy(\.properties.isWhitespace)
+    else { return nil }
+    return text
+  }
 
   static func localName(_ name: String) -> String {
     guard let colon = name.lastIndex(of: ":") else { return name }
@@ -126,27 +135,27 @@ final class XMLNode {
 }
 
 /// Why an XML document could not be read (the caller adds the file's name).
-struct XMLReadFailure: Error {
+struct REFIXMLFailure: Error {
   var line: Int?
   var reason: String
 }
 
-/// Parses XML into ``XMLNode``s with Foundation's `XMLParser`, refusing DTDs and entity
+/// Parses XML into ``REFIXMLNode``s with Foundation's `XMLParser`, refusing DTDs and entity
 /// declarations (no external entity is ever resolved, no expansion can explode).
-enum SafeXMLTree {
+enum REFIXMLTree {
   /// The largest XML document accepted.
   static let maximumBytes = 512 * 1024 * 1024
 
   /// The root element of `data`. A UTF-8 BOM is skipped; UTF-16 (with a BOM) is accepted.
-  static func parse(_ data: Data) throws(XMLReadFailure) -> XMLNode {
-    guard data.count <= maximumBytes else { throw XMLReadFailure(line: nil, reason: "larger than 512 MB") }
+  static func parse(_ data: Data) throws(REFIXMLFailure) -> REFIXMLNode {
+    guard data.count <= maximumBytes else { throw REFIXMLFailure(line: nil, reason: "larger than 512 MB") }
     var bytes = data
     if bytes.starts(with: [0xEF, 0xBB, 0xBF]) { bytes = bytes.dropFirst(3) }
     if bytes.isEmpty || bytes.allSatisfy({ [0x20, 0x09, 0x0A, 0x0D].contains($0) }) {
-      throw XMLReadFailure(line: nil, reason: "empty file, not XML")
+      throw REFIXMLFailure(line: nil, reason: "empty file, not XML")
     }
     if declaresDocumentType(bytes) {
-      throw XMLReadFailure(line: nil, reason: "declares a DOCTYPE or entities (possible XML entity attack); refused")
+      throw REFIXMLFailure(line: nil, reason: "declares a DOCTYPE or entities (possible XML entity attack); refused")
     }
     let builder = TreeBuilder()
     let parser = XMLParser(data: Data(bytes))
@@ -156,13 +165,13 @@ enum SafeXMLTree {
     parser.delegate = builder
     let succeeded = parser.parse()
     if builder.sawDeclaration {
-      throw XMLReadFailure(line: nil, reason: "declares a DOCTYPE or entities (possible XML entity attack); refused")
+      throw REFIXMLFailure(line: nil, reason: "declares a DOCTYPE or entities (possible XML entity attack); refused")
     }
     if !succeeded || parser.parserError != nil || builder.errorLine != nil || !builder.stack.isEmpty {
       let line = builder.errorLine ?? parser.lineNumber
-      throw XMLReadFailure(line: line, reason: "not well-formed XML")
+      throw REFIXMLFailure(line: line, reason: "not well-formed XML")
     }
-    guard let root = builder.root else { throw XMLReadFailure(line: nil, reason: "no root element") }
+    guard let root = builder.root else { throw REFIXMLFailure(line: nil, reason: "no root element") }
     return root
   }
 
@@ -187,8 +196,8 @@ enum SafeXMLTree {
   }
 
   private final class TreeBuilder: NSObject, XMLParserDelegate {
-    var stack: [XMLNode] = []
-    var root: XMLNode?
+    var stack: [REFIXMLNode] = []
+    var root: REFIXMLNode?
     var sawDeclaration = false
     var errorLine: Int?
 
@@ -197,8 +206,8 @@ enum SafeXMLTree {
       qualifiedName qName: String?, attributes attributeDict: [String: String] = [:]
     ) {
       var attributes: [String: String] = [:]
-      for (key, value) in attributeDict { attributes[XMLNode.localName(key)] = value }
-      let node = XMLNode(name: XMLNode.localName(elementName), attributes: attributes, line: parser.lineNumber)
+      for (key, value) in attributeDict { attributes[REFIXMLNode.localName(key)] = value }
+      let node = REFIXMLNode(name: REFIXMLNode.localName(elementName), attributes: attributes, line: parser.lineNumber)
       if let parent = stack.last { parent.children.append(node) } else if root == nil { root = node }
       stack.append(node)
     }

@@ -296,9 +296,10 @@ public enum REFIExchange {
   ///
   /// - Parameters:
   ///   - counting: how CRLF count in the file's positions (default: detected per source).
+  ///   - jobs: worker threads finding turns and segments (the result does not depend on it).
   public static func importArchive(
     at url: URL, file: String, projectDirectory: URL, counting: REFILineEndCounting = .automatic,
-    analyzer: Analyzer = .french
+    analyzer: Analyzer = .french, jobs: Int = ProcessInfo.processInfo.activeProcessorCount
   ) throws(REFIExchangeError) -> ImportOutcome {
     let data: Data
     do {
@@ -329,17 +330,9 @@ public enum REFIExchange {
     }
     for source in project.sources { apply(source.values, to: source.guid) }
 
-    // Documents.
+    // Documents: paths and metadata first, then turns and segments on every core.
     let archiveName = url.deletingPathExtension().lastPathComponent
-    let parser: SpeakerTurnParser
-    let segmenter: Segmenter
-    do {
-      parser = try SpeakerTurnParser()
-      segmenter = try Segmenter(analyzer: analyzer)
-    } catch {
-      throw .source(file: file, name: "-", reason: "the analysis chain failed: \(error)")
-    }
-    var prepared: [PreparedDocument] = []
+    var documents: [(document: ImportedDocument, name: String)] = []
     var pathsBySource: [String: String] = [:]
     var usedPaths: Set<String> = []
     for source in project.sources {
@@ -362,15 +355,10 @@ public enum REFIExchange {
       pathsBySource[source.guid] = path
       var fields = metadata[source.guid] ?? [:]
       fields[guidField] = .text(source.guid)
-      var document = ImportedDocument(
-        path: path, text: source.text, metadata: fields, turns: parser.turns(in: source.text), format: "qdpx")
-      if let problem = document.validateTurns() { throw .source(file: file, name: source.name, reason: problem) }
-      do {
-        prepared.append(PreparedDocument(document: document, units: try segmenter.units(of: document.text, turns: document.turns)))
-      } catch {
-        throw .source(file: file, name: source.name, reason: "\(error)")
-      }
+      documents.append(
+        (ImportedDocument(path: path, text: source.text, metadata: fields, format: "qdpx"), source.name))
     }
+    let prepared = try prepare(documents, file: file, analyzer: analyzer, jobs: jobs)
 
     // Codings, on the stored texts.
     let users = Dictionary(project.users.map { ($0.guid, $0.displayName) }, uniquingKeysWith: { a, _ in a })
@@ -394,17 +382,16 @@ public enum REFIExchange {
     } catch {
       throw .store(error)
     }
-    var clashes: [String] = []
-    for document in prepared {
-      do {
-        if try store.document(path: document.document.path) != nil { clashes.append(document.document.path) }
-      } catch {
-        throw .store(error)
-      }
+    let storedPaths: Set<String>
+    do {
+      storedPaths = Set(try store.documentStates().map(\.path))
+    } catch {
+      throw .store(error)
     }
+    let clashes = prepared.map(\.document.path).filter { storedPaths.contains($0) }
     if !clashes.isEmpty { throw .alreadyImported(file: file, paths: clashes) }
     var ids: [String: Int64] = [:]
-    var documents: [(path: String, id: Int64)] = []
+    var stored: [(path: String, id: Int64)] = []
     if !prepared.isEmpty {
       let recipe = "verbatim-import-qdpx 1\nanalyzer \(analyzer.locale) \(analyzer.foldsAccents)\ncounting \(counting)\n"
       let file = PreparedFile(
@@ -415,7 +402,7 @@ public enum REFIExchange {
           switch write {
           case let .inserted(path, id), let .replaced(path, id):
             ids[path] = id
-            documents.append((path, id))
+            stored.append((path, id))
           }
         }
       } catch {
@@ -432,7 +419,78 @@ public enum REFIExchange {
           coder: coding.creatingUserGUID.map { users[$0] ?? $0 } ?? unknownCoder, document: id, range: coding.range,
           code: code, memo: memo.isEmpty ? nil : memo, created: coding.creationDate))
     }
-    return ImportOutcome(documents: documents, codebook: project.codebook, codings: codings, warnings: warnings)
+    return ImportOutcome(documents: stored, codebook: project.codebook, codings: codings, warnings: warnings)
+  }
+
+  /// Finds the turns and segments of each document on `jobs` workers (each with its own
+  /// segmenter), keeping the input order; the first failing document, in input order, throws.
+  static func prepare(
+    _ documents: [(document: ImportedDocument, name: String)], file: String, analyzer: Analyzer, jobs: Int
+  ) throws(REFIExchangeError) -> [PreparedDocument] {
+    let parser: SpeakerTurnParser
+    do {
+      parser = try SpeakerTurnParser()
+    } catch {
+      throw .source(file: file, name: "-", reason: "the speaker-turn parser failed: \(error)")
+    }
+    let results = PreparedResults(count: documents.count)
+    let workers = max(1, min(jobs, documents.count))
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let segmenter: Segmenter
+      do {
+        segmenter = try Segmenter(analyzer: analyzer)
+      } catch {
+        for index in stride(from: worker, to: documents.count, by: workers) {
+          results.fail(index, "the analysis chain failed: \(error)")
+        }
+        return
+      }
+      var index = worker
+      while index < documents.count {
+        var document = documents[index].document
+        document.turns = parser.turns(in: document.text)
+        if let problem = document.validateTurns() {
+          results.fail(index, problem)
+        } else {
+          do {
+            results.set(index, PreparedDocument(document: document, units: try segmenter.units(of: document.text, turns: document.turns)))
+          } catch {
+            results.fail(index, "\(error)")
+          }
+        }
+        index += workers
+      }
+    }
+    var prepared: [PreparedDocument] = []
+    for (index, result) in results.values.enumerated() {
+      switch result {
+      case let .success(document)?: prepared.append(document)
+      case let .failure(problem)?: throw .source(file: file, name: documents[index].name, reason: problem.message)
+      case nil: throw .source(file: file, name: documents[index].name, reason: "not prepared")
+      }
+    }
+    return prepared
+  }
+
+  /// Results written by the import workers, each at its own index.
+  private final class PreparedResults: @unchecked Sendable {
+    struct Problem: Error { var message: String }
+    private let lock = NSLock()
+    private(set) var values: [Result<PreparedDocument, Problem>?]
+
+    init(count: Int) { values = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ document: PreparedDocument) {
+      lock.lock()
+      values[index] = .success(document)
+      lock.unlock()
+    }
+
+    func fail(_ index: Int, _ message: String) {
+      lock.lock()
+      if index < values.count { values[index] = .failure(Problem(message: message)) }
+      lock.unlock()
+    }
   }
 
   /// A REFI value as Verbatim metadata: integers and dates typed, everything else text.

@@ -31,6 +31,12 @@ struct ImportCommand: ParsableCommand {
       file that disappeared is reported as vanished and kept. A rejected file prints one \
       error line; the others still import, and the exit status is 1. The summary goes to \
       stderr, or with --format jsonl as one object to stdout.
+
+      With --qdpx FILE instead of CORPUS: the plain-text sources of a REFI-QDA project \
+      (NVivo, ATLAS.ti, MAXQDA, QualCoder) become documents <archive name>/<source name>, \
+      with their cases' and their own variables as metadata, all in one transaction; \
+      nothing is stored when the archive is invalid or a document is already in the \
+      project. Its codebook and codings go to --codebook-out and --codings-out.
       """)
 
   @Argument(help: ArgumentHelp("Files and folders to import.", valueName: "CORPUS"))

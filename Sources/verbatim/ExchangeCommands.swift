@@ -120,10 +120,14 @@ struct QDPXImportOptions: ParsableArguments {
         try REFIExchange.writeAtomically(
           Data(REFIExchange.codingsCSV(outcome.codings).utf8), to: URL(fileURLWithPath: codingsOut))
       }
-      if let codebookOut {
-        try REFIExchange.writeAtomically(REFICodebook.write(outcome.codebook), to: URL(fileURLWithPath: codebookOut))
-      }
       var warnings = outcome.warnings.map { "warning: \($0)" }
+      if let codebookOut {
+        if outcome.codebook.codes.isEmpty {
+          warnings.append("warning: \(qdpx): the archive has no codes; \(codebookOut) was not written")
+        } else {
+          try REFIExchange.writeAtomically(REFICodebook.write(outcome.codebook), to: URL(fileURLWithPath: codebookOut))
+        }
+      }
       if codingsOut == nil && !outcome.codings.isEmpty {
         warnings.append(
           "warning: \(qdpx): \(outcome.codings.count) codings were read but not kept; give --codings-out FILE to keep them")

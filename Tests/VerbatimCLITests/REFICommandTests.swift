@@ -193,6 +193,30 @@ private struct Workspace {
     #expect(Set(outcome.codings.map(\.range)) == Set(codings.map(\.range)))
   }
 
+  @Test func importIsTheSameWhateverTheNumberOfJobs() throws {
+    let workspace = try Workspace()
+    defer { workspace.remove() }
+    let qdpx = workspace.root.appendingPathComponent("corpus.qdpx")
+    _ = try REFIExchange.exportArchive(
+      projectDirectory: workspace.project, to: qdpx, codebook: nil, codings: [])
+    var snapshots: [String] = []
+    for jobs in [1, 2, 5] {
+      let project = workspace.root.appendingPathComponent("jobs\(jobs)")
+      let outcome = try REFIExchange.importArchive(at: qdpx, file: "corpus.qdpx", projectDirectory: project, jobs: jobs)
+      let store = try ProjectStore(directory: project, creating: false)
+      var snapshot = "\(outcome.documents.map(\.path))"
+      for summary in try store.documentSummaries() {
+        var copy = summary
+        copy.metadata = [:]
+        snapshot += "\(copy)\(summary.metadata.sorted { $0.key < $1.key })"
+        for kind in ProjectStore.UnitKind.allCases { snapshot += "\(try store.units(documentID: summary.id, kind: kind))" }
+        snapshot += "\(try store.document(id: summary.id)?.turns ?? [])"
+      }
+      snapshots.append(snapshot)
+    }
+    #expect(snapshots[0] == snapshots[1] && snapshots[1] == snapshots[2])
+  }
+
   @Test func qualCoderAndMaxqdaStyleImports() throws {
     let root = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: root) }
@@ -242,6 +266,12 @@ private struct Workspace {
     #expect(summaries[0].metadata["Âge"] == .integer(54))
     #expect(summaries[0].metadata["date entretien"] == .date("2023-02-14"))
     #expect(summaries[0].metadata[REFIExchange.guidField] == .text("5c1a9c3e-2d4b-4f6a-8e7d-9a0b1c2d3e4f"))
+    // --format jsonl: one summary object on stdout.
+    let jsonl = try runVerbatim(
+      ["import", "--qdpx", fixtures.appendingPathComponent("maxqda-style.qdpx").path, "--format", "jsonl",
+       "--project", root.appendingPathComponent("q").path], in: root)
+    #expect(jsonl.status == 0)
+    #expect(jsonl.stdout == "{\"imported\":1,\"codes\":4,\"codings\":3,\"imported_paths\":[\"maxqda-style/DSI commune 20 000\"]}\n")
   }
 
   @Test(arguments: [

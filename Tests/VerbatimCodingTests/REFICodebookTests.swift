@@ -103,6 +103,14 @@ import VerbatimCoding
     #expect(book.sets.isEmpty)
   }
 
+  @Test func utf16WithBOMIsRead() throws {
+    let utf8 = try REFIFixtures.data("taguette.qdc")
+    let text = String(decoding: utf8, as: UTF8.self)
+    let utf16 = try #require(text.data(using: .utf16))  // with a BOM
+    #expect(utf16.starts(with: [0xFF, 0xFE]) || utf16.starts(with: [0xFE, 0xFF]))
+    #expect(try REFICodebook.read(utf16, file: "taguette.qdc") == REFICodebook.read(utf8, file: "taguette.qdc"))
+  }
+
   @Test func qualCoderStyle() throws {
     let (book, warnings) = try REFICodebook.readWithWarnings(REFIFixtures.data("qualcoder.qdc"), file: "qualcoder.qdc")
     #expect(warnings.isEmpty)

@@ -10,11 +10,11 @@ import Testing
   private func hex(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
   @Test func sha1MatchesKnownDigests() {
-    #expect(hex(SHA1.digest(Array("abc".utf8))) == "a9993e364706816aba3e25717850c26c9cd0d89d")  // FIPS 180 example
-    #expect(hex(SHA1.digest([])) == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
-    #expect(hex(SHA1.digest([UInt8](repeating: 0x61, count: 1000))) == "291e9a6c66994949b57ba5e650361e98fc36b1ba")
+    #expect(hex(REFISHA1.digest(Array("abc".utf8))) == "a9993e364706816aba3e25717850c26c9cd0d89d")  // FIPS 180 example
+    #expect(hex(REFISHA1.digest([])) == "da39a3ee5e6b4b0d3255bfef95601890afd80709")
+    #expect(hex(REFISHA1.digest([UInt8](repeating: 0x61, count: 1000))) == "291e9a6c66994949b57ba5e650361e98fc36b1ba")
     let bytes = (0..<3).flatMap { _ in (0...255).map { UInt8($0) } }  // 768 bytes: several blocks
-    #expect(hex(SHA1.digest(bytes)) == "ac2a264c8ec1f4232a40854e8239bc3a697ab1d2")
+    #expect(hex(REFISHA1.digest(bytes)) == "ac2a264c8ec1f4232a40854e8239bc3a697ab1d2")
   }
 
   @Test func version5MatchesPython() {

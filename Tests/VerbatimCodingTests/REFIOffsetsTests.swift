@@ -77,4 +77,63 @@ import VerbatimTestSupport
     let count = text.positionCount(counting: .twoPositions)
     #expect(text.detectCounting(selections: [.init(start: 0, end: count, name: nil)]) == .twoPositions)
   }
+
+  /// The reference: a table of stored offsets per position, built scalar by scalar.
+  private func referenceTable(_ text: String, onePosition: Bool) -> (stored: String, offsets: [Int]) {
+    var scalars = Array(text.unicodeScalars)
+    if scalars.first == "\u{FEFF}" { scalars.removeFirst() }
+    var stored = String.UnicodeScalarView()
+    var offsets: [Int] = []
+    var offset = 0
+    var index = 0
+    while index < scalars.count {
+      if scalars[index] == "\r" {
+        offsets.append(offset)
+        if index + 1 < scalars.count && scalars[index + 1] == "\n" {
+          if !onePosition { offsets.append(offset) }
+          index += 1
+        }
+        stored.append("\n")
+        offset += 1
+      } else {
+        offsets.append(offset)
+        stored.append(scalars[index])
+        offset += String(scalars[index]).utf8.count
+      }
+      index += 1
+    }
+    offsets.append(offset)
+    return (String(stored), offsets)
+  }
+
+  @Test func batchConversionsAgreeWithReferenceTables() {
+    let alphabet: [Unicode.Scalar] = ["a", "é", "\u{301}", "😀", "\r", "\n", " ", "\u{FEFF}", "漢"]
+    var generator = SplitMix64(seed: 11)
+    for round in 0..<300 {
+      let length = Int(generator.next() % 30)
+      var scalars = String.UnicodeScalarView()
+      if round % 3 == 0 { scalars.append("\u{FEFF}") }
+      for _ in 0..<length { scalars.append(alphabet[Int(generator.next() % UInt64(alphabet.count))]) }
+      let text = String(scalars)
+      let source = REFISourceText(text)
+      for onePosition in [false, true] {
+        let counting: REFILineEndCounting = onePosition ? .onePosition : .twoPositions
+        let (stored, table) = referenceTable(text, onePosition: onePosition)
+        #expect(source.stored == stored)
+        #expect(source.positionCount(counting: counting) == table.count - 1)
+        let positions = Array(-1...(table.count + 1)).shuffled(using: &generator)
+        let got = source.utf8Offsets(ofPositions: positions, counting: counting)
+        for (position, offset) in zip(positions, got) {
+          #expect(offset == (position >= 0 && position < table.count ? table[position] : nil), "\(round) \(position)")
+        }
+      }
+      // UTF-8 offsets → code points, in one pass, against the table-based CodePointOffsets.
+      let offsets = CodePointOffsets(text)
+      let bytes = Array(-1...(text.utf8.count + 1)).shuffled(using: &generator)
+      let points = CodePointOffsets.codePoints(ofUTF8Offsets: bytes, in: text)
+      for (byte, point) in zip(bytes, points) {
+        #expect(point == offsets.codePoint(ofUTF8Offset: byte), "\(round) \(byte)")
+      }
+    }
+  }
 }

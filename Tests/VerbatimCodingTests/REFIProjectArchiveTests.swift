@@ -229,6 +229,14 @@ import VerbatimCoding
     #expect(Self.excerpt(forced.project.codings[0].range, of: source.text) != "On garde les ordinateurs sept ans,\nparfois plus.")
   }
 
+  @Test func windowsZipWithBackslashesAndATopFolder() throws {
+    let read = try REFIProjectArchive.read(REFIFixtures.data("windows-zip.qdpx"), file: "windows-zip.qdpx")
+    #expect(read.projectEntry == "Export\\project.qde")
+    let qualcoder = try REFIProjectArchive.read(REFIFixtures.data("qualcoder-style.qdpx"), file: "q.qdpx")
+    #expect(read.project.sources == qualcoder.project.sources)
+    #expect(read.project.codings == qualcoder.project.codings)
+  }
+
   @Test(arguments: [
     ("bad-offsets.qdpx",
       "bad-offsets.qdpx (project.qde):10: <PlainTextSelection>: endPosition 400 is past the end of the source entretien (43 characters)"),

@@ -202,6 +202,12 @@ write_zip("atlasti-style.qdpx", [
     ("Sources/c0ffee00-aaaa-4bbb-8ccc-000000000002.pdf", "%PDF-1.4 (stand-in)"),
 ])
 
+# --- A zip made by a Windows zipper: backslashes in entry names, the project in a top folder.
+write_zip("windows-zip.qdpx", [
+    ("Export\\project.qde", QC_QDE),
+    (f"Export\\Sources\\{QC_SOURCE.upper()}.txt", QC_TEXT),
+])
+
 # --- Bad archives, each rejected with a precise message and nothing stored.
 MINI_SOURCE = "5c1a9c3e-2d4b-4f6a-8e7d-9a0b1c2d3e4f"
 MINI_TEXT = "Élue : Une tablette fournie par la mairie.\n"
