@@ -98,11 +98,13 @@ public enum CodebookFiles {
         let imported = try DictionaryFormats.readLIWC(text ?? "", file: file, name: name)
         return (try CompiledCodebook(imported.codebook, file: file, analyzer: analyzer), imported.notes)
       case .qdc:
-        // Extension point: `let book = try readQDC(data, file: file)` then compile it like the others.
-        throw CodebookFileError.usage("\(file): REFI-QDA .qdc codebooks are not supported in this build")
+        let (book, warnings) = try REFICodebook.readWithWarnings(data, file: file)
+        return (try CompiledCodebook(book, file: file, analyzer: analyzer), warnings)
       }
     } catch let error as CodebookError {
       throw .invalid(error)
+    } catch let error as REFIError {
+      throw .io(path: file, reason: error.description)
     } catch let error as CodebookFileError {
       throw error
     } catch {
@@ -123,8 +125,7 @@ public enum CodebookFiles {
     case .liwc:
       throw .usage("writing LIWC .dic files is not supported; write .yml (Verbatim) or --to quanteda")
     case .qdc:
-      // Extension point: `return (writeQDC(codebook), [])`.
-      throw .usage("REFI-QDA .qdc codebooks are not supported in this build")
+      return (REFICodebook.write(codebook), REFICodebook.lostInformation(codebook))
     }
   }
 
@@ -158,14 +159,15 @@ public enum CodebookFiles {
       ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
     do {
       try data.write(to: temporary)
-      if FileManager.default.fileExists(atPath: url.path) {
-        _ = try FileManager.default.replaceItemAt(url, withItemAt: temporary)
-      } else {
-        try FileManager.default.moveItem(at: temporary, to: url)
-      }
     } catch {
       try? FileManager.default.removeItem(at: temporary)
       throw .io(path: path, reason: "cannot write: \((error as NSError).localizedDescription)")
+    }
+    // rename(2) replaces the target atomically (FileManager.replaceItemAt is not atomic on Linux).
+    guard rename(temporary.path, url.path) == 0 else {
+      let reason = String(cString: strerror(errno))
+      try? FileManager.default.removeItem(at: temporary)
+      throw .io(path: path, reason: "cannot write: \(reason)")
     }
   }
 }

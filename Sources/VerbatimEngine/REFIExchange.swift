@@ -12,6 +12,8 @@ public enum REFIExchangeError: Error, CustomStringConvertible {
   case store(ProjectStoreError)
   /// A codebook file cannot be read by this build.
   case codebook(path: String, reason: String)
+  /// A codebook file is not a valid codebook (the error names the file, path and column).
+  case invalidCodebook(CodebookFileError)
   /// A coding given to the export does not fit the project.
   case coding(index: Int, reason: String)
   /// The import would overwrite documents already in the project.
@@ -27,6 +29,7 @@ public enum REFIExchangeError: Error, CustomStringConvertible {
     case let .refi(error): error.description
     case let .store(error): error.description
     case let .codebook(path, reason): "\(path): \(reason)"
+    case let .invalidCodebook(error): error.description
     case let .coding(index, reason): "coding \(index + 1): \(reason)"
     case let .alreadyImported(file, paths):
       "\(file): \(paths.count) document(s) of this archive are already in the project (first: \(paths[0])); "
@@ -78,10 +81,13 @@ public enum REFIExchange {
       } catch {
         throw .refi(error)
       }
-    case "yml", "yaml":
-      throw .codebook(path: path, reason: "reading .yml codebooks is not wired into export yet; give a .qdc codebook")
     default:
-      throw .codebook(path: path, reason: "unknown codebook format .\(url.pathExtension) (expected .qdc or .yml)")
+      do {
+        let read = try CodebookFiles.read(path: path)
+        return (read.codebook.codebook, read.notes)
+      } catch {
+        throw .invalidCodebook(error)
+      }
     }
   }
 

@@ -17,8 +17,9 @@ struct ExportCommand: ParsableCommand {
     abstract: "Export the project for other QDA tools (REFI-QDA .qdpx: NVivo, ATLAS.ti, MAXQDA, QualCoder).",
     discussion: """
       Writes a .qdpx (a zip of project.qde and sources/<guid>.txt): every document as a \
-      plain-text source, its metadata as a case with variables, and the codebook given by \
-      --codebook (.qdc; .yml once wired). Codes keep their GUIDs; missing ones are derived \
+      plain-text source, its metadata as a case with variables, every human coding (current, \
+      with its coder and memo), and with --codebook FILE (any codebook format) the codebook \
+      and the automatic coder's codings of every segment (coder verbatim). Codes keep their GUIDs; missing ones are derived \
       from the codebook name and code path, so the same project exports the same bytes. \
       Codebook rules (queries) have no place in REFI-QDA and are not written. The file is \
       written atomically; a summary goes to stderr.
@@ -27,7 +28,7 @@ struct ExportCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The .qdpx file to write.", valueName: "FILE"))
   var qdpx: String?
 
-  @Option(name: .long, help: ArgumentHelp("The codebook to include (.qdc).", valueName: "FILE"))
+  @Option(name: .long, help: ArgumentHelp("The codebook to include, with its automatic codings.", valueName: "FILE"))
   var codebook: String?
 
   @Option(name: .long, help: ArgumentHelp("The REFI project name (default: the file's base name).", valueName: "NAME"))
@@ -55,8 +56,16 @@ struct ExportCommand: ParsableCommand {
           "warning: \(codebook): \($0)"
         }
       }
+      var codings = try HumanCodingJobs.codings(coders: nil, projectDirectory: project.directory).filter { !$0.isStale }
+        .map(\.coding)
+      if let codebook {
+        let automatic = try AutomaticCodings.load(
+          codebookAt: codebook, project: project.directory, unit: .segment,
+          jobs: ProcessInfo.processInfo.activeProcessorCount)
+        codings += automatic.codings
+      }
       let summary = try REFIExchange.exportArchive(
-        projectDirectory: project.directory, to: URL(fileURLWithPath: qdpx), name: name, codebook: book, codings: [])
+        projectDirectory: project.directory, to: URL(fileURLWithPath: qdpx), name: name, codebook: book, codings: codings)
       warnings += summary.warnings.map { "warning: \($0)" }
       printLines(
         warnings + [
@@ -64,7 +73,7 @@ struct ExportCommand: ParsableCommand {
             + "\(summary.codings) codings → \(qdpx)"
         ])
     } catch {
-      printError(error.description)
+      printError((error as? CustomStringConvertible)?.description ?? "\(error)")
       throw ExitCode(1)
     }
   }
@@ -128,9 +137,21 @@ struct QDPXImportOptions: ParsableArguments {
           try REFIExchange.writeAtomically(REFICodebook.write(outcome.codebook), to: URL(fileURLWithPath: codebookOut))
         }
       }
-      if codingsOut == nil && !outcome.codings.isEmpty {
+      // Human codings join the project's coding store; the automatic coder's are recomputed
+      // from a codebook by `code`, `themes`, `agree` and `analyze`, so they are not stored.
+      let human = outcome.codings.filter { $0.coder != Coding.automaticCoder }
+      if human.count < outcome.codings.count {
         warnings.append(
-          "warning: \(qdpx): \(outcome.codings.count) codings were read but not kept; give --codings-out FILE to keep them")
+          "note: \(qdpx): \(outcome.codings.count - human.count) codings by the automatic coder (verbatim) were not stored; they are recomputed from a codebook")
+      }
+      if !human.isEmpty {
+        let store = try HumanCodingJobs.open(projectDirectory)
+        let rows = human.enumerated().map { index, coding in
+          CodingRow(
+            line: index + 1, coder: coding.coder, document: String(coding.document), range: coding.range,
+            code: coding.code, memo: coding.memo)
+        }
+        _ = try store.importRows(rows, source: qdpx)
       }
       printLines(warnings)
       let codes = outcome.codebook.flattened.count
@@ -147,7 +168,7 @@ struct QDPXImportOptions: ParsableArguments {
         ])
       }
     } catch {
-      printError(error.description)
+      printError((error as? CustomStringConvertible)?.description ?? "\(error)")
       throw ExitCode(1)
     }
   }

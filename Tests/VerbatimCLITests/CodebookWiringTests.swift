@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VerbatimEngine
 
 /// `themes` and `agree` with `--codebook`: the automatic coder's codings (coder `verbatim`)
 /// counted beside human ones, checked against `verbatim code`'s own rows.
@@ -73,5 +74,38 @@ struct CodebookWiringTests {
     let agree = try runVerbatim(["agree", "--codebook", Self.codebook, "--project", project])
     #expect(agree.status == 0, "\(agree.stderr)")
     #expect(agree.stdout.contains("AB,verbatim"))
+  }
+
+  @Test func qdpxCarriesHumanAndAutomaticCodingsAndHumanOnesComeBack() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = try Self.project(directory)
+    let csv = "coder,document,start,end,code,memo\nAB,8,0,300,Équipement,\"à revoir, vite\"\nCD,3,10,90,Outils numériques,\n"
+    let file = directory.appendingPathComponent("c.csv")
+    try Data(csv.utf8).write(to: file)
+    #expect(try runVerbatim(["coding", "import", file.path, "--project", project]).status == 0)
+    let archive = directory.appendingPathComponent("p.qdpx").path
+    let export = try runVerbatim(["export", "--qdpx", archive, "--codebook", Self.codebook, "--project", project])
+    #expect(export.status == 0, "\(export.stderr)")
+    let automatic = try Self.coded(project).values.reduce(0) { $0 + $1.count }
+    #expect(export.stderr.contains("\(automatic + 2) codings"), "\(export.stderr)")
+    let second = directory.appendingPathComponent("q").path
+    let imported = try runVerbatim(["import", "--qdpx", archive, "--project", second])
+    #expect(imported.status == 0, "\(imported.stderr)")
+    let before = try runVerbatim(["coding", "list", "--project", project, "--format", "csv"]).stdout
+    let after = try runVerbatim(["coding", "list", "--project", second, "--format", "csv"]).stdout
+    func key(_ text: String) -> [[String]] {
+      // coder, start, end, code, memo (document ids and paths differ between projects).
+      AnalyzeCommandTests.parseCSV(text).dropFirst().map { [$0[0], $0[3], $0[4], $0[5], $0[6]] }.sorted { $0.lexicographicallyPrecedes($1) }
+    }
+    #expect(key(before) == key(after))
+    #expect(key(after).count == 2)
+    // The .qdc written from our codebook reads back with the same code paths.
+    let qdc = directory.appendingPathComponent("b.qdc").path
+    #expect(try runVerbatim(["codebook", "convert", Self.codebook, qdc]).status == 0)
+    let back = directory.appendingPathComponent("b.yml").path
+    #expect(try runVerbatim(["codebook", "convert", qdc, back]).status == 0)
+    let original = try CodebookFiles.read(path: Self.codebook).codebook.codebook.allPaths
+    #expect(try CodebookFiles.read(path: back).codebook.codebook.allPaths == original)
   }
 }
