@@ -93,34 +93,57 @@ public struct IndexSearcher {
     let documentIDs = candidates.map { Array($0).sorted() } ?? snapshot.documentIDs
     for id in documentIDs {
       guard let document = try describe(id) else { continue }
-      let starts = document.units.map(\.range.lowerBound)
-      // word → unit index → positions; plus position → byte range.
-      var lists: [Int: [Word: [Int]]] = [:]
-      var rangeOf: [Int: Range<Int>] = [:]
+      let units = document.units
+      // Each word's occurrences in this document, and the unit of each (ascending, since
+      // positions and byte offsets ascend together; -1 outside every unit).
+      var words: [(word: Word, found: Occurrences, unitOf: [Int32])] = []
+      var touched = [Bool](repeating: matchesWithoutWords, count: units.count)
       for (word, byDocument) in occurrences {
         guard let found = byDocument[id] else { continue }
-        for (position, range) in zip(found.positions, found.ranges) {
-          guard let unit = Self.unitIndex(containing: range.lowerBound, starts: starts, units: document.units) else {
-            continue
+        var unitOf = [Int32](repeating: -1, count: found.positions.count)
+        var unit = 0
+        for (index, range) in found.ranges.enumerated() {
+          while unit < units.count && units[unit].range.upperBound <= range.lowerBound { unit += 1 }
+          if unit < units.count && units[unit].range.contains(range.lowerBound) {
+            unitOf[index] = Int32(unit)
+            touched[unit] = true
           }
-          lists[unit, default: [:]][word, default: []].append(position)
-          rangeOf[position] = range
         }
+        words.append((word, found, unitOf))
       }
-      let unitIndices = matchesWithoutWords ? Array(document.units.indices) : lists.keys.sorted()
+      var cursors = [Int](repeating: 0, count: words.count)
       var documentHits: [SearchHit] = []
-      for index in unitIndices {
-        let unit = document.units[index]
-        let evaluator = UnitEvaluator(
-          query: query, lists: (lists[index] ?? [:]).mapValues { $0.sorted() }, speaker: unit.speaker,
-          metadata: document.metadata)
+      for index in units.indices where touched[index] {
+        let unit = units[index]
+        // Each word's run of occurrences in this unit.
+        var lists: [Word: ArraySlice<Int>] = [:]
+        var runs: [(found: Occurrences, run: Range<Int>)] = []
+        for (slot, entry) in words.enumerated() {
+          var cursor = cursors[slot]
+          while cursor < entry.unitOf.count && entry.unitOf[cursor] < Int32(index) { cursor += 1 }
+          let start = cursor
+          while cursor < entry.unitOf.count && entry.unitOf[cursor] == Int32(index) { cursor += 1 }
+          cursors[slot] = cursor
+          guard start < cursor else { continue }
+          lists[entry.word] = entry.found.positions[start..<cursor]
+          runs.append((entry.found, start..<cursor))
+        }
+        let evaluator = UnitEvaluator(query: query, lists: lists, speaker: unit.speaker, metadata: document.metadata)
         guard let found = evaluator.hits() else { continue }
         if found.isEmpty {
           documentHits.append(SearchHit(document: id, unit: unit, range: unit.range, positions: nil))
           continue
         }
+        func range(of position: Int) -> Range<Int>? {
+          for (occurrences, run) in runs {
+            let slice = occurrences.positions[run]
+            let at = slice.partitioningIndex { $0 >= position }
+            if at < slice.endIndex && slice[at] == position { return occurrences.ranges[at] }
+          }
+          return nil
+        }
         for positions in Set(found) {
-          guard let first = rangeOf[positions.lowerBound], let last = rangeOf[positions.upperBound] else { continue }
+          guard let first = range(of: positions.lowerBound), let last = range(of: positions.upperBound) else { continue }
           documentHits.append(
             SearchHit(document: id, unit: unit, range: first.lowerBound..<last.upperBound, positions: positions))
         }
@@ -261,7 +284,7 @@ public struct IndexSearcher {
 private struct UnitEvaluator {
   let query: Query
   /// Word → ascending positions inside the unit.
-  let lists: [IndexSearcher.Word: [Int]]
+  let lists: [IndexSearcher.Word: ArraySlice<Int>]
   let speaker: String?
   let metadata: [String: String]
 
@@ -279,9 +302,9 @@ private struct UnitEvaluator {
     case let .prefix(prefix): return single(.prefix(prefix))
     case let .phrase(words):
       guard let first = words.first, let starts = lists[IndexSearcher.Word(first)] else { return nil }
-      let following = words.dropFirst().map { Set(lists[IndexSearcher.Word($0)] ?? []) }
+      let following = words.dropFirst().map { lists[IndexSearcher.Word($0)] ?? [] }
       let found = starts.filter { start in
-        following.enumerated().allSatisfy { offset, positions in positions.contains(start + offset + 1) }
+        following.enumerated().allSatisfy { offset, positions in positions.containsSorted(start + offset + 1) }
       }
       return found.isEmpty ? nil : found.map { $0...($0 + words.count - 1) }
     case let .near(left, right, distance):
@@ -315,5 +338,25 @@ private struct UnitEvaluator {
       let isMatch = values.contains { isPrefix ? $0.lowercased().hasPrefix(wanted) : $0.lowercased() == wanted }
       return isMatch ? [] : nil
     }
+  }
+}
+
+extension Collection where Element: Comparable, Index == Int {
+  /// The first index whose element satisfies `predicate`, for a predicate that is false then
+  /// true along the collection (binary search).
+  func partitioningIndex(where predicate: (Element) -> Bool) -> Int {
+    var low = startIndex
+    var high = endIndex
+    while low < high {
+      let middle = low + (high - low) / 2
+      if predicate(self[middle]) { high = middle } else { low = middle + 1 }
+    }
+    return low
+  }
+
+  /// Whether a sorted collection contains `value` (binary search).
+  func containsSorted(_ value: Element) -> Bool {
+    let index = partitioningIndex { $0 >= value }
+    return index < endIndex && self[index] == value
   }
 }
