@@ -1,3 +1,5 @@
+import Foundation
+
 /// Counts of unordered node pairs: an open-addressing hash table from a packed pair
 /// (`low << 32 | high`, `low < high`) to a count, with linear probing.
 ///
@@ -174,7 +176,7 @@ func radixSort(_ keys: inout [UInt64], _ values: inout [UInt32], maximum: UInt64
   }
 }
 
-/// One worker's pair counter for the counting hot path. Pairs of two small ids (first seen,
+/// One worker's pair counter for the counting hot path. Pairs of two ids below 2,048 (first seen,
 /// hence mostly frequent words) are counted in place in a dense triangle; other pair keys are
 /// appended to a buffer (sequential writes, no cache misses), and each full buffer is
 /// radix-sorted, run-length counted and merged into a sorted run of (pair, count). Ids at or
@@ -204,17 +206,20 @@ public final class PairCounter {
   /// much scratch for sorting; pages are touched only as the buffer fills). A larger buffer
   /// means fewer merges of the growing run (measured: 4 M entries spent a quarter of the time
   /// merging on 100 MB; 16 M entries, four times fewer merges).
-  public init(capacity: Int = 1 << 24, denseSide: Int = 1024) {
+  public init(capacity: Int = 1 << 24, denseSide: Int = 2048) {
     self.capacity = capacity
     buffer = .allocate(capacity: capacity)
     self.denseSide = denseSide
-    dense = .allocate(capacity: max(denseSide * denseSide, 1))
-    dense.initialize(repeating: 0, count: max(denseSide * denseSide, 1))
+    // calloc: the kernel hands out zero pages lazily, so a small corpus touches little of it.
+    guard let zeroed = calloc(max(denseSide * denseSide, 1), MemoryLayout<UInt32>.stride) else {
+      preconditionFailure("cannot allocate the dense pair triangle (\(denseSide * denseSide * 4) bytes)")
+    }
+    dense = zeroed.bindMemory(to: UInt32.self, capacity: max(denseSide * denseSide, 1))
   }
 
   deinit {
     buffer.deallocate()
-    dense.deallocate()
+    free(dense)
   }
 
   /// Counts one occurrence of the pair (`first`, `second`), `first != second`, both ≥ 0.
