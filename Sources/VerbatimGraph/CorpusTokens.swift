@@ -293,7 +293,7 @@ public struct NodeSpace: Sendable {
 }
 
 /// A per-worker accumulator of ``DocumentTokens``; merged after the scan.
-public protocol TokenConsumer {
+public protocol TokenConsumer: SendableMetatype {
   /// Folds one document's tokens into the accumulator.
   mutating func consume(_ tokens: DocumentTokens, of document: CorpusDocument)
 }
