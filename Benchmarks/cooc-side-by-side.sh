@@ -32,17 +32,24 @@ bin=$root/.build/release/verbatim
 mkdir -p "$root/Benchmarks/results"
 runs=$root/Benchmarks/results/cooc-runs.jsonl
 : >"$runs"
-ours() { # name, command...: tags our JSON line with its name and the process's peak memory
+ours() { # name, command...: tags a JSON line with its name, the process's peak memory and CPU seconds
   local name=$1; shift
   local tf; tf=$(mktemp)
-  /usr/bin/time -f '%M %e' -o "$tf" "$@" | tail -n 1 | python3 -c 'import json,sys
-d=json.loads(sys.stdin.read()); d["name"]=sys.argv[1]; rss,wall=open(sys.argv[2]).read().split()
-d["max_rss_kb"]=int(rss); d["wall_s"]=float(wall); print(json.dumps(d))' "$name" "$tf" >>"$runs"
+  /usr/bin/time -f '%M %e %U %S' -o "$tf" "$@" | tail -n 1 | python3 -c 'import json,sys
+d=json.loads(sys.stdin.read()); d["name"]=sys.argv[1]; rss,wall,user,system=open(sys.argv[2]).read().split()
+d["max_rss_kb"]=int(rss); d["wall_s"]=float(wall); d["process_cpu_s"]=round(float(user)+float(system),2)
+if d.get("seconds") and d.get("bytes"): d["MB_per_s"]=round(d["bytes"]/1e6/d["seconds"],2)
+print(json.dumps(d))' "$name" "$tf" >>"$runs"
   rm -f "$tf"
 }
+cache=${VERBATIM_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verbatim-peers}
+list=$(mktemp); find "$corpus" -type f -name '*.txt' | LC_ALL=C sort >"$list"
 for round in $(seq "$rounds"); do
   echo "round $round/$rounds" >&2
   "$shared/bench/peers.sh" "$corpus" '^cooc\.(window5_numpy|sentence_sklearn)$' >>"$runs"
+  # The same numpy baseline run directly, for its whole-process CPU seconds (the machine is shared:
+  # CPU seconds do not depend on how many other jobs compete for the cores; wall seconds do).
+  (cd "$shared/bench/py" && ours cooc.window5_numpy.cpu "$cache/venv/bin/python" cooc.py window "$list")
   ours verbatim.cooc.window4.stopwords.t2 "$bin" cooc --files "$corpus" --scope window:4 --keep-stopwords --summary --jobs 2
   ours verbatim.cooc.window4.stopwords.t1 "$bin" cooc --files "$corpus" --scope window:4 --keep-stopwords --summary --jobs 1
   ours verbatim.cooc.window5.stopwords.t2 "$bin" cooc --files "$corpus" --scope window:5 --keep-stopwords --summary --jobs 2
@@ -61,19 +68,26 @@ for line in open(runs):
 med = lambda name, key="seconds": statistics.median(x[key] for x in by[name])
 lines = [f"Corpus: `{corpus}`, {rounds} rounds alternated; medians of each program's own timed phase "
          "(text in memory → finished pair counts).", "",
-         "| run | n | median s | MB/s | tokens | distinct pairs | pair occurrences | peak RSS MB |",
-         "|---|---|---|---|---|---|---|---|"]
+         "| run | n | median s | MB/s | process CPU s | tokens | distinct pairs | pair occurrences | peak RSS MB |",
+         "|---|---|---|---|---|---|---|---|---|"]
 for name in sorted(by):
     d = by[name][0]; s = med(name)
     pairs = d.get("nnz", d.get("pairs")); occ = d.get("pair_occurrences", d.get("pairs") if "nnz" in d else None)
-    lines.append(f"| {name} | {len(by[name])} | {s:.3f} | {d['bytes']/1e6/s:.1f} | {d['tokens']:,} | {pairs:,} | "
+    cpu = statistics.median(x["process_cpu_s"] for x in by[name]) if "process_cpu_s" in d else None
+    lines.append(f"| {name} | {len(by[name])} | {s:.3f} | {d['bytes']/1e6/s:.1f} | {'' if cpu is None else cpu} | {d['tokens']:,} | {pairs:,} | "
                  f"{occ if occ is None else format(occ, ',')} | {med(name, 'max_rss_kb')/1024:.0f} |")
 base = "cooc.window5_numpy"
 if base in by:
     lines += ["", f"Speed-up over `{base}` (ratio of median seconds):", ""]
     for name in sorted(by):
         if name.startswith("verbatim"):
-            lines.append(f"- {name}: {med(base)/med(name):.1f}×")
+            lines.append(f"- {name}: {med(base)/med(name):.1f}× (timed phase)")
+    if "cooc.window5_numpy.cpu" in by:
+        lines += ["", "Whole-process CPU seconds, numpy baseline / Verbatim:", ""]
+        cpu = lambda n: statistics.median(x["process_cpu_s"] for x in by[n])
+        for name in sorted(by):
+            if name.startswith("verbatim"):
+                lines.append(f"- {name}: {cpu('cooc.window5_numpy.cpu')/cpu(name):.1f}×")
 open(out, "w").write("\n".join(lines) + "\n")
 print("\n".join(lines))
 PY

@@ -9,6 +9,7 @@ if [ "${1:-build}" = test ]; then
   command -v python3 >/dev/null 2>&1 || need+=(python3)
   python3 -c 'import venv, ensurepip' >/dev/null 2>&1 || need+=(python3-venv)
   command -v xmllint >/dev/null 2>&1 || need+=(libxml2-utils)   # XSD validation of .qdc/.qdpx
+  command -v rsvg-convert >/dev/null 2>&1 || need+=(librsvg2-bin)   # Tests/scripts/graph_svg.sh renders the SVG
 fi
 if [ ${#need[@]} -gt 0 ]; then
   echo "ensure-deps: installing ${need[*]}" >&2

@@ -260,15 +260,24 @@ public final class WorkerNodes {
   public internal(set) var keys: [String] = []
   /// Local node id → the phrase index, or -1 for a single word.
   public internal(set) var phraseIndex: [Int] = []
-  /// Kept-token count per local term id (phrases excluded).
-  public internal(set) var termFrequency: [Int] = []
-  /// Local term id → local node id (-1 until the term is kept once).
-  public internal(set) var termNode: [Int32] = []
+  /// Per local term id: its node, whether it is a stop word, and its kept-token count
+  /// (phrases excluded), side by side so that one cache line serves a token.
+  var terms: [TermSlot] = []
   /// Local term id → term string (filled for terms seen).
   var termStrings: [String] = []
   /// Phrase index → occurrences kept.
   var phraseFrequency: [Int] = []
   init() {}
+}
+
+/// What a worker knows of one local term id.
+struct TermSlot {
+  /// Local node id, -1 until the term is kept once.
+  var node: Int32
+  /// Whether the term is a stop word.
+  var isStop: Bool
+  /// Kept-token count.
+  var frequency: Int
 }
 
 /// The merged numbering of all workers: nodes sorted by key (bytewise), with labels.
@@ -284,7 +293,7 @@ public struct NodeSpace: Sendable {
 }
 
 /// A per-worker accumulator of ``DocumentTokens``; merged after the scan.
-public protocol TokenConsumer {
+public protocol TokenConsumer: SendableMetatype {
   /// Folds one document's tokens into the accumulator.
   mutating func consume(_ tokens: DocumentTokens, of document: CorpusDocument)
 }
@@ -386,10 +395,10 @@ public enum CorpusTokens {
     for worker in workers {
       let map = worker.keys.map { idOfKey[$0]! }
       maps.append(map)
-      for term in 0..<worker.termFrequency.count where worker.termFrequency[term] > 0 {
-        let node = Int(map[Int(worker.termNode[term])])
-        termCounts[node][worker.termStrings[term], default: 0] += worker.termFrequency[term]
-        frequencies[node] += worker.termFrequency[term]
+      for (term, slot) in worker.terms.enumerated() where slot.frequency > 0 {
+        let node = Int(map[Int(slot.node)])
+        termCounts[node][worker.termStrings[term], default: 0] += slot.frequency
+        frequencies[node] += slot.frequency
       }
     }
     for (worker, nodes) in workers.enumerated() {
@@ -418,8 +427,6 @@ final class WorkerState<Consumer: TokenConsumer> {
   var keptTokens = 0
   private var raw: [RawToken] = []
   private var tokens = DocumentTokens()
-  /// Local term id → stop word?
-  private var isStop: [Bool] = []
   /// Local stem id → local node id (stem nodes), -1 until seen.
   private var nodeOfStem: [Int32] = []
   /// Local word id (stem or term per kind) → index into `phraseSlots`, -1 when no phrase uses it.
@@ -446,12 +453,10 @@ final class WorkerState<Consumer: TokenConsumer> {
   /// Extends the per-id tables to the vocabulary's current size.
   private func extendTables() {
     let vocabulary = pipeline.vocabulary
-    while isStop.count < vocabulary.termCount {
-      let id = Int32(isStop.count)
+    while nodes.terms.count < vocabulary.termCount {
+      let id = Int32(nodes.terms.count)
       let term = vocabulary.term(id)
-      isStop.append(options.stopWords.contains(term))
-      nodes.termFrequency.append(0)
-      nodes.termNode.append(-1)
+      nodes.terms.append(TermSlot(node: -1, isStop: options.stopWords.contains(term), frequency: 0))
       nodes.termStrings.append(term)
       if options.kind == .term { appendPhraseSlot(for: term) }
     }
@@ -509,7 +514,7 @@ final class WorkerState<Consumer: TokenConsumer> {
 
   @inline(__always) private func node(for token: RawToken) -> Int32 {
     let term = Int(token.termID)
-    let existing = nodes.termNode[term]
+    let existing = nodes.terms[term].node
     if existing >= 0 { return existing }
     let node: Int32
     if options.kind == .stem {
@@ -525,7 +530,7 @@ final class WorkerState<Consumer: TokenConsumer> {
       nodes.keys.append(nodes.termStrings[term])
       nodes.phraseIndex.append(-1)
     }
-    nodes.termNode[term] = node
+    nodes.terms[term].node = node
     return node
   }
 
@@ -567,10 +572,10 @@ final class WorkerState<Consumer: TokenConsumer> {
         continue
       }
       position += 1
-      if !options.keepsStopWords && isStop[Int(token.termID)] { continue }
+      if !options.keepsStopWords && nodes.terms[Int(token.termID)].isStop { continue }
       tokens.nodes.append(node(for: token))
       tokens.terms.append(token.termID)
-      nodes.termFrequency[Int(token.termID)] += 1
+      nodes.terms[Int(token.termID)].frequency += 1
       tokens.startPositions.append(token.position)
       tokens.endPositions.append(token.position)
       tokens.turns.append(Int32(turn))

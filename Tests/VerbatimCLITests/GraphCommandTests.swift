@@ -66,6 +66,26 @@ private func rows(_ tsv: String) -> [[String]] {
     #expect(none.status == 1 && none.stderr.contains("no document matches --where authority_type=région"))
   }
 
+  @Test func speakerFilterKeepsThatSpeakersTurns() throws {
+    let project = try corpusProject()
+    let all = try runVerbatim(["freq", "--project", project])
+    let maire = try runVerbatim(["freq", "--where", "speaker=Maire", "--project", project])
+    #expect(maire.status == 0, "\(maire.stderr)")
+    let total = { (text: String) in rows(text).dropFirst().reduce(0) { $0 + Int($1[2])! } }
+    #expect(total(maire.stdout) > 0 && total(maire.stdout) < total(all.stdout))
+    let bySpeaker = try runVerbatim(["freq", "--by", "speaker", "--project", project])
+    let maireRows = rows(bySpeaker.stdout).dropFirst().filter { $0[0] == "Maire" }
+    #expect(maireRows.reduce(0) { $0 + Int($1[2])! } == total(maire.stdout))
+  }
+
+  @Test func invalidUTF8FileNamesTheFileAndOffset() throws {
+    let folder = try makeTemporaryDirectory()
+    try Data([0x61, 0x62, 0x20, 0xFF, 0x63]).write(to: folder.appendingPathComponent("bad.txt"))
+    let result = try runVerbatim(["cooc", "--files", folder.path, "--scope", "window:2"])
+    #expect(result.status == 1)
+    #expect(result.stderr.contains("bad.txt: invalid UTF-8 at byte offset 3"))
+  }
+
   @Test func usageAndDataErrors() throws {
     let project = try corpusProject()
     let badScope = try runVerbatim(["cooc", "--scope", "paragraph", "--project", project])

@@ -8,7 +8,7 @@ import VerbatimTestSupport
   @Test(arguments: [1, 2, 3] as [UInt64])
   func countsEqualADictionary(seed: UInt64) {
     var random = SplitMix64(seed: seed)
-    let counter = PairCounter(capacity: 64)
+    let counter = PairCounter(capacity: 64, denseSide: 8)
     let table = PairTable(expected: 16, denseSide: 8)
     var expected: [UInt64: UInt32] = [:]
     for _ in 0..<5000 {
