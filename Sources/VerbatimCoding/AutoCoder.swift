@@ -128,10 +128,15 @@ public final class AutoCoder {
   // Per-worker id tables: predicates satisfied by pipeline term id / stem id.
   private var termPredicates: [[Int32]] = []
   private var stemPredicates: [[Int32]] = []
+  /// Whether a term / stem id satisfies any predicate (the common answer is no: one byte read).
+  private var termHits: [Bool] = []
+  private var stemHits: [Bool] = []
 
   // Per-unit scratch.
   private var postings: [[Int32]]
   private var touchedPredicates: [Int32] = []
+  /// Rules worth evaluating on the current unit (a word of theirs occurs, or they need none).
+  private var candidates: [Int32] = []
   private var ruleStamp: [UInt32]
   private var stamp: UInt32 = 0
 
@@ -208,22 +213,20 @@ public final class AutoCoder {
 
   // MARK: - One unit
 
-  private func predicates(ofTerm id: Int32) -> [Int32] {
-    let index = Int(id)
-    while termPredicates.count <= index {
-      let term = pipeline.vocabulary.term(Int32(termPredicates.count))
-      termPredicates.append(program.predicates(forTerm: term))
+  private func learnTerms(through id: Int) {
+    while termPredicates.count <= id {
+      let list = program.predicates(forTerm: pipeline.vocabulary.term(Int32(termPredicates.count)))
+      termPredicates.append(list)
+      termHits.append(!list.isEmpty)
     }
-    return termPredicates[index]
   }
 
-  private func predicates(ofStem id: Int32) -> [Int32] {
-    let index = Int(id)
-    while stemPredicates.count <= index {
-      let stem = pipeline.vocabulary.stem(Int32(stemPredicates.count))
-      stemPredicates.append(program.predicates(forStem: stem))
+  private func learnStems(through id: Int) {
+    while stemPredicates.count <= id {
+      let list = program.predicates(forStem: pipeline.vocabulary.stem(Int32(stemPredicates.count)))
+      stemPredicates.append(list)
+      stemHits.append(!list.isEmpty)
     }
-    return stemPredicates[index]
   }
 
   /// Notes that the predicates in `list` hold at `position` of the current unit.
@@ -231,7 +234,10 @@ public final class AutoCoder {
     for predicate in list {
       if postings[Int(predicate)].isEmpty {
         touchedPredicates.append(predicate)
-        for rule in program.rulesOfPredicate[Int(predicate)] { ruleStamp[Int(rule)] = stamp }
+        for rule in program.rulesOfPredicate[Int(predicate)] where ruleStamp[Int(rule)] != stamp {
+          ruleStamp[Int(rule)] = stamp
+          candidates.append(rule)
+        }
       }
       postings[Int(predicate)].append(position)
     }
@@ -248,30 +254,47 @@ public final class AutoCoder {
       for index in ruleStamp.indices { ruleStamp[index] = 0 }
       stamp = 1
     }
+    candidates.removeAll(keepingCapacity: true)
     var position: Int32 = 0
     for token in tokens {
-      let byTerm = predicates(ofTerm: token.termID)
-      if !byTerm.isEmpty { record(byTerm, at: position) }
-      let byStem = predicates(ofStem: token.stemID)
-      if !byStem.isEmpty { record(byStem, at: position) }
+      let term = Int(token.termID)
+      if term >= termHits.count { learnTerms(through: term) }
+      if termHits[term] { record(termPredicates[term], at: position) }
+      let stem = Int(token.stemID)
+      if stem >= stemHits.count { learnStems(through: stem) }
+      if stemHits[stem] { record(stemPredicates[stem], at: position) }
       position += 1
     }
+    for rule in program.rulesWithoutWords where ruleStamp[Int(rule)] != stamp {
+      ruleStamp[Int(rule)] = stamp
+      candidates.append(rule)
+    }
+    guard !candidates.isEmpty else { return }
+    // Rule ids follow the codebook (each code's rules, then its exclusions): sorted candidates
+    // come grouped by code, in codebook order, each group's rules in file order.
+    candidates.sort()
     let evaluation = Evaluation(
       postings: postings, context: FilterContext(metadata: context.metadata, speaker: speaker?.lowercased()))
-    for code in program.codes {
-      var matched: (index: Int, hits: [ClosedRange<Int>])?
-      for (index, rule) in code.rules.enumerated() where program.mayMatch(rule, stamp: ruleStamp, current: stamp) {
+    var start = 0
+    while start < candidates.count {
+      let codeIndex = program.codeOfRule[Int(candidates[start])]
+      var end = start + 1
+      while end < candidates.count && program.codeOfRule[Int(candidates[end])] == codeIndex { end += 1 }
+      defer { start = end }
+      var matched: (rule: Int32, hits: [ClosedRange<Int>])?
+      for rule in candidates[start..<end] where !program.isExclusion[Int(rule)] {
         if let hits = evaluation.hits(program.rules[Int(rule)].node) {
-          matched = (index, hits)
+          matched = (rule, hits)
           break
         }
       }
       guard let matched else { continue }
-      let excluded = code.exclude.contains { rule in
-        program.mayMatch(rule, stamp: ruleStamp, current: stamp)
-          && evaluation.hits(program.rules[Int(rule)].node) != nil
+      let excluded = candidates[start..<end].contains { rule in
+        program.isExclusion[Int(rule)] && evaluation.hits(program.rules[Int(rule)].node) != nil
       }
       if excluded { continue }
+      let code = program.codes[Int(codeIndex)]
+      let ruleIndex = code.rules.firstIndex(of: matched.rule)!
       let hits = RuleProgram.sortedUnique(matched.hits).map { positions in
         CodingHit(
           positions: positions,
@@ -280,7 +303,7 @@ public final class AutoCoder {
       result.append(
         UnitCoding(
           document: document, scope: scope, unit: unit.ordinal, turn: unit.turn, range: unit.range, speaker: speaker,
-          code: code.path, ruleIndex: matched.index, rule: program.rules[Int(code.rules[matched.index])].text,
+          code: code.path, ruleIndex: ruleIndex, rule: program.rules[Int(matched.rule)].text,
           hits: hits))
     }
   }
@@ -326,6 +349,12 @@ struct RuleProgram: Sendable {
   private(set) var rules: [Rule] = []
   private(set) var rulesOfPredicate: [[Int32]] = []
   private(set) var codes: [CodeRules] = []
+  /// The index in ``codes`` of each rule's code.
+  private(set) var codeOfRule: [Int32] = []
+  /// Whether each rule is an exclusion.
+  private(set) var isExclusion: [Bool] = []
+  /// The rules that may match a unit where none of their words occurs, sorted.
+  private(set) var rulesWithoutWords: [Int32] = []
   private var stems: [String: [Int32]] = [:]
   private var terms: [String: [Int32]] = [:]
   private var prefixes: [(prefix: [UInt8], id: Int32)] = []
@@ -333,8 +362,16 @@ struct RuleProgram: Sendable {
   init(_ codebook: CompiledCodebook) {
     for code in codebook.codes {
       var entry = CodeRules(path: code.path, rules: [], exclude: [])
-      for rule in code.rules { entry.rules.append(add(rule)) }
-      for rule in code.exclude { entry.exclude.append(add(rule)) }
+      for rule in code.rules {
+        entry.rules.append(add(rule))
+        codeOfRule.append(Int32(codes.count))
+        isExclusion.append(false)
+      }
+      for rule in code.exclude {
+        entry.exclude.append(add(rule))
+        codeOfRule.append(Int32(codes.count))
+        isExclusion.append(true)
+      }
       codes.append(entry)
     }
     for (word, id) in predicateIDs {
@@ -344,6 +381,7 @@ struct RuleProgram: Sendable {
       case let .prefix(prefix): prefixes.append((Array(prefix.utf8), id))
       }
     }
+    rulesWithoutWords = rules.indices.filter { rules[$0].matchesWithoutWords }.map { Int32($0) }
     for key in stems.keys { stems[key]!.sort() }
     for key in terms.keys { terms[key]!.sort() }
     prefixes.sort { $0.id < $1.id }
@@ -403,11 +441,6 @@ struct RuleProgram: Sendable {
     case let .or(operands): operands.contains(where: matchesWithoutWords)
     case .not, .all, .field: true
     }
-  }
-
-  /// Whether rule `id` is worth evaluating on the current unit.
-  @inline(__always) func mayMatch(_ id: Int32, stamp: [UInt32], current: UInt32) -> Bool {
-    stamp[Int(id)] == current || rules[Int(id)].matchesWithoutWords
   }
 
   /// The predicates a term satisfies (exact terms and prefixes), sorted.
