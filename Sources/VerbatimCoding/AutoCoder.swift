@@ -15,11 +15,14 @@ public struct CodingHit: Sendable, Hashable {
   public var positions: ClosedRange<Int>
   /// The UTF-8 byte range of those words in the document text.
   public var range: Range<Int>
+  /// The document text of that range (the matched words, as written).
+  public var text: String
 
   /// Creates a hit.
-  public init(positions: ClosedRange<Int>, range: Range<Int>) {
+  public init(positions: ClosedRange<Int>, range: Range<Int>, text: String = "") {
     self.positions = positions
     self.range = range
+    self.text = text
   }
 }
 
@@ -202,7 +205,7 @@ public final class AutoCoder {
           let start = tokenIndex
           while tokenIndex < tokens.count && tokens[tokenIndex].start < unit.range.upperBound { tokenIndex += 1 }
           codeUnit(
-            tokens: tokens[start..<tokenIndex], unit: unit, scope: units.scope, document: document.id,
+            tokens: tokens[start..<tokenIndex], text: bytes, unit: unit, scope: units.scope, document: document.id,
             speaker: speaker, context: context, into: &result)
         }
       }
@@ -244,7 +247,7 @@ public final class AutoCoder {
   }
 
   private func codeUnit(
-    tokens: ArraySlice<RawToken>, unit: CodingUnits.Unit, scope: CodingScope, document: Int64, speaker: String?,
+    tokens: ArraySlice<RawToken>, text: UnsafeBufferPointer<UInt8>, unit: CodingUnits.Unit, scope: CodingScope, document: Int64, speaker: String?,
     context: FilterContext, into result: inout [UnitCoding]
   ) {
     for predicate in touchedPredicates { postings[Int(predicate)].removeAll(keepingCapacity: true) }
@@ -296,9 +299,11 @@ public final class AutoCoder {
       let code = program.codes[Int(codeIndex)]
       let ruleIndex = code.rules.firstIndex(of: matched.rule)!
       let hits = RuleProgram.sortedUnique(matched.hits).map { positions in
-        CodingHit(
-          positions: positions,
-          range: tokens[tokens.startIndex + positions.lowerBound].start..<tokens[tokens.startIndex + positions.upperBound].end)
+        let range =
+          tokens[tokens.startIndex + positions.lowerBound].start..<tokens[tokens.startIndex + positions.upperBound].end
+        return CodingHit(
+          positions: positions, range: range,
+          text: String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self))
       }
       result.append(
         UnitCoding(

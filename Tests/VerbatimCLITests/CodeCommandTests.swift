@@ -66,6 +66,7 @@ import Testing
       #expect(String(object["start"] as! Int) == row[4])
       #expect(object["rule"] as? String == row[6])
       let hits = object["hits"] as! [String]
+      #expect((object["words"] as! [String]).count == hits.count)
       for hit in hits {
         let bounds = hit.split(separator: "-").map { Int($0)! }
         #expect(Int(row[4])! <= bounds[0] && bounds[1] <= Int(row[5])!)

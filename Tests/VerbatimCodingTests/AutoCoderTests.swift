@@ -73,7 +73,8 @@ func referenceCodings(_ compiled: CompiledCodebook, scope: CodingScope) throws -
               document: document.id, scope: scope, unit: unit.ordinal, turn: unit.turn, range: unit.range,
               speaker: turn.turn.speaker, code: code.path, ruleIndex: index, rule: code.rules[index].text,
               hits: hits.map {
-                CodingHit(positions: $0, range: inside[$0.lowerBound].utf8Range.lowerBound..<inside[$0.upperBound].utf8Range.upperBound)
+                let range = inside[$0.lowerBound].utf8Range.lowerBound..<inside[$0.upperBound].utf8Range.upperBound
+                return CodingHit(positions: $0, range: range, text: String(decoding: bytes[range], as: UTF8.self))
               }))
         }
       }
@@ -185,8 +186,9 @@ struct RuleGenerator {
     let documents = Dictionary(uniqueKeysWithValues: CorpusProject.documents.map { ($0.id, Array($0.text.utf8)) })
     for row in tablets {
       for hit in row.hits {
-        let word = String(decoding: documents[row.document]![hit.range], as: UTF8.self).lowercased()
-        #expect(word.hasPrefix("tablette"))
+        let word = String(decoding: documents[row.document]![hit.range], as: UTF8.self)
+        #expect(word.lowercased().hasPrefix("tablette"))
+        #expect(hit.text == word)
         #expect(row.range.contains(hit.range.lowerBound))
       }
     }
