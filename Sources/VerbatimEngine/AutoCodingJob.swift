@@ -24,12 +24,15 @@ public enum AutoCodingError: Error, CustomStringConvertible {
   case project(ProjectStoreError)
   /// The analysis chain failed on a document.
   case analysis(document: String, AnalysisError)
+  /// The codebook is invalid (``AutoCodingJob/run(project:codebook:file:scope:jobs:)``).
+  case codebook(CodebookError)
 
   /// One line for stderr.
   public var description: String {
     switch self {
     case let .project(error): error.description
     case let .analysis(document, error): "\(document): \(error)"
+    case let .codebook(error): error.description
     }
   }
 }
@@ -55,6 +58,21 @@ public enum AutoCodingJob {
     var all: [UnitCoding] = []
     _ = try stream(project: project, codebook: codebook, scope: scope, jobs: jobs) { all.append(contentsOf: $0) }
     return all
+  }
+
+  /// Validates and compiles `codebook` (errors name `file`), then codes the whole project.
+  ///
+  /// - Throws: ``AutoCodingError/codebook(_:)`` before reading anything, or another ``AutoCodingError``.
+  public static func run(project: URL, codebook: Codebook, file: String, scope: CodingScope, jobs: Int)
+    throws(AutoCodingError) -> [UnitCoding]
+  {
+    let compiled: CompiledCodebook
+    do {
+      compiled = try CompiledCodebook(codebook, file: file)
+    } catch {
+      throw .codebook(error)
+    }
+    return try run(project: project, codebook: compiled, scope: scope, jobs: jobs)
   }
 
   /// Codes the whole project, handing the coded units of each document to `body`, in document
