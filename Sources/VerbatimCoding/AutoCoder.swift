@@ -247,7 +247,8 @@ public final class AutoCoder {
   }
 
   private func codeUnit(
-    tokens: ArraySlice<RawToken>, text: UnsafeBufferPointer<UInt8>, unit: CodingUnits.Unit, scope: CodingScope, document: Int64, speaker: String?,
+    tokens: ArraySlice<RawToken>, text: UnsafeBufferPointer<UInt8>, unit: CodingUnits.Unit, scope: CodingScope,
+    document: Int64, speaker: String?,
     context: FilterContext, into result: inout [UnitCoding]
   ) {
     for predicate in touchedPredicates { postings[Int(predicate)].removeAll(keepingCapacity: true) }
@@ -381,9 +382,9 @@ struct RuleProgram: Sendable {
     }
     for (word, id) in predicateIDs {
       switch word {
-      case let .stem(stem): stems[stem, default: []].append(id)
-      case let .term(term): terms[term, default: []].append(id)
-      case let .prefix(prefix): prefixes.append((Array(prefix.utf8), id))
+      case .stem(let stem): stems[stem, default: []].append(id)
+      case .term(let term): terms[term, default: []].append(id)
+      case .prefix(let prefix): prefixes.append((Array(prefix.utf8), id))
       }
     }
     rulesWithoutWords = rules.indices.filter { rules[$0].matchesWithoutWords }.map { Int32($0) }
@@ -412,29 +413,30 @@ struct RuleProgram: Sendable {
 
   private mutating func compile(_ query: Query, used: inout Set<Int32>) -> RuleNode {
     switch query {
-    case let .stem(stem):
+    case .stem(let stem):
       let id = predicate(.stem(stem))
       used.insert(id)
       return .word(id)
-    case let .term(term):
+    case .term(let term):
       let id = predicate(.term(term))
       used.insert(id)
       return .word(id)
-    case let .prefix(prefix):
+    case .prefix(let prefix):
       let id = predicate(.prefix(prefix))
       used.insert(id)
       return .word(id)
-    case let .phrase(words):
+    case .phrase(let words):
       let ids = words.map { predicate($0) }
       used.formUnion(ids)
       return .phrase(ids)
-    case let .near(left, right, distance):
+    case .near(let left, let right, let distance):
       return .near(compile(left, used: &used), compile(right, used: &used), distance)
-    case let .and(operands): return .and(operands.map { compile($0, used: &used) })
-    case let .or(operands): return .or(operands.map { compile($0, used: &used) })
-    case let .not(operand): return .not(compile(operand, used: &used))
+    case .and(let operands): return .and(operands.map { compile($0, used: &used) })
+    case .or(let operands): return .or(operands.map { compile($0, used: &used) })
+    case .not(let operand): return .not(compile(operand, used: &used))
     case .all: return .all
-    case let .field(name, value, isPrefix): return .field(name: name.lowercased(), value: value.lowercased(), isPrefix: isPrefix)
+    case .field(let name, let value, let isPrefix):
+      return .field(name: name.lowercased(), value: value.lowercased(), isPrefix: isPrefix)
     }
   }
 
@@ -442,8 +444,8 @@ struct RuleProgram: Sendable {
   static func matchesWithoutWords(_ query: Query) -> Bool {
     switch query {
     case .stem, .term, .prefix, .phrase, .near: false
-    case let .and(operands): operands.allSatisfy(matchesWithoutWords)
-    case let .or(operands): operands.contains(where: matchesWithoutWords)
+    case .and(let operands): operands.allSatisfy(matchesWithoutWords)
+    case .or(let operands): operands.contains(where: matchesWithoutWords)
     case .not, .all, .field: true
     }
   }
@@ -492,10 +494,10 @@ struct Evaluation {
 
   func hits(_ node: RuleNode) -> [ClosedRange<Int>]? {
     switch node {
-    case let .word(predicate):
+    case .word(let predicate):
       let list = postings[Int(predicate)]
       return list.isEmpty ? nil : list.map { Int($0)...Int($0) }
-    case let .phrase(words):
+    case .phrase(let words):
       guard let first = words.first else { return nil }
       var hits: [ClosedRange<Int>] = []
       for start in postings[Int(first)] {
@@ -508,7 +510,7 @@ struct Evaluation {
         if all { hits.append(p...(p + words.count - 1)) }
       }
       return hits.isEmpty ? nil : hits
-    case let .near(left, right, maximum):
+    case .near(let left, let right, let maximum):
       guard let leftHits = hits(left), let rightHits = hits(right) else { return nil }
       var hits: [ClosedRange<Int>] = []
       for a in leftHits {
@@ -517,14 +519,14 @@ struct Evaluation {
         }
       }
       return hits.isEmpty ? nil : hits
-    case let .and(operands):
+    case .and(let operands):
       var hits: [ClosedRange<Int>] = []
       for operand in operands {
         guard let operandHits = self.hits(operand) else { return nil }
         hits.append(contentsOf: operandHits)
       }
       return hits
-    case let .or(operands):
+    case .or(let operands):
       var hits: [ClosedRange<Int>] = []
       var matched = false
       for operand in operands {
@@ -534,11 +536,11 @@ struct Evaluation {
         }
       }
       return matched ? hits : nil
-    case let .not(operand):
+    case .not(let operand):
       return hits(operand) == nil ? [] : nil
     case .all:
       return []
-    case let .field(name, value, isPrefix):
+    case .field(let name, let value, let isPrefix):
       let values: [String] = name == "speaker" ? (context.speaker.map { [$0] } ?? []) : (context.metadata[name] ?? [])
       let isMatch = values.contains { isPrefix ? $0.hasPrefix(value) : $0 == value }
       return isMatch ? [] : nil

@@ -30,9 +30,9 @@ public enum AutoCodingError: Error, CustomStringConvertible {
   /// One line for stderr.
   public var description: String {
     switch self {
-    case let .project(error): error.description
-    case let .analysis(document, error): "\(document): \(error)"
-    case let .codebook(error): error.description
+    case .project(let error): error.description
+    case .analysis(let document, let error): "\(document): \(error)"
+    case .codebook(let error): error.description
     }
   }
 }
@@ -126,17 +126,19 @@ public enum AutoCodingJob {
           } catch let error as ProjectStoreError {
             slots.set(index, .failure(.project(error)))
           } catch {
-            slots.set(index, .failure(.project(.database(path: project.path, operation: "read a document", reason: "\(error)"))))
+            slots.set(
+              index, .failure(.project(.database(path: project.path, operation: "read a document", reason: "\(error)")))
+            )
           }
         }
       }
       for index in batch.indices {
         switch slots.take(index) {
-        case let .success((coded, units)):
+        case .success((let coded, let units)):
           summary.units += units
           summary.codings += coded.count
           body(coded)
-        case let .failure(error):
+        case .failure(let error):
           throw error
         }
       }

@@ -26,9 +26,9 @@ public enum CodebookFileError: Error, CustomStringConvertible {
   /// One line for stderr.
   public var description: String {
     switch self {
-    case let .usage(message): message
-    case let .invalid(error): error.description
-    case let .io(path, reason): "\(path): \(reason)"
+    case .usage(let message): message
+    case .invalid(let error): error.description
+    case .io(let path, let reason): "\(path): \(reason)"
     }
   }
 }
@@ -55,7 +55,8 @@ public enum CodebookFiles {
     case "qdc": return .qdc
     default:
       throw .usage(
-        "\(path): unknown codebook extension; use .yml (Verbatim), .dic (LIWC), .qdc (REFI-QDA), or --from/--to quanteda")
+        "\(path): unknown codebook extension; use .yml (Verbatim), .dic (LIWC), .qdc (REFI-QDA), or --from/--to quanteda"
+      )
     }
   }
 

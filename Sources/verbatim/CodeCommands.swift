@@ -44,7 +44,9 @@ struct CodeCommand: ParsableCommand {
   @Option(name: .long, help: ArgumentHelp("The codebook (.yml, .dic).", valueName: "FILE"))
   var codebook: String
 
-  @Option(name: .long, help: ArgumentHelp("The codebook's format when the extension is not enough (quanteda).", valueName: "FORMAT"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("The codebook's format when the extension is not enough (quanteda).", valueName: "FORMAT"))
   var from: CodebookFormatOption?
 
   @Option(name: .long, help: "The unit coded: segment, sentence, paragraph or turn.")

@@ -18,10 +18,11 @@ import VerbatimEngine
     let rows = cli.stdout.split(separator: "\n").dropFirst().map { $0.components(separatedBy: "\t") }
     #expect(rows.count == one.count)
     for (row, coded) in zip(rows, one) {
-      #expect(row == [
-        String(coded.document), String(coded.unit), coded.speaker ?? "", coded.code, String(coded.range.lowerBound),
-        String(coded.range.upperBound), coded.rule,
-      ])
+      #expect(
+        row == [
+          String(coded.document), String(coded.unit), coded.speaker ?? "", coded.code, String(coded.range.lowerBound),
+          String(coded.range.upperBound), coded.rule,
+        ])
       #expect(coded.scope == .sentence)
     }
     let codings = one.map(\.coding)
@@ -39,7 +40,9 @@ import VerbatimEngine
       _ = try AutoCodingJob.run(
         project: URL(fileURLWithPath: "/nonexistent"), codebook: book, file: "t.yml", scope: .segment, jobs: 1)
     } catch {
-      #expect(error.description == "t.yml: codes[0].color: a colour is written #rrggbb (six hexadecimal digits), e.g. \"#1f77b4\"")
+      #expect(
+        error.description
+          == "t.yml: codes[0].color: a colour is written #rrggbb (six hexadecimal digits), e.g. \"#1f77b4\"")
     }
   }
 }

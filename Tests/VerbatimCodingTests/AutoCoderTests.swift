@@ -15,7 +15,8 @@ enum CorpusProject {
       let store = try ProjectStore(directory: directory, creating: true)
       let segmenter = try Segmenter()
       let corpus = codingRepositoryRoot.appendingPathComponent("Corpus")
-      let names = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".txt") }.sorted()
+      let names = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".txt") }
+        .sorted()
       for name in names {
         let url = corpus.appendingPathComponent(name)
         let documents = try Importers.importFile(at: url, relativePath: "Corpus/" + name, options: ImportOptions())
@@ -24,7 +25,8 @@ enum CorpusProject {
         }
         let size = try Data(contentsOf: url).count
         _ = try store.write(
-          PreparedFile(source: "Corpus/" + name, contentHash: name, settingsHash: "test", size: size, documents: prepared),
+          PreparedFile(
+            source: "Corpus/" + name, contentHash: name, settingsHash: "test", size: size, documents: prepared),
           importedAt: Date(timeIntervalSince1970: 0))
       }
     } catch {
@@ -57,16 +59,19 @@ func referenceCodings(_ compiled: CompiledCodebook, scope: CodingScope) throws -
       let text = String(decoding: bytes[range], as: UTF8.self)
       let tokens = pipeline.tokens(in: text).map { token -> Token in
         var shifted = token
-        shifted.utf8Range = (token.utf8Range.lowerBound + range.lowerBound)..<(token.utf8Range.upperBound + range.lowerBound)
+        shifted.utf8Range =
+          (token.utf8Range.lowerBound + range.lowerBound)..<(token.utf8Range.upperBound + range.lowerBound)
         return shifted
       }
       for unit in units.units where unit.turn == turn.ordinal {
         let inside = tokens.filter { unit.range.contains($0.utf8Range.lowerBound) }
         let analysed = AnalyzedUnit(tokens: inside, speaker: turn.turn.speaker, metadata: metadata)
         for code in compiled.codes {
-          guard let (index, hits) = code.rules.enumerated().lazy.compactMap({ index, rule in
-            QueryMatcher(rule.query).matches(analysed).map { (index, $0) }
-          }).first else { continue }
+          guard
+            let (index, hits) = code.rules.enumerated().lazy.compactMap({ index, rule in
+              QueryMatcher(rule.query).matches(analysed).map { (index, $0) }
+            }).first
+          else { continue }
           if code.exclude.contains(where: { QueryMatcher($0.query).matches(analysed) != nil }) { continue }
           result.append(
             UnitCoding(
@@ -133,7 +138,8 @@ struct RuleGenerator {
   mutating func positional(depth: Int) -> String {
     if depth == 0 || random.next(below: 3) == 0 { return atom() }
     switch random.next(below: 3) {
-    case 0: return "(\(positional(depth: depth - 1)) NEAR/\(1 + random.next(below: 10)) \(positional(depth: depth - 1)))"
+    case 0:
+      return "(\(positional(depth: depth - 1)) NEAR/\(1 + random.next(below: 10)) \(positional(depth: depth - 1)))"
     case 1: return "(\(positional(depth: depth - 1)) OR \(positional(depth: depth - 1)))"
     default: return "(\(positional(depth: depth - 1)) AND \(positional(depth: depth - 1)))"
     }
@@ -174,10 +180,12 @@ struct RuleGenerator {
   }
 
   @Test func firstMatchingRuleAndExclusionsAreReported() throws {
-    let book = Codebook(name: "T", codes: [
-      Code(name: "Tablettes", rules: ["=zzzz", "tablette*"], exclude: ["chocolat"]),
-      Code(name: "Filtre", rules: ["speaker:\"Agent de DSI\""]),
-    ])
+    let book = Codebook(
+      name: "T",
+      codes: [
+        Code(name: "Tablettes", rules: ["=zzzz", "tablette*"], exclude: ["chocolat"]),
+        Code(name: "Filtre", rules: ["speaker:\"Agent de DSI\""]),
+      ])
     let compiled = try CompiledCodebook(book, file: "t")
     let rows = try autoCodings(compiled, scope: .segment)
     let tablets = rows.filter { $0.code == "Tablettes" }
