@@ -103,6 +103,8 @@ struct RuleGenerator {
   let words: [String]
   let bigrams: [String]
   let speakers: [String]
+  /// Document metadata as (field, value) pairs, for `field:"value"` filters.
+  let fields: [(String, String)]
 
   init(seed: UInt64) {
     random = SplitMix64(seed: seed)
@@ -110,6 +112,7 @@ struct RuleGenerator {
     var words: [String] = []
     var bigrams: [String] = []
     var speakers: Set<String> = []
+    var fields: Set<[String]> = []
     for document in CorpusProject.documents {
       let tokens = pipeline.tokens(in: document.text).filter { $0.kind == .word }
       for (index, token) in tokens.enumerated() where index % 7 == 0 {
@@ -117,10 +120,14 @@ struct RuleGenerator {
         if index + 1 < tokens.count { bigrams.append(token.surface + " " + tokens[index + 1].surface) }
       }
       for turn in document.turns { if let speaker = turn.turn.speaker { speakers.insert(speaker) } }
+      for (key, value) in document.metadata where !value.description.contains("\"") {
+        fields.insert([key, value.description])
+      }
     }
     self.words = words.filter { !$0.contains("\"") && !$0.contains(":") }
     self.bigrams = bigrams.filter { !$0.contains("\"") && !$0.contains(":") }
     self.speakers = speakers.sorted()
+    self.fields = fields.sorted { $0.lexicographicallyPrecedes($1) }.map { ($0[0], $0[1]) }
   }
 
   mutating func pick<T>(_ items: [T]) -> T { items[random.next(below: items.count)] }
@@ -146,7 +153,13 @@ struct RuleGenerator {
   }
 
   mutating func rule() -> String {
-    switch random.next(below: 8) {
+    switch random.next(below: 10) {
+    case 8:
+      let (field, value) = pick(fields)
+      return "\(field.uppercased()):\"\(value)\" AND \(positional(depth: 1))"
+    case 9:
+      let (field, value) = pick(fields)
+      return "\(positional(depth: 1)) OR NOT \(field):\"\(value.prefix(4))\"*"
     case 0: return "\(positional(depth: 2)) AND NOT \(atom())"
     case 1: return "NOT \(positional(depth: 1))"
     case 2: return "speaker:\"\(pick(speakers))\" AND \(positional(depth: 1))"
@@ -176,6 +189,9 @@ struct RuleGenerator {
       // The random rules must code a real share of units, with hits and without.
       #expect(expected.count > 100)
       #expect(expected.contains { !$0.hits.isEmpty && $0.hits.contains { $0.positions.count > 1 } })
+      // …and metadata filters must decide some of them.
+      let fieldNames = Set(generator.fields.map { $0.0.uppercased() + ":" })
+      #expect(expected.contains { coded in fieldNames.contains { coded.rule.contains($0) } })
     }
   }
 
