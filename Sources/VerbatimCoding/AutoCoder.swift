@@ -149,9 +149,7 @@ public final class AutoCoder {
   public init(_ codebook: CompiledCodebook, analyzer: Analyzer = .french) throws(AnalysisError) {
     self.codebook = codebook
     program = RuleProgram(codebook)
-    var recipe = analyzer
-    recipe.surfaceCacheLimit = analyzer.surfaceCacheLimit
-    pipeline = try recipe.makePipeline()
+    pipeline = try analyzer.makePipeline()
     postings = Array(repeating: [], count: program.predicates.count)
     ruleStamp = Array(repeating: 0, count: program.rules.count)
   }
@@ -185,7 +183,7 @@ public final class AutoCoder {
         tokens.removeAll(keepingCapacity: true)
         if !range.isEmpty {
           let base = range.lowerBound
-          do {
+          do throws(AnalysisError) {
             try pipeline.analyze(UnsafeBufferPointer(rebasing: bytes[range]), validating: false) { batch in
               for var token in batch {
                 token.start += base
@@ -194,7 +192,7 @@ public final class AutoCoder {
               }
             }
           } catch {
-            failure = error as? AnalysisError ?? failure
+            failure = error
             return
           }
         }
