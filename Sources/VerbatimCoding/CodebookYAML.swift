@@ -184,10 +184,10 @@ public enum CodebookYAML {
         .composer(_, let problem, let mark, _):
         return CodebookError(
           file: file, line: mark.line, path: "", problem: "YAML syntax, column \(mark.column): \(problem)")
-      case .duplicatedKeysInMapping(let duplicates, _):
+      case .duplicatedKeysInMapping(let duplicates, let context):
         return CodebookError(
-          file: file, path: "",
-          problem: "a key is written twice in one mapping: \(duplicates.sorted().joined(separator: ", "))")
+          file: file, line: context.mark.line, path: "",
+          problem: "a key is written twice in one mapping: \(duplicates.sorted().joined(separator: ", ")); keep one")
       case .reader(let problem, let offset, _, _):
         return CodebookError(
           file: file, path: "",

@@ -161,6 +161,8 @@ let codingRepositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathCompo
       message(header + "codes:\n  - A\n")
         == "x.yml:4: codes[0]: a code is a mapping with the keys name, description, color, guid, codable, rules, exclude, codes, found a single value"
     )
+    #expect(message(header + "name: B\n") == "x.yml:2: a key is written twice in one mapping: name; keep one")
+    #expect(message(header + "codes:\n  - name: X\n    rules: [a]\n    rules: [b]\n") == "x.yml:5: a key is written twice in one mapping: rules; keep one")
     #expect(message("") == "x.yml: the file is empty; a codebook starts with `verbatim-codebook: 1`")
     #expect(
       message("- a\n- b\n")
