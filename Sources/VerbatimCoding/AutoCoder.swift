@@ -15,11 +15,14 @@ public struct CodingHit: Sendable, Hashable {
   public var positions: ClosedRange<Int>
   /// The UTF-8 byte range of those words in the document text.
   public var range: Range<Int>
+  /// The document text of that range (the matched words, as written).
+  public var text: String
 
   /// Creates a hit.
-  public init(positions: ClosedRange<Int>, range: Range<Int>) {
+  public init(positions: ClosedRange<Int>, range: Range<Int>, text: String = "") {
     self.positions = positions
     self.range = range
+    self.text = text
   }
 }
 
@@ -128,10 +131,15 @@ public final class AutoCoder {
   // Per-worker id tables: predicates satisfied by pipeline term id / stem id.
   private var termPredicates: [[Int32]] = []
   private var stemPredicates: [[Int32]] = []
+  /// Whether a term / stem id satisfies any predicate (the common answer is no: one byte read).
+  private var termHits: [Bool] = []
+  private var stemHits: [Bool] = []
 
   // Per-unit scratch.
   private var postings: [[Int32]]
   private var touchedPredicates: [Int32] = []
+  /// Rules worth evaluating on the current unit (a word of theirs occurs, or they need none).
+  private var candidates: [Int32] = []
   private var ruleStamp: [UInt32]
   private var stamp: UInt32 = 0
 
@@ -141,9 +149,7 @@ public final class AutoCoder {
   public init(_ codebook: CompiledCodebook, analyzer: Analyzer = .french) throws(AnalysisError) {
     self.codebook = codebook
     program = RuleProgram(codebook)
-    var recipe = analyzer
-    recipe.surfaceCacheLimit = analyzer.surfaceCacheLimit
-    pipeline = try recipe.makePipeline()
+    pipeline = try analyzer.makePipeline()
     postings = Array(repeating: [], count: program.predicates.count)
     ruleStamp = Array(repeating: 0, count: program.rules.count)
   }
@@ -177,7 +183,7 @@ public final class AutoCoder {
         tokens.removeAll(keepingCapacity: true)
         if !range.isEmpty {
           let base = range.lowerBound
-          do {
+          do throws(AnalysisError) {
             try pipeline.analyze(UnsafeBufferPointer(rebasing: bytes[range]), validating: false) { batch in
               for var token in batch {
                 token.start += base
@@ -186,7 +192,7 @@ public final class AutoCoder {
               }
             }
           } catch {
-            failure = error as? AnalysisError ?? failure
+            failure = error
             return
           }
         }
@@ -197,7 +203,7 @@ public final class AutoCoder {
           let start = tokenIndex
           while tokenIndex < tokens.count && tokens[tokenIndex].start < unit.range.upperBound { tokenIndex += 1 }
           codeUnit(
-            tokens: tokens[start..<tokenIndex], unit: unit, scope: units.scope, document: document.id,
+            tokens: tokens[start..<tokenIndex], text: bytes, unit: unit, scope: units.scope, document: document.id,
             speaker: speaker, context: context, into: &result)
         }
       }
@@ -208,22 +214,20 @@ public final class AutoCoder {
 
   // MARK: - One unit
 
-  private func predicates(ofTerm id: Int32) -> [Int32] {
-    let index = Int(id)
-    while termPredicates.count <= index {
-      let term = pipeline.vocabulary.term(Int32(termPredicates.count))
-      termPredicates.append(program.predicates(forTerm: term))
+  private func learnTerms(through id: Int) {
+    while termPredicates.count <= id {
+      let list = program.predicates(forTerm: pipeline.vocabulary.term(Int32(termPredicates.count)))
+      termPredicates.append(list)
+      termHits.append(!list.isEmpty)
     }
-    return termPredicates[index]
   }
 
-  private func predicates(ofStem id: Int32) -> [Int32] {
-    let index = Int(id)
-    while stemPredicates.count <= index {
-      let stem = pipeline.vocabulary.stem(Int32(stemPredicates.count))
-      stemPredicates.append(program.predicates(forStem: stem))
+  private func learnStems(through id: Int) {
+    while stemPredicates.count <= id {
+      let list = program.predicates(forStem: pipeline.vocabulary.stem(Int32(stemPredicates.count)))
+      stemPredicates.append(list)
+      stemHits.append(!list.isEmpty)
     }
-    return stemPredicates[index]
   }
 
   /// Notes that the predicates in `list` hold at `position` of the current unit.
@@ -231,14 +235,18 @@ public final class AutoCoder {
     for predicate in list {
       if postings[Int(predicate)].isEmpty {
         touchedPredicates.append(predicate)
-        for rule in program.rulesOfPredicate[Int(predicate)] { ruleStamp[Int(rule)] = stamp }
+        for rule in program.rulesOfPredicate[Int(predicate)] where ruleStamp[Int(rule)] != stamp {
+          ruleStamp[Int(rule)] = stamp
+          candidates.append(rule)
+        }
       }
       postings[Int(predicate)].append(position)
     }
   }
 
   private func codeUnit(
-    tokens: ArraySlice<RawToken>, unit: CodingUnits.Unit, scope: CodingScope, document: Int64, speaker: String?,
+    tokens: ArraySlice<RawToken>, text: UnsafeBufferPointer<UInt8>, unit: CodingUnits.Unit, scope: CodingScope,
+    document: Int64, speaker: String?,
     context: FilterContext, into result: inout [UnitCoding]
   ) {
     for predicate in touchedPredicates { postings[Int(predicate)].removeAll(keepingCapacity: true) }
@@ -248,39 +256,58 @@ public final class AutoCoder {
       for index in ruleStamp.indices { ruleStamp[index] = 0 }
       stamp = 1
     }
+    candidates.removeAll(keepingCapacity: true)
     var position: Int32 = 0
     for token in tokens {
-      let byTerm = predicates(ofTerm: token.termID)
-      if !byTerm.isEmpty { record(byTerm, at: position) }
-      let byStem = predicates(ofStem: token.stemID)
-      if !byStem.isEmpty { record(byStem, at: position) }
+      let term = Int(token.termID)
+      if term >= termHits.count { learnTerms(through: term) }
+      if termHits[term] { record(termPredicates[term], at: position) }
+      let stem = Int(token.stemID)
+      if stem >= stemHits.count { learnStems(through: stem) }
+      if stemHits[stem] { record(stemPredicates[stem], at: position) }
       position += 1
     }
+    for rule in program.rulesWithoutWords where ruleStamp[Int(rule)] != stamp {
+      ruleStamp[Int(rule)] = stamp
+      candidates.append(rule)
+    }
+    guard !candidates.isEmpty else { return }
+    // Rule ids follow the codebook (each code's rules, then its exclusions): sorted candidates
+    // come grouped by code, in codebook order, each group's rules in file order.
+    candidates.sort()
     let evaluation = Evaluation(
       postings: postings, context: FilterContext(metadata: context.metadata, speaker: speaker?.lowercased()))
-    for code in program.codes {
-      var matched: (index: Int, hits: [ClosedRange<Int>])?
-      for (index, rule) in code.rules.enumerated() where program.mayMatch(rule, stamp: ruleStamp, current: stamp) {
+    var start = 0
+    while start < candidates.count {
+      let codeIndex = program.codeOfRule[Int(candidates[start])]
+      var end = start + 1
+      while end < candidates.count && program.codeOfRule[Int(candidates[end])] == codeIndex { end += 1 }
+      defer { start = end }
+      var matched: (rule: Int32, hits: [ClosedRange<Int>])?
+      for rule in candidates[start..<end] where !program.isExclusion[Int(rule)] {
         if let hits = evaluation.hits(program.rules[Int(rule)].node) {
-          matched = (index, hits)
+          matched = (rule, hits)
           break
         }
       }
       guard let matched else { continue }
-      let excluded = code.exclude.contains { rule in
-        program.mayMatch(rule, stamp: ruleStamp, current: stamp)
-          && evaluation.hits(program.rules[Int(rule)].node) != nil
+      let excluded = candidates[start..<end].contains { rule in
+        program.isExclusion[Int(rule)] && evaluation.hits(program.rules[Int(rule)].node) != nil
       }
       if excluded { continue }
+      let code = program.codes[Int(codeIndex)]
+      let ruleIndex = code.rules.firstIndex(of: matched.rule)!
       let hits = RuleProgram.sortedUnique(matched.hits).map { positions in
-        CodingHit(
-          positions: positions,
-          range: tokens[tokens.startIndex + positions.lowerBound].start..<tokens[tokens.startIndex + positions.upperBound].end)
+        let range =
+          tokens[tokens.startIndex + positions.lowerBound].start..<tokens[tokens.startIndex + positions.upperBound].end
+        return CodingHit(
+          positions: positions, range: range,
+          text: String(decoding: UnsafeBufferPointer(rebasing: text[range]), as: UTF8.self))
       }
       result.append(
         UnitCoding(
           document: document, scope: scope, unit: unit.ordinal, turn: unit.turn, range: unit.range, speaker: speaker,
-          code: code.path, ruleIndex: matched.index, rule: program.rules[Int(code.rules[matched.index])].text,
+          code: code.path, ruleIndex: ruleIndex, rule: program.rules[Int(matched.rule)].text,
           hits: hits))
     }
   }
@@ -326,6 +353,12 @@ struct RuleProgram: Sendable {
   private(set) var rules: [Rule] = []
   private(set) var rulesOfPredicate: [[Int32]] = []
   private(set) var codes: [CodeRules] = []
+  /// The index in ``codes`` of each rule's code.
+  private(set) var codeOfRule: [Int32] = []
+  /// Whether each rule is an exclusion.
+  private(set) var isExclusion: [Bool] = []
+  /// The rules that may match a unit where none of their words occurs, sorted.
+  private(set) var rulesWithoutWords: [Int32] = []
   private var stems: [String: [Int32]] = [:]
   private var terms: [String: [Int32]] = [:]
   private var prefixes: [(prefix: [UInt8], id: Int32)] = []
@@ -333,17 +366,26 @@ struct RuleProgram: Sendable {
   init(_ codebook: CompiledCodebook) {
     for code in codebook.codes {
       var entry = CodeRules(path: code.path, rules: [], exclude: [])
-      for rule in code.rules { entry.rules.append(add(rule)) }
-      for rule in code.exclude { entry.exclude.append(add(rule)) }
+      for rule in code.rules {
+        entry.rules.append(add(rule))
+        codeOfRule.append(Int32(codes.count))
+        isExclusion.append(false)
+      }
+      for rule in code.exclude {
+        entry.exclude.append(add(rule))
+        codeOfRule.append(Int32(codes.count))
+        isExclusion.append(true)
+      }
       codes.append(entry)
     }
     for (word, id) in predicateIDs {
       switch word {
-      case let .stem(stem): stems[stem, default: []].append(id)
-      case let .term(term): terms[term, default: []].append(id)
-      case let .prefix(prefix): prefixes.append((Array(prefix.utf8), id))
+      case .stem(let stem): stems[stem, default: []].append(id)
+      case .term(let term): terms[term, default: []].append(id)
+      case .prefix(let prefix): prefixes.append((Array(prefix.utf8), id))
       }
     }
+    rulesWithoutWords = rules.indices.filter { rules[$0].matchesWithoutWords }.map { Int32($0) }
     for key in stems.keys { stems[key]!.sort() }
     for key in terms.keys { terms[key]!.sort() }
     prefixes.sort { $0.id < $1.id }
@@ -369,29 +411,30 @@ struct RuleProgram: Sendable {
 
   private mutating func compile(_ query: Query, used: inout Set<Int32>) -> RuleNode {
     switch query {
-    case let .stem(stem):
+    case .stem(let stem):
       let id = predicate(.stem(stem))
       used.insert(id)
       return .word(id)
-    case let .term(term):
+    case .term(let term):
       let id = predicate(.term(term))
       used.insert(id)
       return .word(id)
-    case let .prefix(prefix):
+    case .prefix(let prefix):
       let id = predicate(.prefix(prefix))
       used.insert(id)
       return .word(id)
-    case let .phrase(words):
+    case .phrase(let words):
       let ids = words.map { predicate($0) }
       used.formUnion(ids)
       return .phrase(ids)
-    case let .near(left, right, distance):
+    case .near(let left, let right, let distance):
       return .near(compile(left, used: &used), compile(right, used: &used), distance)
-    case let .and(operands): return .and(operands.map { compile($0, used: &used) })
-    case let .or(operands): return .or(operands.map { compile($0, used: &used) })
-    case let .not(operand): return .not(compile(operand, used: &used))
+    case .and(let operands): return .and(operands.map { compile($0, used: &used) })
+    case .or(let operands): return .or(operands.map { compile($0, used: &used) })
+    case .not(let operand): return .not(compile(operand, used: &used))
     case .all: return .all
-    case let .field(name, value, isPrefix): return .field(name: name.lowercased(), value: value.lowercased(), isPrefix: isPrefix)
+    case .field(let name, let value, let isPrefix):
+      return .field(name: name.lowercased(), value: value.lowercased(), isPrefix: isPrefix)
     }
   }
 
@@ -399,15 +442,10 @@ struct RuleProgram: Sendable {
   static func matchesWithoutWords(_ query: Query) -> Bool {
     switch query {
     case .stem, .term, .prefix, .phrase, .near: false
-    case let .and(operands): operands.allSatisfy(matchesWithoutWords)
-    case let .or(operands): operands.contains(where: matchesWithoutWords)
+    case .and(let operands): operands.allSatisfy(matchesWithoutWords)
+    case .or(let operands): operands.contains(where: matchesWithoutWords)
     case .not, .all, .field: true
     }
-  }
-
-  /// Whether rule `id` is worth evaluating on the current unit.
-  @inline(__always) func mayMatch(_ id: Int32, stamp: [UInt32], current: UInt32) -> Bool {
-    stamp[Int(id)] == current || rules[Int(id)].matchesWithoutWords
   }
 
   /// The predicates a term satisfies (exact terms and prefixes), sorted.
@@ -454,10 +492,10 @@ struct Evaluation {
 
   func hits(_ node: RuleNode) -> [ClosedRange<Int>]? {
     switch node {
-    case let .word(predicate):
+    case .word(let predicate):
       let list = postings[Int(predicate)]
       return list.isEmpty ? nil : list.map { Int($0)...Int($0) }
-    case let .phrase(words):
+    case .phrase(let words):
       guard let first = words.first else { return nil }
       var hits: [ClosedRange<Int>] = []
       for start in postings[Int(first)] {
@@ -470,7 +508,7 @@ struct Evaluation {
         if all { hits.append(p...(p + words.count - 1)) }
       }
       return hits.isEmpty ? nil : hits
-    case let .near(left, right, maximum):
+    case .near(let left, let right, let maximum):
       guard let leftHits = hits(left), let rightHits = hits(right) else { return nil }
       var hits: [ClosedRange<Int>] = []
       for a in leftHits {
@@ -479,14 +517,14 @@ struct Evaluation {
         }
       }
       return hits.isEmpty ? nil : hits
-    case let .and(operands):
+    case .and(let operands):
       var hits: [ClosedRange<Int>] = []
       for operand in operands {
         guard let operandHits = self.hits(operand) else { return nil }
         hits.append(contentsOf: operandHits)
       }
       return hits
-    case let .or(operands):
+    case .or(let operands):
       var hits: [ClosedRange<Int>] = []
       var matched = false
       for operand in operands {
@@ -496,11 +534,11 @@ struct Evaluation {
         }
       }
       return matched ? hits : nil
-    case let .not(operand):
+    case .not(let operand):
       return hits(operand) == nil ? [] : nil
     case .all:
       return []
-    case let .field(name, value, isPrefix):
+    case .field(let name, let value, let isPrefix):
       let values: [String] = name == "speaker" ? (context.speaker.map { [$0] } ?? []) : (context.metadata[name] ?? [])
       let isMatch = values.contains { isPrefix ? $0.hasPrefix(value) : $0 == value }
       return isMatch ? [] : nil

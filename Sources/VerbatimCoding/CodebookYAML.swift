@@ -87,7 +87,9 @@ public enum CodebookYAML {
   /// A YAML scalar that reads back as exactly `text`: single-quoted, or double-quoted with
   /// escapes when it holds control characters.
   static func quote(_ text: String) -> String {
-    if text.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{FEFF}" }) {
+    if text.unicodeScalars.contains(where: {
+      $0.value < 0x20 || $0.value == 0x7F || $0 == "\u{85}" || $0 == "\u{2028}" || $0 == "\u{2029}" || $0 == "\u{FEFF}"
+    }) {
       var result = "\""
       for scalar in text.unicodeScalars {
         switch scalar {
@@ -148,7 +150,8 @@ public enum CodebookYAML {
           problem: "missing `verbatim-codebook: 1` (the schema version) at the top of the file")
       }
       guard let version = versionNode.scalar.flatMap({ Int($0.string) }) else {
-        throw fail("verbatim-codebook", versionNode, "the schema version is a whole number; write `verbatim-codebook: 1`")
+        throw fail(
+          "verbatim-codebook", versionNode, "the schema version is a whole number; write `verbatim-codebook: 1`")
       }
       guard version == CodebookYAML.schemaVersion else {
         throw fail(
@@ -177,15 +180,18 @@ public enum CodebookYAML {
 
     static func syntaxError(_ error: YamlError, file: String) -> CodebookError {
       switch error {
-      case let .scanner(_, problem, mark, _), let .parser(_, problem, mark, _), let .composer(_, problem, mark, _):
+      case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _),
+        .composer(_, let problem, let mark, _):
         return CodebookError(
           file: file, line: mark.line, path: "", problem: "YAML syntax, column \(mark.column): \(problem)")
-      case let .duplicatedKeysInMapping(duplicates, _):
+      case .duplicatedKeysInMapping(let duplicates, let context):
         return CodebookError(
-          file: file, path: "", problem: "a key is written twice in one mapping: \(duplicates.sorted().joined(separator: ", "))")
-      case let .reader(problem, offset, _, _):
+          file: file, line: context.mark.line, path: "",
+          problem: "a key is written twice in one mapping: \(duplicates.sorted().joined(separator: ", ")); keep one")
+      case .reader(let problem, let offset, _, _):
         return CodebookError(
-          file: file, path: "", problem: "cannot read the text\(offset.map { " at byte offset \($0)" } ?? ""): \(problem)")
+          file: file, path: "",
+          problem: "cannot read the text\(offset.map { " at byte offset \($0)" } ?? ""): \(problem)")
       default:
         return CodebookError(file: file, path: "", problem: "not a YAML file")
       }
@@ -244,7 +250,9 @@ public enum CodebookYAML {
         let here = "\(path)[\(index)]"
         if let line = item.mark?.line { lines[here] = line }
         guard let mapping = item.mapping else {
-          throw fail(here, item, "a code is a mapping with the keys \(Self.list(CodebookYAML.codeKeys)), found \(Self.kind(item))")
+          throw fail(
+            here, item,
+            "a code is a mapping with the keys \(Self.list(CodebookYAML.codeKeys)), found \(Self.kind(item))")
         }
         try checkKeys(mapping, allowed: CodebookYAML.codeKeys, at: here)
         guard let nameNode = mapping["name"] else {
@@ -279,7 +287,9 @@ public enum CodebookYAML {
           throw fail(here, item, "a set is a mapping with the keys \(Self.list(CodebookYAML.setKeys))")
         }
         try checkKeys(mapping, allowed: CodebookYAML.setKeys, at: here)
-        guard let nameNode = mapping["name"] else { throw fail(here + ".name", item, "a set needs a name; add `name: …`") }
+        guard let nameNode = mapping["name"] else {
+          throw fail(here + ".name", item, "a set needs a name; add `name: …`")
+        }
         var set = CodeSet(name: try string(nameNode, at: here + ".name"))
         if let node = mapping["guid"] { set.guid = try string(node, at: here + ".guid") }
         if let node = mapping["description"] { set.description = try string(node, at: here + ".description") }

@@ -67,7 +67,7 @@ public struct CompiledCodebook: Sendable {
           result.append(Rule(text: text, query: try parser.parse(text)))
         } catch {
           var column: Int?
-          if case let .querySyntax(at, _, _) = error { column = at }
+          if case .querySyntax(let at, _, _) = error { column = at }
           throw fail("\(location)[\(index)]", error.description, column: column)
         }
       }
@@ -108,6 +108,8 @@ public struct CompiledCodebook: Sendable {
   public static func isColor(_ text: String) -> Bool {
     let bytes = Array(text.utf8)
     return bytes.count == 7 && bytes[0] == UInt8(ascii: "#")
-      && bytes.dropFirst().allSatisfy { (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0) }
+      && bytes.dropFirst().allSatisfy {
+        (0x30...0x39).contains($0) || (0x41...0x46).contains($0) || (0x61...0x66).contains($0)
+      }
   }
 }

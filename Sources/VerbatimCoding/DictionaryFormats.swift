@@ -96,7 +96,7 @@ public enum DictionaryFormats {
       func addItems(_ node: Node) throws(CodebookError) {
         switch node {
         case .scalar: if node.tag != Tag(.null) { addValue(node) }
-        case let .sequence(items):
+        case .sequence(let items):
           for item in items {
             if let nested = item.mapping {
               for (childKey, childValue) in nested {
@@ -109,7 +109,7 @@ public enum DictionaryFormats {
                 file: file, line: item.mark?.line, path: here, problem: "a value is a text (a glob such as intérim*)")
             }
           }
-        case let .mapping(children):
+        case .mapping(let children):
           for (childKey, childValue) in children {
             if childKey.scalar?.string == "__" {
               try addItems(childValue)
@@ -143,17 +143,17 @@ public enum DictionaryFormats {
     func globs(_ query: Query) -> [String]? {
       func word(_ word: PhraseWord) -> (String, Bool) {
         switch word {
-        case let .term(term): (term, false)
-        case let .prefix(prefix): (prefix + "*", false)
-        case let .stem(stem): (stem + "*", true)
+        case .term(let term): (term, false)
+        case .prefix(let prefix): (prefix + "*", false)
+        case .stem(let stem): (stem + "*", true)
         }
       }
       switch query {
-      case let .term(term): return [term]
-      case let .prefix(prefix): return [prefix + "*"]
-      case let .stem(stem): return [stem + "*"]
-      case let .phrase(words): return [words.map { word($0).0 }.joined(separator: " ")]
-      case let .or(operands):
+      case .term(let term): return [term]
+      case .prefix(let prefix): return [prefix + "*"]
+      case .stem(let stem): return [stem + "*"]
+      case .phrase(let words): return [words.map { word($0).0 }.joined(separator: " ")]
+      case .or(let operands):
         var result: [String] = []
         for operand in operands {
           guard let values = globs(operand) else { return nil }
@@ -166,8 +166,8 @@ public enum DictionaryFormats {
     func hasStem(_ query: Query) -> Bool {
       switch query {
       case .stem: true
-      case let .phrase(words): words.contains { if case .stem = $0 { true } else { false } }
-      case let .or(operands): operands.contains(where: hasStem)
+      case .phrase(let words): words.contains { if case .stem = $0 { true } else { false } }
+      case .or(let operands): operands.contains(where: hasStem)
       default: false
       }
     }
@@ -182,7 +182,9 @@ public enum DictionaryFormats {
         if hasStem(query) { notes.append("\(here): the stem in \(rule) is written as a prefix glob, a wider match") }
         for value in converted where !values.contains(value) { values.append(value) }
       }
-      if !code.exclude.isEmpty { notes.append("\(here): quanteda dictionaries have no exclusions; \(code.exclude.count) left out") }
+      if !code.exclude.isEmpty {
+        notes.append("\(here): quanteda dictionaries have no exclusions; \(code.exclude.count) left out")
+      }
       let key = CodebookYAML.quote(code.name)
       if code.codes.isEmpty {
         out += values.isEmpty ? "\(indent)\(key): []\n" : "\(indent)\(key):\n"
@@ -210,7 +212,8 @@ public enum DictionaryFormats {
   /// - Throws: ``CodebookError`` naming the file and line of a malformed header or entry.
   public static func readLIWC(_ text: String, file: String, name: String) throws(CodebookError) -> DictionaryImport {
     var notes: [String] = []
-    let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(separator: "\n", omittingEmptySubsequences: false)
+    let lines = text.replacingOccurrences(of: "\r\n", with: "\n").split(
+      separator: "\n", omittingEmptySubsequences: false)
     var index = 0
     func fail(_ line: Int, _ problem: String) -> CodebookError {
       CodebookError(file: file, line: line, path: "", problem: problem)
@@ -276,7 +279,10 @@ public enum DictionaryFormats {
       }
     }
     // Build the tree from depths; values keep file order.
-    struct Pending { var code: Code; var depth: Int }
+    struct Pending {
+      var code: Code
+      var depth: Int
+    }
     var roots: [Code] = []
     var stack: [Pending] = []
     func close(downTo depth: Int) {

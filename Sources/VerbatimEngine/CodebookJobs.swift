@@ -26,9 +26,9 @@ public enum CodebookFileError: Error, CustomStringConvertible {
   /// One line for stderr.
   public var description: String {
     switch self {
-    case let .usage(message): message
-    case let .invalid(error): error.description
-    case let .io(path, reason): "\(path): \(reason)"
+    case .usage(let message): message
+    case .invalid(let error): error.description
+    case .io(let path, let reason): "\(path): \(reason)"
     }
   }
 }
@@ -55,7 +55,8 @@ public enum CodebookFiles {
     case "qdc": return .qdc
     default:
       throw .usage(
-        "\(path): unknown codebook extension; use .yml (Verbatim), .dic (LIWC), .qdc (REFI-QDA), or --from/--to quanteda")
+        "\(path): unknown codebook extension; use .yml (Verbatim), .dic (LIWC), .qdc (REFI-QDA), or --from/--to quanteda"
+      )
     }
   }
 
@@ -174,8 +175,8 @@ public enum CodebookFiles {
 
 /// What `verbatim code` prints.
 public enum CodeQueries {
-  /// The columns of `verbatim code` (tsv, csv); jsonl adds `rule_index` (1-based) and `hits`
-  /// (`start-end` UTF-8 ranges of the matched words).
+  /// The columns of `verbatim code` (tsv, csv); jsonl adds `rule_index` (1-based), `hits`
+  /// (`start-end` UTF-8 ranges of the matched words) and `words` (their text, same order).
   public static let columns = ["document", "segment", "speaker", "code", "start", "end", "rule"]
 
   /// Codes the project and writes one row per coded unit and code, in document, unit and
@@ -192,7 +193,7 @@ public enum CodeQueries {
     func makeWriter() -> TableWriter {
       if let writer { return writer }
       let made = TableWriter(
-        format: format, columns: format == .jsonl ? columns + ["rule_index", "hits"] : columns, sink: sink)
+        format: format, columns: format == .jsonl ? columns + ["rule_index", "hits", "words"] : columns, sink: sink)
       writer = made
       return made
     }
@@ -209,6 +210,7 @@ public enum CodeQueries {
           values += [
             .integer(row.ruleIndex + 1),
             .list(row.hits.map { "\($0.range.lowerBound)-\($0.range.upperBound)" }),
+            .list(row.hits.map(\.text)),
           ]
         }
         writer.write(values)

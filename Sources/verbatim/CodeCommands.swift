@@ -35,15 +35,18 @@ struct CodeCommand: ParsableCommand {
       in document, unit and codebook order. `segment` is the unit's ordinal (segment, sentence, \
       paragraph or turn, as --scope says); start and end its UTF-8 span; rule the first rule of \
       the code that matched. A unit is coded by a code when one of its rules matches and none of \
-      its `exclude` rules does. jsonl adds rule_index (1-based) and hits (start-end of the \
-      matched words). The codebook is validated before anything is written; the output does not \
-      depend on --jobs.
+      its `exclude` rules does. jsonl adds rule_index (1-based), hits (start-end of the \
+      matched words) and words (their text). The codebook is validated before anything is \
+      written; the output does not depend on --jobs. A code is coded by its own rules only \
+      (a child's coding does not code its parent).
       """)
 
   @Option(name: .long, help: ArgumentHelp("The codebook (.yml, .dic).", valueName: "FILE"))
   var codebook: String
 
-  @Option(name: .long, help: ArgumentHelp("The codebook's format when the extension is not enough (quanteda).", valueName: "FORMAT"))
+  @Option(
+    name: .long,
+    help: ArgumentHelp("The codebook's format when the extension is not enough (quanteda).", valueName: "FORMAT"))
   var from: CodebookFormatOption?
 
   @Option(name: .long, help: "The unit coded: segment, sentence, paragraph or turn.")

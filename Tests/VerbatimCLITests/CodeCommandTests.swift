@@ -8,7 +8,10 @@ import Testing
   func importedProject() throws -> URL {
     let directory = try makeTemporaryDirectory()
     let result = try runVerbatim(
-      ["import", repositoryRoot.appendingPathComponent("Corpus").path, "--project", directory.appendingPathComponent("p").path])
+      [
+        "import", repositoryRoot.appendingPathComponent("Corpus").path, "--project",
+        directory.appendingPathComponent("p").path,
+      ])
     #expect(result.status == 0, "\(result.stderr)")
     return directory.appendingPathComponent("p")
   }
@@ -30,7 +33,8 @@ import Testing
     let turns = show.stdout.split(separator: "\n").map { line in
       try! JSONSerialization.jsonObject(with: Data(line.utf8)) as! [String: Any]
     }
-    let turn = try #require(turns.first { ($0["start"] as! Int) <= Int(paix[4])! && Int(paix[5])! <= ($0["end"] as! Int) })
+    let turn = try #require(
+      turns.first { ($0["start"] as! Int) <= Int(paix[4])! && Int(paix[5])! <= ($0["end"] as! Int) })
     #expect((turn["text"] as! String).contains("paix sociale"))
     #expect(paix[6] == "\"paix sociale\" OR (reconnaissance NEAR/8 équip*)")
   }
@@ -38,10 +42,20 @@ import Testing
   @Test func outputDoesNotDependOnJobsForAnyScope() throws {
     let project = try importedProject()
     for scope in ["segment", "sentence", "turn", "paragraph"] {
-      let one = try runVerbatim(["code", "--codebook", Self.codebook, "--scope", scope, "--jobs", "1", "--project", project.path])
-      let two = try runVerbatim(["code", "--codebook", Self.codebook, "--scope", scope, "--jobs", "2", "--project", project.path])
-      let four = try runVerbatim(["code", "--codebook", Self.codebook, "--scope", scope, "--jobs", "4", "--project", project.path, "--format", "jsonl"])
-      let fourOne = try runVerbatim(["code", "--codebook", Self.codebook, "--scope", scope, "--jobs", "1", "--project", project.path, "--format", "jsonl"])
+      let one = try runVerbatim([
+        "code", "--codebook", Self.codebook, "--scope", scope, "--jobs", "1", "--project", project.path,
+      ])
+      let two = try runVerbatim([
+        "code", "--codebook", Self.codebook, "--scope", scope, "--jobs", "2", "--project", project.path,
+      ])
+      let four = try runVerbatim([
+        "code", "--codebook", Self.codebook, "--scope", scope, "--jobs", "4", "--project", project.path, "--format",
+        "jsonl",
+      ])
+      let fourOne = try runVerbatim([
+        "code", "--codebook", Self.codebook, "--scope", scope, "--jobs", "1", "--project", project.path, "--format",
+        "jsonl",
+      ])
       #expect(one.status == 0 && two.status == 0)
       #expect(one.stdout == two.stdout, "scope \(scope)")
       #expect(four.stdout == fourOne.stdout, "scope \(scope)")
@@ -66,6 +80,7 @@ import Testing
       #expect(String(object["start"] as! Int) == row[4])
       #expect(object["rule"] as? String == row[6])
       let hits = object["hits"] as! [String]
+      #expect((object["words"] as! [String]).count == hits.count)
       for hit in hits {
         let bounds = hit.split(separator: "-").map { Int($0)! }
         #expect(Int(row[4])! <= bounds[0] && bounds[1] <= Int(row[5])!)
@@ -83,8 +98,11 @@ import Testing
     let result = try runVerbatim(["code", "--codebook", bad.path, "--project", project.path])
     #expect(result.status == 1)
     #expect(result.stdout.isEmpty)
-    #expect(result.stderr == "error: \(bad.path):5: codes[0].rules[1]: query, column 9: expected \")\", found end of query\n")
-    let qdc = try runVerbatim(["code", "--codebook", folder.appendingPathComponent("b.qdc").path, "--project", project.path])
+    #expect(
+      result.stderr == "error: \(bad.path):5: codes[0].rules[1]: query, column 9: expected \")\", found end of query\n")
+    let qdc = try runVerbatim([
+      "code", "--codebook", folder.appendingPathComponent("b.qdc").path, "--project", project.path,
+    ])
     #expect(qdc.status == 1)  // the file does not exist: a data error naming it
     try Data().write(to: folder.appendingPathComponent("c.qdc"))
     let unsupported = try runVerbatim(["code", "--codebook", folder.appendingPathComponent("c.qdc").path, "--project", project.path])
@@ -92,7 +110,9 @@ import Testing
     #expect(unsupported.stderr.contains("c.qdc") && unsupported.stderr.contains("empty file, not XML"), "\(unsupported.stderr)")
     let unknown = try runVerbatim(["code", "--codebook", folder.appendingPathComponent("c.txt").path, "--project", project.path])
     #expect(unknown.status == 64)
-    let noProject = try runVerbatim(["code", "--codebook", Self.codebook, "--project", folder.appendingPathComponent("none").path])
+    let noProject = try runVerbatim([
+      "code", "--codebook", Self.codebook, "--project", folder.appendingPathComponent("none").path,
+    ])
     #expect(noProject.status == 1)
     #expect(noProject.stdout.isEmpty)
   }
@@ -100,11 +120,14 @@ import Testing
   @Test func convertsBetweenFormats() throws {
     let folder = try makeTemporaryDirectory()
     let fixtures = repositoryRoot.appendingPathComponent("Tests/Fixtures/codebooks")
-    let fromLIWC = try runVerbatim(["codebook", "convert", fixtures.appendingPathComponent("themes.dic").path, "liwc.yml"], in: folder)
+    let fromLIWC = try runVerbatim(
+      ["codebook", "convert", fixtures.appendingPathComponent("themes.dic").path, "liwc.yml"], in: folder)
     #expect(fromLIWC.status == 0, "\(fromLIWC.stderr)")
     #expect(fromLIWC.stderr.contains("note: "))
     let written = try String(contentsOf: folder.appendingPathComponent("liwc.yml"), encoding: .utf8)
-    #expect(written.hasPrefix("verbatim-codebook: 1\nname: 'themes'\ncodes:\n  - name: 'travail'\n    rules:\n      - 'intérim*'\n"))
+    #expect(
+      written.hasPrefix(
+        "verbatim-codebook: 1\nname: 'themes'\ncodes:\n  - name: 'travail'\n    rules:\n      - 'intérim*'\n"))
     // Our codebook → quanteda → ours: the rules with a glob form survive.
     let toQuanteda = try runVerbatim(["codebook", "convert", "liwc.yml", "q.yml", "--to", "quanteda"], in: folder)
     #expect(toQuanteda.status == 0, "\(toQuanteda.stderr)")
@@ -117,7 +140,9 @@ import Testing
       to: folder.appendingPathComponent("bad.yml"), atomically: true, encoding: .utf8)
     let bad = try runVerbatim(["codebook", "convert", "bad.yml", "liwc.yml"], in: folder)
     #expect(bad.status == 1)
-    #expect(bad.stderr == "error: bad.yml:5: codes[0].color: a colour is written #rrggbb (six hexadecimal digits), e.g. \"#1f77b4\"\n")
+    #expect(
+      bad.stderr
+        == "error: bad.yml:5: codes[0].color: a colour is written #rrggbb (six hexadecimal digits), e.g. \"#1f77b4\"\n")
     #expect(try String(contentsOf: folder.appendingPathComponent("liwc.yml"), encoding: .utf8) == written)
     let toLIWC = try runVerbatim(["codebook", "convert", "liwc.yml", "x.dic"], in: folder)
     #expect(toLIWC.status == 64)

@@ -15,7 +15,8 @@ enum CorpusProject {
       let store = try ProjectStore(directory: directory, creating: true)
       let segmenter = try Segmenter()
       let corpus = codingRepositoryRoot.appendingPathComponent("Corpus")
-      let names = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".txt") }.sorted()
+      let names = try FileManager.default.contentsOfDirectory(atPath: corpus.path).filter { $0.hasSuffix(".txt") }
+        .sorted()
       for name in names {
         let url = corpus.appendingPathComponent(name)
         let documents = try Importers.importFile(at: url, relativePath: "Corpus/" + name, options: ImportOptions())
@@ -24,7 +25,8 @@ enum CorpusProject {
         }
         let size = try Data(contentsOf: url).count
         _ = try store.write(
-          PreparedFile(source: "Corpus/" + name, contentHash: name, settingsHash: "test", size: size, documents: prepared),
+          PreparedFile(
+            source: "Corpus/" + name, contentHash: name, settingsHash: "test", size: size, documents: prepared),
           importedAt: Date(timeIntervalSince1970: 0))
       }
     } catch {
@@ -57,23 +59,27 @@ func referenceCodings(_ compiled: CompiledCodebook, scope: CodingScope) throws -
       let text = String(decoding: bytes[range], as: UTF8.self)
       let tokens = pipeline.tokens(in: text).map { token -> Token in
         var shifted = token
-        shifted.utf8Range = (token.utf8Range.lowerBound + range.lowerBound)..<(token.utf8Range.upperBound + range.lowerBound)
+        shifted.utf8Range =
+          (token.utf8Range.lowerBound + range.lowerBound)..<(token.utf8Range.upperBound + range.lowerBound)
         return shifted
       }
       for unit in units.units where unit.turn == turn.ordinal {
         let inside = tokens.filter { unit.range.contains($0.utf8Range.lowerBound) }
         let analysed = AnalyzedUnit(tokens: inside, speaker: turn.turn.speaker, metadata: metadata)
         for code in compiled.codes {
-          guard let (index, hits) = code.rules.enumerated().lazy.compactMap({ index, rule in
-            QueryMatcher(rule.query).matches(analysed).map { (index, $0) }
-          }).first else { continue }
+          guard
+            let (index, hits) = code.rules.enumerated().lazy.compactMap({ index, rule in
+              QueryMatcher(rule.query).matches(analysed).map { (index, $0) }
+            }).first
+          else { continue }
           if code.exclude.contains(where: { QueryMatcher($0.query).matches(analysed) != nil }) { continue }
           result.append(
             UnitCoding(
               document: document.id, scope: scope, unit: unit.ordinal, turn: unit.turn, range: unit.range,
               speaker: turn.turn.speaker, code: code.path, ruleIndex: index, rule: code.rules[index].text,
               hits: hits.map {
-                CodingHit(positions: $0, range: inside[$0.lowerBound].utf8Range.lowerBound..<inside[$0.upperBound].utf8Range.upperBound)
+                let range = inside[$0.lowerBound].utf8Range.lowerBound..<inside[$0.upperBound].utf8Range.upperBound
+                return CodingHit(positions: $0, range: range, text: String(decoding: bytes[range], as: UTF8.self))
               }))
         }
       }
@@ -97,6 +103,8 @@ struct RuleGenerator {
   let words: [String]
   let bigrams: [String]
   let speakers: [String]
+  /// Document metadata as (field, value) pairs, for `field:"value"` filters.
+  let fields: [(String, String)]
 
   init(seed: UInt64) {
     random = SplitMix64(seed: seed)
@@ -104,6 +112,7 @@ struct RuleGenerator {
     var words: [String] = []
     var bigrams: [String] = []
     var speakers: Set<String> = []
+    var fields: Set<[String]> = []
     for document in CorpusProject.documents {
       let tokens = pipeline.tokens(in: document.text).filter { $0.kind == .word }
       for (index, token) in tokens.enumerated() where index % 7 == 0 {
@@ -111,10 +120,14 @@ struct RuleGenerator {
         if index + 1 < tokens.count { bigrams.append(token.surface + " " + tokens[index + 1].surface) }
       }
       for turn in document.turns { if let speaker = turn.turn.speaker { speakers.insert(speaker) } }
+      for (key, value) in document.metadata where !value.description.contains("\"") {
+        fields.insert([key, value.description])
+      }
     }
     self.words = words.filter { !$0.contains("\"") && !$0.contains(":") }
     self.bigrams = bigrams.filter { !$0.contains("\"") && !$0.contains(":") }
     self.speakers = speakers.sorted()
+    self.fields = fields.sorted { $0.lexicographicallyPrecedes($1) }.map { ($0[0], $0[1]) }
   }
 
   mutating func pick<T>(_ items: [T]) -> T { items[random.next(below: items.count)] }
@@ -132,14 +145,21 @@ struct RuleGenerator {
   mutating func positional(depth: Int) -> String {
     if depth == 0 || random.next(below: 3) == 0 { return atom() }
     switch random.next(below: 3) {
-    case 0: return "(\(positional(depth: depth - 1)) NEAR/\(1 + random.next(below: 10)) \(positional(depth: depth - 1)))"
+    case 0:
+      return "(\(positional(depth: depth - 1)) NEAR/\(1 + random.next(below: 10)) \(positional(depth: depth - 1)))"
     case 1: return "(\(positional(depth: depth - 1)) OR \(positional(depth: depth - 1)))"
     default: return "(\(positional(depth: depth - 1)) AND \(positional(depth: depth - 1)))"
     }
   }
 
   mutating func rule() -> String {
-    switch random.next(below: 8) {
+    switch random.next(below: 10) {
+    case 8:
+      let (field, value) = pick(fields)
+      return "\(field.uppercased()):\"\(value)\" AND \(positional(depth: 1))"
+    case 9:
+      let (field, value) = pick(fields)
+      return "\(positional(depth: 1)) OR NOT \(field):\"\(value.prefix(4))\"*"
     case 0: return "\(positional(depth: 2)) AND NOT \(atom())"
     case 1: return "NOT \(positional(depth: 1))"
     case 2: return "speaker:\"\(pick(speakers))\" AND \(positional(depth: 1))"
@@ -169,14 +189,19 @@ struct RuleGenerator {
       // The random rules must code a real share of units, with hits and without.
       #expect(expected.count > 100)
       #expect(expected.contains { !$0.hits.isEmpty && $0.hits.contains { $0.positions.count > 1 } })
+      // …and metadata filters must decide some of them.
+      let fieldNames = Set(generator.fields.map { $0.0.uppercased() + ":" })
+      #expect(expected.contains { coded in fieldNames.contains { coded.rule.contains($0) } })
     }
   }
 
   @Test func firstMatchingRuleAndExclusionsAreReported() throws {
-    let book = Codebook(name: "T", codes: [
-      Code(name: "Tablettes", rules: ["=zzzz", "tablette*"], exclude: ["chocolat"]),
-      Code(name: "Filtre", rules: ["speaker:\"Agent de DSI\""]),
-    ])
+    let book = Codebook(
+      name: "T",
+      codes: [
+        Code(name: "Tablettes", rules: ["=zzzz", "tablette*"], exclude: ["chocolat"]),
+        Code(name: "Filtre", rules: ["speaker:\"Agent de DSI\""]),
+      ])
     let compiled = try CompiledCodebook(book, file: "t")
     let rows = try autoCodings(compiled, scope: .segment)
     let tablets = rows.filter { $0.code == "Tablettes" }
@@ -185,8 +210,9 @@ struct RuleGenerator {
     let documents = Dictionary(uniqueKeysWithValues: CorpusProject.documents.map { ($0.id, Array($0.text.utf8)) })
     for row in tablets {
       for hit in row.hits {
-        let word = String(decoding: documents[row.document]![hit.range], as: UTF8.self).lowercased()
-        #expect(word.hasPrefix("tablette"))
+        let word = String(decoding: documents[row.document]![hit.range], as: UTF8.self)
+        #expect(word.lowercased().hasPrefix("tablette"))
+        #expect(hit.text == word)
         #expect(row.range.contains(hit.range.lowerBound))
       }
     }

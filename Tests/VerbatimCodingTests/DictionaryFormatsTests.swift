@@ -1,7 +1,7 @@
 import Foundation
 import Testing
-import VerbatimCoding
 import VerbatimAnalysis
+import VerbatimCoding
 import VerbatimIndex
 
 @Suite struct DictionaryFormatsTests {
@@ -20,7 +20,9 @@ import VerbatimIndex
     #expect(widened.rule == "conjoint*")
     #expect(widened.note == "the wildcard inside \"conjoint?\" is widened to the prefix conjoint*")
     #expect(DictionaryFormats.rule(forGlob: "*parental").rule == nil)
-    #expect(DictionaryFormats.rule(forGlob: "*parental").note == "a value starting with a wildcard has no prefix to search; dropped")
+    #expect(
+      DictionaryFormats.rule(forGlob: "*parental").note
+        == "a value starting with a wildcard has no prefix to search; dropped")
   }
 
   /// The glob rules match what quanteda's glob matching would on single tokens: the exact
@@ -45,17 +47,19 @@ import VerbatimIndex
     let text = try String(contentsOf: Self.fixtures.appendingPathComponent("themes.yml"), encoding: .utf8)
     let imported = try DictionaryFormats.readQuantedaYAML(text, file: "themes.yml", name: "themes")
     let book = imported.codebook
-    #expect(book.allPaths == [
-      "travail", "travail/precarite", "travail/reconnaissance", "famille", "numerique", "numerique/outils",
-    ])
+    #expect(
+      book.allPaths == [
+        "travail", "travail/precarite", "travail/reconnaissance", "famille", "numerique", "numerique/outils",
+      ])
     #expect(book.codes[0].codes[0].rules == ["intérim*", "\"contrat* court*\"", "=chômage"])
     #expect(book.codes[1].rules == ["enfant*", "\"=vie =de =famille\"", "conjoint*"])
     #expect(book.codes[2].rules == ["=numérique"])
     #expect(book.codes[2].codes[0].rules == ["ordinateur*"])
-    #expect(imported.notes == [
-      "themes.yml:14: famille: the wildcard inside \"conjoint?\" is widened to the prefix conjoint*",
-      "themes.yml:15: famille: a value starting with a wildcard has no prefix to search; dropped",
-    ])
+    #expect(
+      imported.notes == [
+        "themes.yml:14: famille: the wildcard inside \"conjoint?\" is widened to the prefix conjoint*",
+        "themes.yml:15: famille: a value starting with a wildcard has no prefix to search; dropped",
+      ])
     _ = try CompiledCodebook(book, file: "themes.yml")
   }
 
@@ -70,16 +74,19 @@ import VerbatimIndex
   }
 
   @Test func quantedaOutputNotesWhatItCannotHold() {
-    let book = Codebook(name: "T", codes: [
-      Code(name: "A", rules: ["numérique", "a NEAR/3 b", "=x OR y*"], exclude: ["z"])
-    ])
+    let book = Codebook(
+      name: "T",
+      codes: [
+        Code(name: "A", rules: ["numérique", "a NEAR/3 b", "=x OR y*"], exclude: ["z"])
+      ])
     let written = DictionaryFormats.writeQuantedaYAML(book)
     #expect(written.text == "'A':\n  - 'numer*'\n  - 'x'\n  - 'y*'\n")
-    #expect(written.notes == [
-      "A: the stem in numérique is written as a prefix glob, a wider match",
-      "A: the rule a NEAR/3 b has no quanteda glob form (AND, NEAR, NOT or a filter); left out",
-      "A: quanteda dictionaries have no exclusions; 1 left out",
-    ])
+    #expect(
+      written.notes == [
+        "A: the stem in numérique is written as a prefix glob, a wider match",
+        "A: the rule a NEAR/3 b has no quanteda glob form (AND, NEAR, NOT or a filter); left out",
+        "A: quanteda dictionaries have no exclusions; 1 left out",
+      ])
   }
 
   @Test func readsTheLIWCFixture() throws {
@@ -90,24 +97,38 @@ import VerbatimIndex
     #expect(book.codes[0].rules == ["intérim*", "=chômage", "familial*", "=like"])
     #expect(book.codes[1].rules == ["enfant*", "familial*", "conjoint*"])
     #expect(book.codes[1].codes[0].rules == ["enfant*"])
-    #expect(imported.notes == [
-      "themes.dic:11: a parenthetical expression is stripped (as quanteda does)",
-      "themes.dic:12: a line with <of> is dropped (as quanteda does)",
-      "themes.dic:13: category id 9 is not declared; ignored",
-    ])
+    #expect(
+      imported.notes == [
+        "themes.dic:11: a parenthetical expression is stripped (as quanteda does)",
+        "themes.dic:12: a line with <of> is dropped (as quanteda does)",
+        "themes.dic:13: category id 9 is not declared; ignored",
+      ])
   }
 
   @Test func liwcErrorsNameTheLine() {
-    #expect(throws: CodebookError(file: "d.dic", line: 1, path: "", problem: "a LIWC dictionary starts with a line holding only %, then the categories")) {
+    #expect(
+      throws: CodebookError(
+        file: "d.dic", line: 1, path: "",
+        problem: "a LIWC dictionary starts with a line holding only %, then the categories")
+    ) {
       try DictionaryFormats.readLIWC("1\ta\n", file: "d.dic", name: "d")
     }
-    #expect(throws: CodebookError(file: "d.dic", line: 3, path: "", problem: "the category list is not closed by a line holding only %")) {
+    #expect(
+      throws: CodebookError(
+        file: "d.dic", line: 3, path: "", problem: "the category list is not closed by a line holding only %")
+    ) {
       try DictionaryFormats.readLIWC("%\n1\ta\n", file: "d.dic", name: "d")
     }
-    #expect(throws: CodebookError(file: "d.dic", line: 2, path: "", problem: "a category line is an id, a tab and a name (e.g. 1<TAB>travail)")) {
+    #expect(
+      throws: CodebookError(
+        file: "d.dic", line: 2, path: "", problem: "a category line is an id, a tab and a name (e.g. 1<TAB>travail)")
+    ) {
       try DictionaryFormats.readLIWC("%\nseul\n%\n", file: "d.dic", name: "d")
     }
-    #expect(throws: CodebookError(file: "d.dic", line: 4, path: "", problem: "an entry is a word, a tab and one or more category ids")) {
+    #expect(
+      throws: CodebookError(
+        file: "d.dic", line: 4, path: "", problem: "an entry is a word, a tab and one or more category ids")
+    ) {
       try DictionaryFormats.readLIWC("%\n1\ta\n%\nmot\n", file: "d.dic", name: "d")
     }
   }
