@@ -22,6 +22,8 @@ public enum CodebookFileError: Error, CustomStringConvertible {
   case invalid(CodebookError)
   /// A file could not be read or written (exit 1).
   case io(path: String, reason: String)
+  /// A REFI-QDA `.qdc` file is not valid (exit 1); the message names the file, line and element.
+  case refi(REFIError)
 
   /// One line for stderr.
   public var description: String {
@@ -29,6 +31,7 @@ public enum CodebookFileError: Error, CustomStringConvertible {
     case .usage(let message): message
     case .invalid(let error): error.description
     case .io(let path, let reason): "\(path): \(reason)"
+    case .refi(let error): error.description
     }
   }
 }
@@ -38,8 +41,8 @@ public enum CodebookFileError: Error, CustomStringConvertible {
 ///     let (book, notes) = try CodebookFiles.read(path: "themes.dic")
 ///     try CodebookFiles.write(book.codebook, to: "themes.yml")
 ///
-/// Extension point: `.qdc` (REFI-QDA) is wired in ``decode(_:format:file:analyzer:)`` and
-/// ``encode(_:format:analyzer:)``; until the REFI-QDA reader is merged it is a usage error.
+/// `.qdc` (REFI-QDA) goes through `REFICodebook`: it holds no rules, so its codes code nothing
+/// until rules are added (a note says so when writing one).
 public enum CodebookFiles {
   /// The format a path's extension implies (`.yml`/`.yaml` ours, `.dic` LIWC, `.qdc` REFI-QDA),
   /// unless `explicit` says otherwise.
@@ -105,7 +108,7 @@ public enum CodebookFiles {
     } catch let error as CodebookError {
       throw .invalid(error)
     } catch let error as REFIError {
-      throw .io(path: file, reason: error.description)
+      throw .refi(error)
     } catch let error as CodebookFileError {
       throw error
     } catch {
