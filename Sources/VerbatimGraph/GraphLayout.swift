@@ -112,12 +112,25 @@ extension CooccurrenceGraph {
   }
 
   /// Pushes apart nodes whose node-plus-label boxes overlap, along the axis of least overlap,
-  /// until none overlap (or 500 rounds, after which the SVG drops the labels still in conflict).
+  /// until none overlap. Pairwise pushes can go round in circles in a crowded drawing: after
+  /// 200 rounds the whole drawing is spread by a quarter (boxes keep their size) and the
+  /// pushes start again, so the loop ends with no overlap.
   mutating func separate() {
+    for _ in 0..<40 {
+      if separationRounds(200) { return }
+      for index in nodes.indices {
+        nodes[index].x *= 1.25
+        nodes[index].y *= 1.25
+      }
+    }
+  }
+
+  /// Up to `rounds` rounds of pairwise pushes; true when no two boxes overlap.
+  private mutating func separationRounds(_ rounds: Int) -> Bool {
     let metrics = NodeMetrics(self)
     let boxes = nodes.indices.map { metrics.box($0, label: nodes[$0].label) }
     let count = nodes.count
-    for _ in 0..<500 {
+    for _ in 0..<rounds {
       var moved = false
       for i in 0..<count {
         for j in (i + 1)..<max(count, i + 1) {
@@ -142,7 +155,8 @@ extension CooccurrenceGraph {
           }
         }
       }
-      if !moved { return }
+      if !moved { return true }
     }
+    return false
   }
 }
