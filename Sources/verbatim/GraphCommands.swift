@@ -10,6 +10,16 @@ enum CoocFormat: String, ExpressibleByArgument, CaseIterable {
 }
 
 extension NodeKind: ExpressibleByArgument {}
+
+/// Which stop list a view drops.
+enum StopList: String, ExpressibleByArgument {
+  /// The grammatical stop list (articles, pronouns, auxiliaries…).
+  case standard
+  /// The standard list plus spoken-French fillers, light verbs and vague words (as the report uses).
+  case spoken
+
+  var words: Set<String> { self == .spoken ? FrenchStopWords.spoken : FrenchStopWords.default }
+}
 extension FrequencyMeasure: ExpressibleByArgument {}
 extension LexicalStatistics.KeynessCorrection: ExpressibleByArgument {}
 
@@ -17,6 +27,9 @@ extension LexicalStatistics.KeynessCorrection: ExpressibleByArgument {}
 struct NodeSelectionOptions: ParsableArguments {
   @Flag(name: .long, help: "Keep stop words (dropped by default; positions are never renumbered).")
   var keepStopwords = false
+
+  @Option(name: .long, help: "The stop list dropped: standard, or spoken (plus fillers and light verbs, as the report).")
+  var stoplist: StopList = .standard
 
   @Option(name: .long, help: ArgumentHelp("Nodes are stems (labelled by their most frequent term) or exact terms.", valueName: "stem|term"))
   var by: NodeKind = .stem
@@ -35,7 +48,8 @@ struct NodeSelectionOptions: ParsableArguments {
 
   func nodeOptions() -> NodeOptions {
     NodeOptions(
-      kind: by, keepsStopWords: keepStopwords, phrases: phrase, analyzer: Analyzer(foldsAccents: foldAccents))
+      kind: by, keepsStopWords: keepStopwords, stopWords: stoplist.words, phrases: phrase,
+      analyzer: Analyzer(foldsAccents: foldAccents))
   }
 
   func documentFilters() throws -> [DocumentFilter] {
@@ -218,6 +232,9 @@ struct FreqCommand: ParsableCommand {
   @Flag(name: .long, help: "Keep stop words.")
   var keepStopwords = false
 
+  @Option(name: .long, help: "The stop list dropped: standard, or spoken (plus fillers and light verbs, as the report).")
+  var stoplist: StopList = .standard
+
   @Option(name: .long, help: ArgumentHelp("A phrase counted as one word (repeatable).", valueName: "PHRASE"))
   var phrase: [String] = []
 
@@ -247,7 +264,8 @@ struct FreqCommand: ParsableCommand {
     for text in filters { parsedFilters.append(try DocumentFilter(parsing: text)) }
     let options = FrequencyJobOptions(
       by: groupField, measure: measure, top: top, reference: reference, minimumCount: minCount, correction: correction,
-      nodes: NodeOptions(kind: nodeKind, keepsStopWords: keepStopwords, phrases: phrase), filters: parsedFilters,
+      nodes: NodeOptions(kind: nodeKind, keepsStopWords: keepStopwords, stopWords: stoplist.words, phrases: phrase),
+      filters: parsedFilters,
       jobs: jobs)
     let sink = OutputSink()
     defer { sink.flush() }
