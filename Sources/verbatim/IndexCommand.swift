@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import VerbatimEngine
+import VerbatimIndex
 
 struct IndexCommand: ParsableCommand {
   static let configuration = CommandConfiguration(
@@ -44,17 +45,25 @@ struct IndexCommand: ParsableCommand {
       printError(error.description)
       throw ExitCode(1)
     }
+    // Distinct terms and stems of the committed index (one canonical segment after a commit).
+    var terms = 0
+    var stems = 0
+    if let snapshot = try? IndexSnapshot(directory: IndexJob.indexDirectory(of: project.directory)) {
+      terms = snapshot.segments.reduce(0) { $0 + $1.terms.count }
+      stems = snapshot.segments.reduce(0) { $0 + $1.stems.count }
+    }
     if format == .jsonl {
       let sink = OutputSink()
       let writer = TableWriter(
         format: .jsonl,
         columns: [
-          "documents", "analysed", "tokens", "bytes", "seconds", "mb_per_s", "index_bytes", "generation", "jobs",
+          "documents", "analysed", "tokens", "terms", "stems", "bytes", "seconds", "mb_per_s", "index_bytes",
+          "generation", "jobs",
         ],
         sink: sink)
       writer.write([
-        .integer(summary.documents), .integer(summary.analysedDocuments), .integer(summary.tokens),
-        .integer(summary.bytes), .number(summary.seconds),
+        .integer(summary.documents), .integer(summary.analysedDocuments), .integer(summary.tokens), .integer(terms),
+        .integer(stems), .integer(summary.bytes), .number(summary.seconds),
         .number((summary.megabytesPerSecond * 100).rounded() / 100), .integer(summary.indexBytes),
         .integer(summary.generation), .integer(summary.jobs),
       ])
@@ -62,9 +71,10 @@ struct IndexCommand: ParsableCommand {
     } else {
       let line = String(
         format:
-          "index: %d documents (%d analysed: %.1f MB in %.2f s, %.1f MB/s, %d jobs), %d tokens; index %.1f MB, generation %d\n",
+          "index: %d documents (%d analysed: %.1f MB in %.2f s, %.1f MB/s, %d jobs), %d tokens, %d terms, %d stems; index %.1f MB, generation %d\n",
         summary.documents, summary.analysedDocuments, Double(summary.bytes) / 1e6, summary.seconds,
-        summary.megabytesPerSecond, summary.jobs, summary.tokens, Double(summary.indexBytes) / 1e6, summary.generation)
+        summary.megabytesPerSecond, summary.jobs, summary.tokens, terms, stems, Double(summary.indexBytes) / 1e6,
+        summary.generation)
       FileHandle.standardError.write(Data(line.utf8))
     }
   }

@@ -34,6 +34,9 @@ struct IndexCommandTests {
     let project = directory.appendingPathComponent("p").path
     let first = try runVerbatim(["index", corpus.path, "--project", project, "--format", "jsonl"])
     #expect(first.stdout.contains("\"documents\":2,\"analysed\":2"), "\(first.stdout) \(first.stderr)")
+    // "L1 : Le numérique responsable." and "L2 : Les tablettes des élus.", counted by hand: the
+    // labels are in the text (l1, l2), 9 distinct terms, and le/les share the stem "le".
+    #expect(first.stdout.contains("\"tokens\":9,\"terms\":9,\"stems\":8,"), "\(first.stdout)")
     let same = try runVerbatim(["index", corpus.path, "--project", project, "--format", "jsonl"])
     #expect(same.stdout.contains("\"documents\":2,\"analysed\":0"), "\(same.stdout)")
     #expect(same.stdout.contains("\"generation\":1"), "nothing changed: no new commit")
