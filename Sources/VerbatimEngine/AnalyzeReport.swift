@@ -281,7 +281,7 @@ struct ReportBuilder {
 
     let specific = specificities.map { field, rows in
       ReportSpecificTerms(
-        field: field, measure: "specificity",
+        field: field, measure: options.language == .fr ? "spécificité (Lafon)" : "specificity (Lafon)",
         groups: Dictionary(grouping: rows, by: \.group).keys.sorted().map { group in
           ReportTermGroup(
             value: group,
