@@ -57,7 +57,8 @@ public enum IndexJob {
     let manifest: IndexManifest
     var bytes = 0
     var analysed = 0
-    do {
+    var storeError: ProjectStoreError?
+    do throws(IndexError) {
       let writer = try IndexWriter(
         directory: directory, jobs: jobs, memoryBudgetBytes: max(1, memoryBudgetMegabytes) << 20)
       defer { writer.close() }
@@ -65,32 +66,40 @@ public enum IndexJob {
       let indexed = writer.committed.segments.flatMap(\.documentIDs)
       writer.remove(ids: indexed.filter { !stored.contains($0) })
       // Only documents whose stored version differs from the indexed one are analysed again.
+      // Their texts are read one at a time as the writer asks for them (states ascend by id),
+      // so at most a few batches of text are in memory.
       let indexedSet = Set(indexed)
-      var documents: [(id: Int64, text: String)] = []
       var versions: [Int64: String] = [:]
-      for state in states {
+      var wanted: [Int64] = []
+      for state in states.sorted(by: { $0.id < $1.id }) {
         let version = Self.version(of: state)
         guard !indexedSet.contains(state.id) || writer.committed.version(of: state.id) != version else { continue }
-        let text: String
-        do {
-          guard let document = try store.document(id: state.id) else { continue }
-          text = document.text
-        } catch {
-          throw IndexJobError.project(error)
-        }
-        documents.append((state.id, text))
+        wanted.append(state.id)
         versions[state.id] = version
-        bytes += text.utf8.count
       }
-      analysed = documents.count
-      try writer.add(documents: documents, versions: versions)
+      var next = 0
+      try writer.add(versions: versions) { () throws(IndexError) -> (id: Int64, text: String)? in
+        while next < wanted.count {
+          let id = wanted[next]
+          next += 1
+          let document: StoredDocument?
+          do throws(ProjectStoreError) {
+            document = try store.document(id: id)
+          } catch {
+            storeError = error
+            throw IndexError.io(path: project.path, reason: "cannot read document \(id)")
+          }
+          guard let document else { continue }
+          bytes += document.text.utf8.count
+          analysed += 1
+          return (id, document.text)
+        }
+        return nil
+      }
       manifest = try writer.commit()
-    } catch let error as IndexJobError {
-      throw error
-    } catch let error as IndexError {
-      throw .index(error)
     } catch {
-      throw .index(.io(path: directory.path, reason: "\(error)"))
+      if let storeError { throw .project(storeError) }
+      throw .index(error)
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var indexBytes = 0

@@ -544,6 +544,17 @@ public final class SegmentReader: @unchecked Sendable {
     return Int(offset)
   }
 
+  /// The encoded range table of the document at `ordinal`, in place: from its offset to the
+  /// next document's (tables are stored in ordinal order), or to the section's end.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func rangeTableBytes(ofDocument ordinal: Int) throws(IndexError) -> UnsafeRawBufferPointer {
+    let start = try rangeTableOffset(ofDocument: ordinal)
+    let end = ordinal + 1 < documentCount ? try rangeTableOffset(ofDocument: ordinal + 1) : rangesSection.count
+    guard start < end else { throw .corrupt(file: path, reason: "range tables of document \(ordinal) out of order") }
+    return UnsafeRawBufferPointer(rebasing: rangesSection[start..<end])
+  }
+
   /// The range table of the document at `ordinal`, read in place a block at a time.
   ///
   /// - Throws: ``IndexError/corrupt(file:reason:)``.
