@@ -129,7 +129,7 @@ public final class IndexWriter {
 
   /// Analyses and adds the documents `source` returns, one at a time until `nil`, without
   /// holding them all: the calling thread reads them into batches of about
-  /// ``batchBytes`` of text, and batch *k* goes to worker *k* mod `jobs` through a queue of
+  /// 1 MiB of text, and batch *k* goes to worker *k* mod `jobs` through a queue of
   /// at most two batches per worker, so at most about `3 × jobs` batches of text are held.
   /// All or nothing: on error (of `source` or of the analysis), nothing of this call is kept
   /// and the first error is thrown.
@@ -188,7 +188,7 @@ public final class IndexWriter {
       ids.append(document.id)
       batchSize += document.text.utf8.count
       batch.append(document)
-      if batchSize >= Self.batchBytes { send() }
+      if batchSize >= batchBytes { send() }
     }
     if failure == nil { send() }
     batch = []
@@ -213,8 +213,9 @@ public final class IndexWriter {
     }
   }
 
-  /// The text a batch of ``add(versions:from:)`` gathers before it goes to a worker.
-  public static let batchBytes = 1 << 20
+  /// The text a batch of ``add(versions:from:)`` gathers before it goes to a worker (tests
+  /// make it small to have many batches).
+  var batchBytes = 1 << 20
 
   /// Removes the documents `ids` (ids not indexed are ignored), as of the next commit.
   public func remove(ids: some Sequence<Int64>) {

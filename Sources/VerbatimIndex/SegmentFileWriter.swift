@@ -125,7 +125,7 @@ public struct StreamingXXH64: Sendable {
 /// (then syncs the folder), ``discard()`` deletes it. Not thread-safe: `@unchecked Sendable`
 /// only so that one thread at a time can be handed it (``SegmentMerger`` gives each merge
 /// thread its own file, and reads them after the threads have joined).
-final class SegmentFileWriter: @unchecked Sendable {
+final class SegmentFileWriter: SegmentSink, @unchecked Sendable {
   /// The temporary file's path.
   let temporaryPath: String
   private var descriptor: Int32
@@ -134,6 +134,8 @@ final class SegmentFileWriter: @unchecked Sendable {
   private(set) var hasher = StreamingXXH64()
   /// Bytes appended so far.
   private(set) var count: UInt64 = 0
+  /// XXH64 of the hashed appends.
+  var checksum: UInt64 { hasher.digest() }
   private var failure: IndexError?
   private static let bufferSize = 1 << 20
 
@@ -168,7 +170,7 @@ final class SegmentFileWriter: @unchecked Sendable {
   }
 
   /// Appends `bytes`.
-  func append(_ bytes: [UInt8], hashed: Bool = true) { bytes.withUnsafeBytes { append($0, hashed: hashed) } }
+  func append(_ bytes: [UInt8], hashed: Bool) { bytes.withUnsafeBytes { append($0, hashed: hashed) } }
 
   private func flushBuffer() {
     guard !buffer.isEmpty else { return }
@@ -250,5 +252,39 @@ final class SegmentFileWriter: @unchecked Sendable {
       descriptor = -1
     }
     unlink(temporaryPath)
+  }
+}
+
+/// Where a segment is written front to back: a file (``SegmentFileWriter``) or memory.
+protocol SegmentSink: AnyObject {
+  /// Bytes appended so far.
+  var count: UInt64 { get }
+  /// XXH64 (seed 0) of the bytes appended with `hashed: true`.
+  var checksum: UInt64 { get }
+  /// Appends `bytes`.
+  func append(_ bytes: [UInt8], hashed: Bool)
+  /// `length` bytes appended earlier, at `offset`.
+  func read(offset: UInt64, length: Int) throws(IndexError) -> [UInt8]
+}
+
+extension SegmentSink {
+  /// Appends `bytes`, hashed.
+  func append(_ bytes: [UInt8]) { append(bytes, hashed: true) }
+}
+
+/// A segment built in memory (``SegmentBuilder/serialized()``).
+final class MemorySegmentSink: SegmentSink {
+  private(set) var bytes: [UInt8] = []
+  private var hasher = StreamingXXH64()
+  var count: UInt64 { UInt64(bytes.count) }
+  var checksum: UInt64 { hasher.digest() }
+
+  func append(_ bytes: [UInt8], hashed: Bool) {
+    if hashed { hasher.update(bytes) }
+    self.bytes.append(contentsOf: bytes)
+  }
+
+  func read(offset: UInt64, length: Int) throws(IndexError) -> [UInt8] {
+    Array(bytes[Int(offset)..<(Int(offset) + length)])
   }
 }
