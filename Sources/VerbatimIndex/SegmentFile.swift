@@ -120,16 +120,18 @@ public struct SegmentBuilder {
   /// The number of tokens added.
   public private(set) var tokenCount = 0
 
-  /// An estimate of the memory the builder holds, for flushing at a memory budget: positions
-  /// and postings entries of both key tables, keys with their hash-table and list overhead,
-  /// and the encoded range tables. Array growth slack is not counted.
+  /// An estimate of the memory the builder needs up to the end of ``write(to:)``, for
+  /// flushing at a memory budget: the per-token arrays as allocated (growth slack included),
+  /// the two sort buffers (8 bytes a token) that writing allocates, keys with their
+  /// hash-table and list overhead, and the encoded range tables.
   ///
   /// - Complexity: O(1).
   public var estimatedByteCount: Int {
-    let positions = 3 * 4 * tokenCount
+    let tokenArrays = 4 * (tokenPositions.capacity + terms.tokenKeys.capacity + stems.tokenKeys.capacity)
+    let sortBuffers = 8 * tokenCount
     let keyCount = terms.keys.count + stems.keys.count
     let keys = terms.keyBytes + stems.keyBytes + keyCount * 168
-    return positions + keys + rangeTables.count + 28 * documents.count + 8 * termSlots.count
+    return tokenArrays + sortBuffers + keys + rangeTables.capacity + 28 * documents.count + 8 * termSlots.count
   }
 
   /// Adds one document's tokens as the next local ordinal, and returns that ordinal.
@@ -549,6 +551,11 @@ public final class SegmentReader: @unchecked Sendable {
     rangesSection = sections[3]
     documentSection = sections[4]
   }
+
+  /// Lets the kernel drop the file's pages read so far from this process's resident memory
+  /// (they are read again on demand): a merge calls it as it goes, so that reading every
+  /// input does not make them all resident at once.
+  public func releaseResidentPages() { file.releaseResidentPages() }
 
   /// The document at local `ordinal`.
   ///

@@ -149,6 +149,7 @@ public enum SegmentMerger {
 
       // Range tables are canonical encodings of the ranges: copied as they are.
       var rangesLength: UInt64 = 0
+      var copiedSinceRelease: UInt64 = 0
       var documentTable: [UInt8] = []
       documentTable.reserveCapacity(order.count * SegmentFormat.documentEntrySize)
       var documents: [SegmentDocument] = []
@@ -162,6 +163,11 @@ public enum SegmentMerger {
         documentTable.appendLittleEndian(rangesLength)
         output.append(table)
         rangesLength += UInt64(table.count)
+        copiedSinceRelease += UInt64(table.count)
+        if copiedSinceRelease >= releaseInterval {
+          for input in inputs { input.reader.releaseResidentPages() }
+          copiedSinceRelease = 0
+        }
         documents.append(document)
       }
       output.append(documentTable)
@@ -290,6 +296,9 @@ public enum SegmentMerger {
     }
   }
 
+  /// Input bytes read between two ``SegmentReader/releaseResidentPages()`` of every input.
+  static let releaseInterval: UInt64 = 16 << 20
+
   /// Merges the lists of one kind (stems or terms) key by key, in byte order, and hands each
   /// merged list to `emit` (key, info with offset 0, encoded bytes).
   private static func mergeLists(
@@ -305,6 +314,7 @@ public enum SegmentMerger {
     }
     let keys = sources.keys.sorted { $0.lexicographicallyPrecedes($1) }
     var scratch: [UInt8] = []
+    var readSinceRelease: UInt64 = 0
     var entries: [(document: UInt32, positions: ArraySlice<UInt32>)] = []
     var documents: [UInt32] = []
     var frequencies: [UInt32] = []
@@ -313,12 +323,17 @@ public enum SegmentMerger {
       entries.removeAll(keepingCapacity: true)
       for source in sources[key, default: []] {
         let list = try inputs[source.input].reader.postings(for: source.info, withPositions: true)
+        readSinceRelease += source.info.postingsLength
         for index in 0..<list.count {
           let merged = remap[source.input][Int(list.documents[index])]
           if merged != .max { entries.append((merged, list.positions(at: index))) }
         }
       }
       sources[key] = nil
+      if readSinceRelease >= releaseInterval {
+        for input in inputs { input.reader.releaseResidentPages() }
+        readSinceRelease = 0
+      }
       guard !entries.isEmpty else { continue }
       entries.sort { $0.document < $1.document }
       documents.removeAll(keepingCapacity: true)
