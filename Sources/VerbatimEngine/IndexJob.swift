@@ -32,10 +32,17 @@ public struct IndexSummary: Sendable, Hashable {
 /// Each run adds every stored document (same id: replaced), removes documents no longer
 /// stored, and commits one canonical segment, so the files do not depend on `jobs`.
 public enum IndexJob {
+  /// The part of the memory budget given to the segment builders.
+  public static let builderShare = 0.75
+
   /// The index folder of a project.
   public static func indexDirectory(of project: URL) -> URL { project.appendingPathComponent("index") }
 
   /// Indexes the project's documents with `jobs` workers and a memory budget.
+  ///
+  /// The segment builders get ``builderShare`` of `memoryBudgetMegabytes`; the rest is left
+  /// for what runs beside them (the batches of text in flight, the analysers, the merge's
+  /// dictionaries), so that the whole run stays near the budget.
   ///
   /// - Throws: ``IndexJobError`` naming the project or the index folder.
   public static func run(project: URL, jobs: Int, memoryBudgetMegabytes: Int) throws(IndexJobError) -> IndexSummary {
@@ -60,7 +67,8 @@ public enum IndexJob {
     var storeError: ProjectStoreError?
     do throws(IndexError) {
       let writer = try IndexWriter(
-        directory: directory, jobs: jobs, memoryBudgetBytes: max(1, memoryBudgetMegabytes) << 20)
+        directory: directory, jobs: jobs,
+        memoryBudgetBytes: max(1, Int(Double(max(1, memoryBudgetMegabytes) << 20) * builderShare)))
       defer { writer.close() }
       let stored = Set(states.map(\.id))
       let indexed = writer.committed.segments.flatMap(\.documentIDs)

@@ -305,23 +305,39 @@ public enum SegmentMerger {
     _ dictionaries: [TermDictionary], inputs: [Input], remap: [[UInt32]],
     emit: ([UInt8], TermInfo, [UInt8]) -> Void
   ) throws(IndexError) {
-    var sources: [[UInt8]: [(input: Int, info: TermInfo)]] = [:]
-    for (index, terms) in dictionaries.enumerated() where !inputs[index].ordinals.isEmpty {
-      try terms.forEach { key, info in
-        sources[key, default: []].append((index, info))
-        return true
-      }
+    // A k-way merge of the inputs' dictionaries (each in key order): one entry per input held.
+    var iterators: [TermDictionary.EntryIterator] = []
+    var heads: [(key: [UInt8], info: TermInfo)?] = []
+    for (index, terms) in dictionaries.enumerated() {
+      var iterator = terms.makeEntryIterator()
+      heads.append(inputs[index].ordinals.isEmpty ? nil : try iterator.next())
+      iterators.append(iterator)
     }
-    let keys = sources.keys.sorted { $0.lexicographicallyPrecedes($1) }
     var scratch: [UInt8] = []
     var readSinceRelease: UInt64 = 0
     var entries: [(document: UInt32, positions: ArraySlice<UInt32>)] = []
     var documents: [UInt32] = []
     var frequencies: [UInt32] = []
     var positions: [UInt32] = []
-    for key in keys {
+    var sources: [(input: Int, info: TermInfo)] = []
+    while true {
+      var smallest: [UInt8]?
+      for head in heads {
+        guard let head else { continue }
+        if smallest.map({ head.key.lexicographicallyPrecedes($0) }) ?? true { smallest = head.key }
+      }
+      guard let key = smallest else { break }
+      sources.removeAll(keepingCapacity: true)
+      for index in heads.indices {
+        guard let head = heads[index], head.key == key else { continue }
+        sources.append((index, head.info))
+        heads[index] = try iterators[index].next()
+        if let next = heads[index], !key.lexicographicallyPrecedes(next.key) {
+          throw .corrupt(file: inputs[index].reader.path, reason: "dictionary keys out of order")
+        }
+      }
       entries.removeAll(keepingCapacity: true)
-      for source in sources[key, default: []] {
+      for source in sources {
         let list = try inputs[source.input].reader.postings(for: source.info, withPositions: true)
         readSinceRelease += source.info.postingsLength
         for index in 0..<list.count {
@@ -329,7 +345,6 @@ public enum SegmentMerger {
           if merged != .max { entries.append((merged, list.positions(at: index))) }
         }
       }
-      sources[key] = nil
       if readSinceRelease >= releaseInterval {
         for input in inputs { input.reader.releaseResidentPages() }
         readSinceRelease = 0
