@@ -33,7 +33,7 @@ public struct IndexSummary: Sendable, Hashable {
 /// stored, and commits one canonical segment, so the files do not depend on `jobs`.
 public enum IndexJob {
   /// The part of the memory budget given to the segment builders.
-  public static let builderShare = 0.75
+  public static let builderShare = 0.5
 
   /// The index folder of a project.
   public static func indexDirectory(of project: URL) -> URL { project.appendingPathComponent("index") }

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 import Dispatch
 import Foundation
 import VerbatimAnalysis
@@ -355,6 +358,18 @@ public final class IndexWriter {
   private func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
 }
 
+/// Returns the memory freed by a flushed builder to the system: glibc keeps freed blocks in
+/// per-thread arenas, which with several workers otherwise holds the peak of every flush.
+func releaseFreedMemory() {
+  #if canImport(Glibc)
+    // `malloc_trim` is not in the Glibc module map; looked up once per flush.
+    typealias Trim = @convention(c) (Int) -> Int32
+    if let symbol = dlsym(nil, "malloc_trim") {
+      _ = unsafeBitCast(symbol, to: Trim.self)(0)
+    }
+  #endif
+}
+
 /// A flushed segment not yet committed: its file name and its documents.
 private struct PendingSegment: Sendable {
   var file: String
@@ -447,6 +462,7 @@ private final class StreamWorker: @unchecked Sendable {
       made.append(PendingSegment(file: file, documents: flushed))
       builder = SegmentBuilder()
       flushed = []
+      releaseFreedMemory()
     }
     while let batch = queue.take() {
       guard failure == nil, let pipeline else { continue }

@@ -112,6 +112,7 @@ public enum SegmentMerger {
       }
       let stems = try stemResult.get()
       var terms = try termResult.get()
+      releaseFreedMemory()
       try side.flush()
 
       // Term lists equal to a stem list (only their own stem's can be) point at it; the
