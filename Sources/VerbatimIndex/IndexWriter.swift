@@ -8,16 +8,19 @@ import VerbatimAnalysis
 /// The single writer of an index folder: analyses documents on `jobs` workers into flushed
 /// segments, then commits them atomically.
 ///
-/// - `add(documents:)` sorts the documents by id (a repeated id: the last one given wins),
-///   deals them to the workers in contiguous chunks *before* dispatch, and runs the workers
-///   (`DispatchQueue.concurrentPerform`). Each worker owns an ``AnalysisPipeline`` and a
-///   streaming ``SegmentBuilder``, and flushes it to a pending file (`pending-…​.vbseg`, named
-///   by no manifest) whenever its ``SegmentBuilder/estimatedByteCount`` reaches
-///   `memoryBudgetBytes / jobs`, and at the end of the call.
+/// - ``add(versions:from:)`` pulls documents in ascending id order from a source on the
+///   calling thread, gathers them in ~1 MiB batches and deals batch *k* to worker *k* mod
+///   `jobs` (an assignment fixed by the documents alone) through bounded queues, so texts are
+///   never all in memory. ``add(documents:versions:)`` sorts an array by id (a repeated id: the
+///   last one given wins) and goes the same way. Each worker thread owns an
+///   ``AnalysisPipeline`` and a streaming ``SegmentBuilder``, and writes it to a pending file
+///   (`pending-…​.vbseg`, named by no manifest) whenever its
+///   ``SegmentBuilder/estimatedByteCount`` reaches `memoryBudgetBytes / jobs`, and at the end.
 /// - Adding an id that is already indexed replaces that document; ``remove(ids:)`` removes.
 /// - ``commit()`` merges the committed segments and the pending ones into a single new
-///   segment (``SegmentMerger``: documents by ascending id, removed and replaced versions left
-///   out, byte-identical whatever `jobs`), writes it, then the manifest (temp file, `fsync`,
+///   segment (``SegmentMerger/merge(_:to:)``: documents by ascending id, removed and replaced
+///   versions left out, byte-identical whatever `jobs`, written to disk as it is produced),
+///   then writes the manifest (temp file, `fsync`,
 ///   rename, `fsync` of the folder), and deletes every file the new manifest does not name.
 ///
 /// Until ``commit()``, readers (``IndexSnapshot``) see the previous manifest. A crash at any

@@ -14,13 +14,14 @@ import Foundation
 ///
 /// Two routes to the same bytes:
 ///
-/// - ``merge(_:)`` (used by ``IndexWriter``): list by list. Keys of all inputs in byte order;
-///   each key's lists are decoded, filtered to the kept documents, their ordinals remapped to
-///   the merged order, and re-encoded; range tables are decoded and re-encoded per document
-///   (the encoding is a function of the ranges). A term list is shared with a stem list when
-///   their bytes are equal, which (one stem per position) can only be its own stem's list,
-///   exactly as ``SegmentBuilder/serialized()`` decides. Memory: the output file plus one
-///   key's lists at a time.
+/// - ``merge(_:to:)`` (used by ``IndexWriter``; ``merge(_:)`` returns the bytes): list by
+///   list. A k-way merge walks the inputs' dictionaries in byte order; each key's lists are
+///   decoded, filtered to the kept documents, their ordinals remapped to the merged order, and
+///   re-encoded, stems on one thread and terms on another; range tables are copied as they
+///   are (the encoding is a function of the ranges). A term list is shared with a stem list
+///   when their bytes are equal, which (one stem per position) can only be its own stem's
+///   list, exactly as ``SegmentBuilder/serialized()`` decides. The file is written as it is
+///   produced; memory: the dictionaries, a hash per stem list, one key's lists per thread.
 /// - ``rebuild(_:)`` (the reference, kept for tests): every document's tokens are decoded back
 ///   (position → stem key, term key, range) and re-added to a fresh ``SegmentBuilder`` in id
 ///   order. Slower (every token becomes two `String`s again; 8 bytes per kept position held
