@@ -3,8 +3,9 @@
 # stemming analyzer, positions, 1 and 2 threads) on the same folder, ROUNDS alternated rounds.
 # Prints one line per run and, per configuration, the median seconds, MB/s, peak RSS and index size.
 #   Benchmarks/index-side-by-side.sh CORPUS_DIR [ROUNDS]     (default ../shared/corpora/bench-pool, 3)
-# Our time (`seconds` of `verbatim index --format jsonl`) covers analysis, segment building,
-# the commit and the atomic write, not reading the texts from the project; tantivy's covers its
+# Our time (`seconds` of `verbatim index --format jsonl`) covers reading the texts from the
+# project (streamed, overlapping the analysis), analysis, segment building, the commit and the
+# atomic write; tantivy's covers its
 # indexing with documents preloaded in memory (peers.sh). Peak RSS is the whole process for both.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)

@@ -32,10 +32,17 @@ public struct IndexSummary: Sendable, Hashable {
 /// Each run adds every stored document (same id: replaced), removes documents no longer
 /// stored, and commits one canonical segment, so the files do not depend on `jobs`.
 public enum IndexJob {
+  /// The part of the memory budget given to the segment builders.
+  public static let builderShare = 0.5
+
   /// The index folder of a project.
   public static func indexDirectory(of project: URL) -> URL { project.appendingPathComponent("index") }
 
   /// Indexes the project's documents with `jobs` workers and a memory budget.
+  ///
+  /// The segment builders get ``builderShare`` of `memoryBudgetMegabytes`; the rest is left
+  /// for what runs beside them (the batches of text in flight, the analysers, the merge's
+  /// dictionaries), so that the whole run stays near the budget.
   ///
   /// - Throws: ``IndexJobError`` naming the project or the index folder.
   public static func run(project: URL, jobs: Int, memoryBudgetMegabytes: Int) throws(IndexJobError) -> IndexSummary {
@@ -57,40 +64,50 @@ public enum IndexJob {
     let manifest: IndexManifest
     var bytes = 0
     var analysed = 0
-    do {
+    var storeError: ProjectStoreError?
+    do throws(IndexError) {
       let writer = try IndexWriter(
-        directory: directory, jobs: jobs, memoryBudgetBytes: max(1, memoryBudgetMegabytes) << 20)
+        directory: directory, jobs: jobs,
+        memoryBudgetBytes: max(1, Int(Double(max(1, memoryBudgetMegabytes) << 20) * builderShare)))
       defer { writer.close() }
       let stored = Set(states.map(\.id))
       let indexed = writer.committed.segments.flatMap(\.documentIDs)
       writer.remove(ids: indexed.filter { !stored.contains($0) })
       // Only documents whose stored version differs from the indexed one are analysed again.
+      // Their texts are read one at a time as the writer asks for them (states ascend by id),
+      // so at most a few batches of text are in memory.
       let indexedSet = Set(indexed)
-      var documents: [(id: Int64, text: String)] = []
       var versions: [Int64: String] = [:]
-      for state in states {
+      var wanted: [Int64] = []
+      for state in states.sorted(by: { $0.id < $1.id }) {
         let version = Self.version(of: state)
         guard !indexedSet.contains(state.id) || writer.committed.version(of: state.id) != version else { continue }
-        let text: String
-        do {
-          guard let document = try store.document(id: state.id) else { continue }
-          text = document.text
-        } catch {
-          throw IndexJobError.project(error)
-        }
-        documents.append((state.id, text))
+        wanted.append(state.id)
         versions[state.id] = version
-        bytes += text.utf8.count
       }
-      analysed = documents.count
-      try writer.add(documents: documents, versions: versions)
+      var next = 0
+      try writer.add(versions: versions) { () throws(IndexError) -> (id: Int64, text: String)? in
+        while next < wanted.count {
+          let id = wanted[next]
+          next += 1
+          let document: StoredDocument?
+          do throws(ProjectStoreError) {
+            document = try store.document(id: id)
+          } catch {
+            storeError = error
+            throw IndexError.io(path: project.path, reason: "cannot read document \(id)")
+          }
+          guard let document else { continue }
+          bytes += document.text.utf8.count
+          analysed += 1
+          return (id, document.text)
+        }
+        return nil
+      }
       manifest = try writer.commit()
-    } catch let error as IndexJobError {
-      throw error
-    } catch let error as IndexError {
-      throw .index(error)
     } catch {
-      throw .index(.io(path: directory.path, reason: "\(error)"))
+      if let storeError { throw .project(storeError) }
+      throw .index(error)
     }
     let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     var indexBytes = 0

@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+  import Glibc
+#endif
 import Dispatch
 import Foundation
 import VerbatimAnalysis
@@ -5,16 +8,19 @@ import VerbatimAnalysis
 /// The single writer of an index folder: analyses documents on `jobs` workers into flushed
 /// segments, then commits them atomically.
 ///
-/// - `add(documents:)` sorts the documents by id (a repeated id: the last one given wins),
-///   deals them to the workers in contiguous chunks *before* dispatch, and runs the workers
-///   (`DispatchQueue.concurrentPerform`). Each worker owns an ``AnalysisPipeline`` and a
-///   streaming ``SegmentBuilder``, and flushes it to a pending file (`pending-…​.vbseg`, named
-///   by no manifest) whenever its ``SegmentBuilder/estimatedByteCount`` reaches
-///   `memoryBudgetBytes / jobs`, and at the end of the call.
+/// - ``add(versions:from:)`` pulls documents in ascending id order from a source on the
+///   calling thread, gathers them in ~1 MiB batches and deals batch *k* to worker *k* mod
+///   `jobs` (an assignment fixed by the documents alone) through bounded queues, so texts are
+///   never all in memory. ``add(documents:versions:)`` sorts an array by id (a repeated id: the
+///   last one given wins) and goes the same way. Each worker thread owns an
+///   ``AnalysisPipeline`` and a streaming ``SegmentBuilder``, and writes it to a pending file
+///   (`pending-…​.vbseg`, named by no manifest) whenever its
+///   ``SegmentBuilder/estimatedByteCount`` reaches `memoryBudgetBytes / jobs`, and at the end.
 /// - Adding an id that is already indexed replaces that document; ``remove(ids:)`` removes.
 /// - ``commit()`` merges the committed segments and the pending ones into a single new
-///   segment (``SegmentMerger``: documents by ascending id, removed and replaced versions left
-///   out, byte-identical whatever `jobs`), writes it, then the manifest (temp file, `fsync`,
+///   segment (``SegmentMerger/merge(_:to:)``: documents by ascending id, removed and replaced
+///   versions left out, byte-identical whatever `jobs`, written to disk as it is produced),
+///   then writes the manifest (temp file, `fsync`,
 ///   rename, `fsync` of the folder), and deletes every file the new manifest does not name.
 ///
 /// Until ``commit()``, readers (``IndexSnapshot``) see the previous manifest. A crash at any
@@ -114,45 +120,96 @@ public final class IndexWriter {
   /// - Throws: ``IndexError/io(path:reason:)`` when a segment cannot be written or the text
   ///   cannot be analysed.
   public func add(documents: [(id: Int64, text: String)], versions: [Int64: String] = [:]) throws(IndexError) {
-    precondition(lock.isHeld, "the writer is closed")
     guard !documents.isEmpty else { return }
     // The last version of a repeated id wins; then by ascending id.
     var lastIndex: [Int64: Int] = [:]
     for (index, document) in documents.enumerated() { lastIndex[document.id] = index }
-    let sorted = lastIndex.sorted { $0.key < $1.key }.map { (id: $0.key, text: documents[$0.value].text) }
-    let workerCount = min(jobs, sorted.count)
-    let chunk = (sorted.count + workerCount - 1) / workerCount
-    let chunks = (0..<workerCount).map { worker in
-      Array(sorted[min(sorted.count, worker * chunk)..<min(sorted.count, (worker + 1) * chunk)])
+    let sorted = lastIndex.sorted { $0.key < $1.key }
+    var next = 0
+    try add(versions: versions) { () throws(IndexError) -> (id: Int64, text: String)? in
+      guard next < sorted.count else { return nil }
+      defer { next += 1 }
+      return (sorted[next].key, documents[sorted[next].value].text)
     }
+  }
+
+  /// Analyses and adds the documents `source` returns, one at a time until `nil`, without
+  /// holding them all: the calling thread reads them into batches of about
+  /// 1 MiB of text, and batch *k* goes to worker *k* mod `jobs` through a queue of
+  /// at most two batches per worker, so at most about `3 × jobs` batches of text are held.
+  /// All or nothing: on error (of `source` or of the analysis), nothing of this call is kept
+  /// and the first error is thrown.
+  ///
+  ///     try writer.add(versions: versions) { () throws(IndexError) in try nextStoredDocument() }
+  ///
+  /// - Parameter versions: as in ``add(documents:versions:)``.
+  /// - Precondition: ids strictly ascend (the caller reads them in id order).
+  /// - Throws: the first error of `source`, or ``IndexError/io(path:reason:)``.
+  public func add(
+    versions: [Int64: String] = [:], from source: () throws(IndexError) -> (id: Int64, text: String)?
+  ) throws(IndexError) {
+    precondition(lock.isHeld, "the writer is closed")
     addCalls += 1
     let prefix = "pending-g\(committed.generation + 1)-a\(addCalls)"
     let budget = max(1, memoryBudgetBytes / jobs)
     let folder = directory.path
-    let analyzer = analyzer
-    let results = WorkerResults(count: workerCount)
-    DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
-      let outcome = Self.runWorker(
-        documents: chunks[worker], analyzer: analyzer, budget: budget, folder: folder,
-        prefix: "\(prefix)-w\(worker)")
-      results.set(worker, outcome)
+    let workers = (0..<jobs).map { worker in
+      StreamWorker(analyzer: analyzer, budget: budget, folder: folder, prefix: "\(prefix)-w\(worker)")
     }
-    var segments: [PendingSegment] = []
-    var failure: IndexError?
-    for outcome in results.values {
-      switch outcome {
-      case .success(let made): segments += made
-      case .failure(let error): failure = failure ?? error
-      case nil: failure = failure ?? .io(path: folder, reason: "a worker did not finish")
+    let group = DispatchGroup()
+    for worker in workers {
+      group.enter()
+      let thread = Thread {
+        worker.run()
+        group.leave()
       }
+      thread.stackSize = 8 << 20
+      thread.start()
+    }
+    // Read on this thread, deal batches round-robin: the assignment depends on the documents only.
+    var failure: IndexError?
+    var ids: [Int64] = []
+    var batch: [(id: Int64, text: String)] = []
+    var batchSize = 0
+    var batchIndex = 0
+    var previous: Int64?
+    func send() {
+      guard !batch.isEmpty else { return }
+      workers[batchIndex % workers.count].queue.put(batch)
+      batchIndex += 1
+      batch = []
+      batchSize = 0
+    }
+    while true {
+      let document: (id: Int64, text: String)?
+      do {
+        document = try source()
+      } catch {
+        failure = error
+        break
+      }
+      guard let document else { break }
+      if let previous { precondition(previous < document.id, "documents must come in ascending id order") }
+      previous = document.id
+      ids.append(document.id)
+      batchSize += document.text.utf8.count
+      batch.append(document)
+      if batchSize >= batchBytes { send() }
+    }
+    if failure == nil { send() }
+    batch = []
+    for worker in workers { worker.queue.close() }
+    group.wait()
+    var segments: [PendingSegment] = []
+    for worker in workers {
+      if let error = worker.failure { failure = failure ?? error }
+      segments += worker.made
     }
     if let failure {
-      for outcome in results.values {
-        if case .success(let made) = outcome { for segment in made { unlink(folder + "/" + segment.file) } }
-      }
+      for segment in segments { unlink(folder + "/" + segment.file) }
       throw failure
     }
-    for document in sorted { pendingVersions[document.id] = versions[document.id] }
+    for id in ids { pendingVersions[id] = versions[id] }
     for segment in segments {
       let index = pending.count
       pending.append(segment)
@@ -161,6 +218,10 @@ public final class IndexWriter {
       }
     }
   }
+
+  /// The text a batch of ``add(versions:from:)`` gathers before it goes to a worker (tests
+  /// make it small to have many batches).
+  var batchBytes = 1 << 20
 
   /// Removes the documents `ids` (ids not indexed are ignored), as of the next commit.
   public func remove(ids: some Sequence<Int64>) {
@@ -189,31 +250,35 @@ public final class IndexWriter {
     var inputs: [SegmentMerger.Input] = []
     for entry in committed.segments {
       let reader = try SegmentReader(path: path(entry.file))
+      reader.releaseResidentPages()
       let kept = reader.documents.indices.filter { latest[reader.document(at: $0).documentID] == nil }
       inputs.append(SegmentMerger.Input(reader: reader, ordinals: kept))
     }
     for (index, segment) in pending.enumerated() {
       let reader = try SegmentReader(path: path(segment.file))
+      reader.releaseResidentPages()
       let kept = reader.documents.indices.filter {
         latest[reader.document(at: $0).documentID] == .pending(segment: index, ordinal: $0)
       }
       inputs.append(SegmentMerger.Input(reader: reader, ordinals: kept))
     }
-    let merged = try SegmentMerger.merge(inputs)
+    let generation = committed.generation + 1
+    let file = String(format: "seg-%06d.vbseg", generation)
+    // Written straight to its final name (temp file, fsync, rename): no manifest names it yet.
+    let mergedDocuments = try SegmentMerger.merge(inputs, to: path(file))
     inputs.removeAll()
     try step(.afterMerge)
-    let generation = committed.generation + 1
     var segments: [IndexManifest.Segment] = []
-    if !merged.documents.isEmpty {
-      let file = String(format: "seg-%06d.vbseg", generation)
-      try SegmentFormat.writeAtomically(merged.bytes, to: path(file))
+    if mergedDocuments.isEmpty {
+      unlink(path(file))
+    } else {
       segments.append(
         IndexManifest.Segment(
-          file: file, documentIDs: merged.documents.map(\.documentID), tokenCounts: merged.documents.map(\.tokenCount)))
+          file: file, documentIDs: mergedDocuments.map(\.documentID), tokenCounts: mergedDocuments.map(\.tokenCount)))
     }
     try step(.afterSegmentWrite)
     var versions: [String: String] = [:]
-    for id in merged.documents.map(\.documentID) {
+    for id in mergedDocuments.map(\.documentID) {
       let version = latest[id] == nil ? committed.version(of: id) : pendingVersions[id]
       if let version { versions[String(id)] = version }
     }
@@ -294,62 +359,18 @@ public final class IndexWriter {
   }
 
   private func path(_ file: String) -> String { directory.appendingPathComponent(file).path }
+}
 
-  /// One worker: its own pipeline and builder, flushed at `budget`.
-  private static func runWorker(
-    documents: [(id: Int64, text: String)], analyzer: Analyzer, budget: Int, folder: String, prefix: String
-  ) -> Result<[PendingSegment], IndexError> {
-    var made: [PendingSegment] = []
-    let pipeline: AnalysisPipeline
-    do {
-      pipeline = try analyzer.makePipeline()
-    } catch {
-      return .failure(.io(path: folder, reason: "cannot start the analyser: \(error)"))
+/// Returns the memory freed by a flushed builder to the system: glibc keeps freed blocks in
+/// per-thread arenas, which with several workers otherwise holds the peak of every flush.
+func releaseFreedMemory() {
+  #if canImport(Glibc)
+    // `malloc_trim` is not in the Glibc module map; looked up once per flush.
+    typealias Trim = @convention(c) (Int) -> Int32
+    if let symbol = dlsym(nil, "malloc_trim") {
+      _ = unsafeBitCast(symbol, to: Trim.self)(0)
     }
-    var builder = SegmentBuilder()
-    var flushed: [SegmentDocument] = []
-    func flush() -> IndexError? {
-      guard builder.documentCount > 0 else { return nil }
-      let file = "\(prefix)-\(made.count).vbseg"
-      do {
-        try builder.write(to: folder + "/" + file)
-      } catch {
-        return error
-      }
-      made.append(PendingSegment(file: file, documents: flushed))
-      builder = SegmentBuilder()
-      flushed = []
-      return nil
-    }
-    for document in documents {
-      builder.beginDocument(documentID: document.id)
-      let tokensBefore = builder.tokenCount
-      var text = document.text
-      var analysisError: AnalysisError?
-      text.withUTF8 { buffer in
-        do throws(AnalysisError) {
-          try pipeline.analyze(buffer, validating: false) { batch in builder.append(batch, from: pipeline.vocabulary) }
-        } catch {
-          analysisError = error
-        }
-      }
-      if let analysisError {
-        for segment in made { unlink(folder + "/" + segment.file) }
-        return .failure(.io(path: "document \(document.id)", reason: "cannot analyse: \(analysisError)"))
-      }
-      builder.endDocument()
-      flushed.append(SegmentDocument(documentID: document.id, tokenCount: UInt32(builder.tokenCount - tokensBefore)))
-      if builder.estimatedByteCount >= budget, let error = flush() {
-        for segment in made { unlink(folder + "/" + segment.file) }
-        return .failure(error)
-      }
-    }
-    if let error = flush() {
-      for segment in made { unlink(folder + "/" + segment.file) }
-      return .failure(error)
-    }
-    return .success(made)
-  }
+  #endif
 }
 
 /// A flushed segment not yet committed: its file name and its documents.
@@ -358,22 +379,120 @@ private struct PendingSegment: Sendable {
   var documents: [SegmentDocument]
 }
 
-/// One slot per worker, each written by its worker only, read after all have finished.
-private final class WorkerResults: @unchecked Sendable {
-  private let lock = NSLock()
-  private var slots: [Result<[PendingSegment], IndexError>?]
+/// A bounded FIFO of document batches between the reading thread and one worker.
+private final class BatchQueue: @unchecked Sendable {
+  private let condition = NSCondition()
+  private var batches: [[(id: Int64, text: String)]] = []
+  private var head = 0
+  private var closed = false
+  private let capacity = 2
 
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-
-  func set(_ index: Int, _ value: Result<[PendingSegment], IndexError>) {
-    lock.lock()
-    slots[index] = value
-    lock.unlock()
+  /// Waits for room, then enqueues.
+  func put(_ batch: [(id: Int64, text: String)]) {
+    condition.lock()
+    while batches.count - head >= capacity { condition.wait() }
+    batches.append(batch)
+    condition.broadcast()
+    condition.unlock()
   }
 
-  var values: [Result<[PendingSegment], IndexError>?] {
-    lock.lock()
-    defer { lock.unlock() }
-    return slots
+  /// No more batches will come.
+  func close() {
+    condition.lock()
+    closed = true
+    condition.broadcast()
+    condition.unlock()
+  }
+
+  /// The next batch, or `nil` once closed and drained.
+  func take() -> [(id: Int64, text: String)]? {
+    condition.lock()
+    defer { condition.unlock() }
+    while batches.count == head && !closed { condition.wait() }
+    guard head < batches.count else { return nil }
+    let batch = batches[head]
+    batches[head] = []
+    head += 1
+    if head == batches.count {
+      batches.removeAll(keepingCapacity: true)
+      head = 0
+    }
+    condition.broadcast()
+    return batch
+  }
+}
+
+/// One worker of ``IndexWriter/add(versions:from:)``: its own pipeline and builder, flushed
+/// at `budget`. Its results are read after its thread has finished (the `DispatchGroup`
+/// wait orders the accesses), hence `@unchecked Sendable`.
+private final class StreamWorker: @unchecked Sendable {
+  let queue = BatchQueue()
+  private let analyzer: Analyzer
+  private let budget: Int
+  private let folder: String
+  private let prefix: String
+  private(set) var made: [PendingSegment] = []
+  private(set) var failure: IndexError?
+
+  init(analyzer: Analyzer, budget: Int, folder: String, prefix: String) {
+    self.analyzer = analyzer
+    self.budget = budget
+    self.folder = folder
+    self.prefix = prefix
+  }
+
+  /// Takes batches until the queue closes; after a failure it keeps draining (so the reader
+  /// never blocks) without analysing.
+  func run() {
+    let pipeline: AnalysisPipeline?
+    do {
+      pipeline = try analyzer.makePipeline()
+    } catch {
+      pipeline = nil
+      failure = .io(path: folder, reason: "cannot start the analyser: \(error)")
+    }
+    var builder = SegmentBuilder()
+    var flushed: [SegmentDocument] = []
+    func flush() {
+      guard builder.documentCount > 0 else { return }
+      let file = "\(prefix)-\(made.count).vbseg"
+      do {
+        try builder.write(to: folder + "/" + file)
+      } catch {
+        failure = error
+        return
+      }
+      made.append(PendingSegment(file: file, documents: flushed))
+      builder = SegmentBuilder()
+      flushed = []
+      releaseFreedMemory()
+    }
+    while let batch = queue.take() {
+      guard failure == nil, let pipeline else { continue }
+      for document in batch {
+        builder.beginDocument(documentID: document.id)
+        let tokensBefore = builder.tokenCount
+        var text = document.text
+        var analysisError: AnalysisError?
+        text.withUTF8 { buffer in
+          do throws(AnalysisError) {
+            try pipeline.analyze(buffer, validating: false) { tokens in builder.append(tokens, from: pipeline.vocabulary) }
+          } catch {
+            analysisError = error
+          }
+        }
+        if let analysisError {
+          failure = .io(path: "document \(document.id)", reason: "cannot analyse: \(analysisError)")
+          break
+        }
+        builder.endDocument()
+        flushed.append(SegmentDocument(documentID: document.id, tokenCount: UInt32(builder.tokenCount - tokensBefore)))
+        if builder.estimatedByteCount >= budget {
+          flush()
+          if failure != nil { break }
+        }
+      }
+    }
+    if failure == nil { flush() }
   }
 }

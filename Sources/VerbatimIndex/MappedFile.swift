@@ -55,6 +55,13 @@ public final class MappedFile: ByteStorage, @unchecked Sendable {
     if let base { munmap(base, bytes.count) }
   }
 
+  /// Drops the pages read so far from this process's resident memory (`MADV_DONTNEED`); they
+  /// stay in the page cache, and a later read maps them again. The mapping is read-only and
+  /// the file is never rewritten in place, so the contents seen do not change.
+  public func releaseResidentPages() {
+    if let base { _ = madvise(base, bytes.count, Int32(MADV_DONTNEED)) }
+  }
+
   private static func lastError() -> String {
     String(cString: strerror(errno))
   }

@@ -120,16 +120,18 @@ public struct SegmentBuilder {
   /// The number of tokens added.
   public private(set) var tokenCount = 0
 
-  /// An estimate of the memory the builder holds, for flushing at a memory budget: positions
-  /// and postings entries of both key tables, keys with their hash-table and list overhead,
-  /// and the encoded range tables. Array growth slack is not counted.
+  /// An estimate of the memory the builder needs up to the end of ``write(to:)``, for
+  /// flushing at a memory budget: the per-token arrays as allocated (growth slack included),
+  /// the two sort buffers (8 bytes a token) that writing allocates, keys with their
+  /// hash-table and list overhead, and the encoded range tables.
   ///
   /// - Complexity: O(1).
   public var estimatedByteCount: Int {
-    let positions = 3 * 4 * tokenCount
+    let tokenArrays = 4 * (tokenPositions.capacity + terms.tokenKeys.capacity + stems.tokenKeys.capacity)
+    let sortBuffers = 8 * tokenCount
     let keyCount = terms.keys.count + stems.keys.count
     let keys = terms.keyBytes + stems.keyBytes + keyCount * 168
-    return positions + keys + rangeTables.count + 28 * documents.count + 8 * termSlots.count
+    return tokenArrays + sortBuffers + keys + rangeTables.capacity + 28 * documents.count + 8 * termSlots.count
   }
 
   /// Adds one document's tokens as the next local ordinal, and returns that ordinal.
@@ -230,13 +232,14 @@ public struct SegmentBuilder {
     tokenCount += 1
   }
 
-  /// Encodes every list of `table` in key order into `postings` and its dictionary. A list
-  /// whose bytes equal those of `shared(id)` (a term whose stem has no other term here)
-  /// is not written again: its entry points at the earlier list.
+  /// Encodes every list of `table` in key order, hands each to `place` (which writes it, or
+  /// finds it already written, and returns its offset in the postings section), and fills
+  /// `dictionary`.
   private static func appendPostings(
     of table: KeyTable, positions tokenPositions: [UInt32], documents: [SegmentDocument],
-    to postings: inout [UInt8], dictionary: inout TermDictionaryWriter, shared: (Int) -> TermInfo? = { _ in nil }
-  ) -> [TermInfo] {
+    dictionary: inout TermDictionaryWriter,
+    place: (_ id: Int, _ info: TermInfo, _ bytes: [UInt8]) throws(IndexError) -> UInt64
+  ) throws(IndexError) -> [TermInfo] {
     // Counting sort of the tokens by key: documents ascend and positions ascend within a
     // document, because tokens were added in that order.
     let starts = table.starts()
@@ -254,7 +257,10 @@ public struct SegmentBuilder {
         token += 1
       }
     }
-    var infos = [TermInfo?](repeating: nil, count: table.keys.count)
+    cursor = []
+    var infos = [TermInfo](
+      repeating: TermInfo(postingsOffset: 0, postingsLength: 0, documentFrequency: 0, totalFrequency: 0),
+      count: table.keys.count)
     let order = table.keys.indices.sorted { table.keys[$0].lexicographicallyPrecedes(table.keys[$1]) }
     var scratch: [UInt8] = []
     var listDocuments: [UInt32] = []
@@ -277,40 +283,59 @@ public struct SegmentBuilder {
       PostingsCodec.encode(
         documents: listDocuments, frequencies: listFrequencies, positions: listPositions, into: &scratch)
       var info = TermInfo(
-        postingsOffset: UInt64(postings.count), postingsLength: UInt64(scratch.count),
+        postingsOffset: 0, postingsLength: UInt64(scratch.count),
         documentFrequency: UInt32(listDocuments.count), totalFrequency: UInt64(listPositions.count))
-      if let candidate = shared(id), candidate.postingsLength == info.postingsLength,
-        postings[Int(candidate.postingsOffset)..<Int(candidate.postingsOffset + candidate.postingsLength)]
-          .elementsEqual(scratch)
-      {
-        info.postingsOffset = candidate.postingsOffset
-      } else {
-        postings.append(contentsOf: scratch)
-      }
+      info.postingsOffset = try place(id, info, scratch)
       dictionary.append(table.keys[id], info)
       infos[id] = info
     }
-    return infos.map { $0 ?? TermInfo(postingsOffset: 0, postingsLength: 0, documentFrequency: 0, totalFrequency: 0) }
+    return infos
   }
 
-  /// The complete segment file, in memory.
-  ///
-  /// - Precondition: no document is open.
-  /// - Complexity: O(*k* log *k* + *t*) for *k* distinct keys and *t* tokens.
-  public func serialized() -> [UInt8] {
+  /// Writes the whole segment to `sink`, front to back.
+  private func emit(into sink: any SegmentSink) throws(IndexError) {
     precondition(openDocument == nil, "call endDocument() before serialising")
-    var postings: [UInt8] = []
+    let header = SegmentFormat.magic + [SegmentFormat.version, 0, 0]
+    sink.append(header)
+    let postingsStart = sink.count
     var termDictionary = TermDictionaryWriter()
     var stemDictionary = TermDictionaryWriter()
     // Stems first, so that a term whose list equals its stem's can point back at it.
-    let stemInfos = Self.appendPostings(
-      of: stems, positions: tokenPositions, documents: documents, to: &postings, dictionary: &stemDictionary)
-    _ = Self.appendPostings(
-      of: terms, positions: tokenPositions, documents: documents, to: &postings, dictionary: &termDictionary
-    ) { term in
-      let stem = stemOfTerm[term]
-      return stem >= 0 ? stemInfos[stem] : nil
+    let stemInfos = try Self.appendPostings(
+      of: stems, positions: tokenPositions, documents: documents, dictionary: &stemDictionary
+    ) { _, _, bytes throws(IndexError) in
+      let offset = sink.count - postingsStart
+      sink.append(bytes)
+      return offset
     }
+    let stemOfTerm = stemOfTerm
+    _ = try Self.appendPostings(
+      of: terms, positions: tokenPositions, documents: documents, dictionary: &termDictionary
+    ) { term, info, bytes throws(IndexError) in
+      // A term whose stem has no other term here has the same list: point at it. Equal
+      // counts of a subset make equal lists; the bytes are compared all the same.
+      let stem = term < stemOfTerm.count ? stemOfTerm[term] : -1
+      if stem >= 0 {
+        let candidate = stemInfos[stem]
+        if candidate.postingsLength == info.postingsLength, candidate.totalFrequency == info.totalFrequency,
+          candidate.documentFrequency == info.documentFrequency,
+          try sink.read(offset: postingsStart + candidate.postingsOffset, length: bytes.count) == bytes
+        {
+          return candidate.postingsOffset
+        }
+      }
+      let offset = sink.count - postingsStart
+      sink.append(bytes)
+      return offset
+    }
+    let postingsLength = sink.count - postingsStart
+    let termBytes = termDictionary.finish()
+    termDictionary = TermDictionaryWriter()
+    sink.append(termBytes)
+    let stemBytes = stemDictionary.finish()
+    stemDictionary = TermDictionaryWriter()
+    sink.append(stemBytes)
+    sink.append(rangeTables)
     var documentTable: [UInt8] = []
     documentTable.reserveCapacity(documents.count * SegmentFormat.documentEntrySize)
     for (document, rangeOffset) in zip(documents, rangeOffsets) {
@@ -318,17 +343,43 @@ public struct SegmentBuilder {
       documentTable.appendLittleEndian(document.tokenCount)
       documentTable.appendLittleEndian(rangeOffset)
     }
-    return SegmentFormat.assemble(
-      documentCount: documents.count,
-      sections: [postings, termDictionary.finish(), stemDictionary.finish(), rangeTables, documentTable])
+    sink.append(documentTable)
+    SegmentFormat.appendFooter(
+      to: sink, documentCount: documents.count,
+      lengths: [
+        postingsLength, UInt64(termBytes.count), UInt64(stemBytes.count), UInt64(rangeTables.count),
+        UInt64(documentTable.count),
+      ])
   }
 
-  /// Writes the segment to `path` atomically: a temporary file beside it, `fsync`, rename,
-  /// then `fsync` of the folder. A crash leaves either no file or the whole file.
+  /// The complete segment file, in memory (the same bytes ``write(to:)`` writes).
+  ///
+  /// - Precondition: no document is open.
+  /// - Complexity: O(*k* log *k* + *t*) for *k* distinct keys and *t* tokens.
+  public func serialized() -> [UInt8] {
+    let sink = MemorySegmentSink()
+    do {
+      try emit(into: sink)
+    } catch {
+      preconditionFailure("an in-memory segment cannot fail: \(error)")
+    }
+    return sink.bytes
+  }
+
+  /// Writes the segment to `path` atomically, front to back as it is encoded (the postings
+  /// are never all in memory): a temporary file beside it, `fsync`, rename, then `fsync` of
+  /// the folder. A crash leaves either no file or the whole file.
   ///
   /// - Throws: ``IndexError/io(path:reason:)``.
   public func write(to path: String) throws(IndexError) {
-    try SegmentFormat.writeAtomically(serialized(), to: path)
+    let file = try SegmentFileWriter(temporaryPath: path + ".tmp", hashing: true)
+    do throws(IndexError) {
+      try emit(into: file)
+      try file.commit(to: path)
+    } catch {
+      file.discard()
+      throw error
+    }
   }
 }
 
@@ -357,26 +408,23 @@ public enum SegmentFormat {
   public static let documentEntrySize = 20
   static let sectionCount = 5
 
-  static func assemble(documentCount: Int, sections: [[UInt8]]) -> [UInt8] {
-    var output: [UInt8] = []
-    output.reserveCapacity(headerSize + sections.reduce(0) { $0 + $1.count } + footerSize)
-    output.append(contentsOf: magic)
-    output.append(version)
-    output.append(contentsOf: [0, 0])
-    var table: [(UInt64, UInt64)] = []
-    for section in sections {
-      table.append((UInt64(output.count), UInt64(section.count)))
-      output.append(contentsOf: section)
+  /// Appends the footer after the last section: the section table (sections laid end to end
+  /// from the header, with these `lengths`), the document count, and the checksum of every
+  /// byte before it.
+  static func appendFooter(to sink: any SegmentSink, documentCount: Int, lengths: [UInt64]) {
+    var offset = UInt64(headerSize)
+    var footer: [UInt8] = []
+    for length in lengths {
+      footer.appendLittleEndian(offset)
+      footer.appendLittleEndian(length)
+      offset += length
     }
-    for (offset, length) in table {
-      output.appendLittleEndian(offset)
-      output.appendLittleEndian(length)
-    }
-    output.appendLittleEndian(UInt32(documentCount))
-    output.appendLittleEndian(UInt32(0))
-    let checksum = output.withUnsafeBufferPointer { ContentHash.xxh64($0) }
-    output.appendLittleEndian(checksum)
-    return output
+    footer.appendLittleEndian(UInt32(documentCount))
+    footer.appendLittleEndian(UInt32(0))
+    sink.append(footer)
+    var checksum: [UInt8] = []
+    checksum.appendLittleEndian(sink.checksum)
+    sink.append(checksum, hashed: false)
   }
 
   static func writeAtomically(_ bytes: [UInt8], to path: String) throws(IndexError) {
@@ -504,6 +552,11 @@ public final class SegmentReader: @unchecked Sendable {
     documentSection = sections[4]
   }
 
+  /// Lets the kernel drop the file's pages read so far from this process's resident memory
+  /// (they are read again on demand): a merge calls it as it goes, so that reading every
+  /// input does not make them all resident at once.
+  public func releaseResidentPages() { file.releaseResidentPages() }
+
   /// The document at local `ordinal`.
   ///
   /// - Precondition: `ordinal < documentCount`.
@@ -542,6 +595,17 @@ public final class SegmentReader: @unchecked Sendable {
       throw .corrupt(file: path, reason: "range table of document \(ordinal) out of bounds")
     }
     return Int(offset)
+  }
+
+  /// The encoded range table of the document at `ordinal`, in place: from its offset to the
+  /// next document's (tables are stored in ordinal order), or to the section's end.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func rangeTableBytes(ofDocument ordinal: Int) throws(IndexError) -> UnsafeRawBufferPointer {
+    let start = try rangeTableOffset(ofDocument: ordinal)
+    let end = ordinal + 1 < documentCount ? try rangeTableOffset(ofDocument: ordinal + 1) : rangesSection.count
+    guard start < end else { throw .corrupt(file: path, reason: "range tables of document \(ordinal) out of order") }
+    return UnsafeRawBufferPointer(rebasing: rangesSection[start..<end])
   }
 
   /// The range table of the document at `ordinal`, read in place a block at a time.

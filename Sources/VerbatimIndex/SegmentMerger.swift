@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Darwin)
+  import Darwin
+#endif
+import Dispatch
+import Foundation
+
 /// Merges segments into one, documents in ascending global document id.
 ///
 /// The result is exactly the ``SegmentBuilder`` that a single builder fed the same documents
@@ -6,13 +14,14 @@
 ///
 /// Two routes to the same bytes:
 ///
-/// - ``merge(_:)`` (used by ``IndexWriter``): list by list. Keys of all inputs in byte order;
-///   each key's lists are decoded, filtered to the kept documents, their ordinals remapped to
-///   the merged order, and re-encoded; range tables are decoded and re-encoded per document
-///   (the encoding is a function of the ranges). A term list is shared with a stem list when
-///   their bytes are equal, which (one stem per position) can only be its own stem's list,
-///   exactly as ``SegmentBuilder/serialized()`` decides. Memory: the output file plus one
-///   key's lists at a time.
+/// - ``merge(_:to:)`` (used by ``IndexWriter``; ``merge(_:)`` returns the bytes): list by
+///   list. A k-way merge walks the inputs' dictionaries in byte order; each key's lists are
+///   decoded, filtered to the kept documents, their ordinals remapped to the merged order, and
+///   re-encoded, stems on one thread and terms on another; range tables are copied as they
+///   are (the encoding is a function of the ranges). A term list is shared with a stem list
+///   when their bytes are equal, which (one stem per position) can only be its own stem's
+///   list, exactly as ``SegmentBuilder/serialized()`` decides. The file is written as it is
+///   produced; memory: the dictionaries, a hash per stem list, one key's lists per thread.
 /// - ``rebuild(_:)`` (the reference, kept for tests): every document's tokens are decoded back
 ///   (position → stem key, term key, range) and re-added to a fresh ``SegmentBuilder`` in id
 ///   order. Slower (every token becomes two `String`s again; 8 bytes per kept position held
@@ -44,80 +53,309 @@ public enum SegmentMerger {
   }
 
   /// Merges `inputs` list by list into the bytes of one segment, documents by ascending id:
-  /// the same bytes as ``rebuild(_:)`` then ``SegmentBuilder/serialized()``.
+  /// the same bytes as ``rebuild(_:)`` then ``SegmentBuilder/serialized()``. Goes through
+  /// ``merge(_:to:)`` with a file in the temporary folder.
   ///
   /// - Precondition: the kept documents have distinct global ids.
-  /// - Throws: ``IndexError/corrupt(file:reason:)`` for a damaged input.
+  /// - Throws: ``IndexError/corrupt(file:reason:)`` for a damaged input;
+  ///   ``IndexError/io(path:reason:)``.
   public static func merge(_ inputs: [Input]) throws(IndexError) -> Merged {
+    let folder = ProcessInfo.processInfo.environment["TMPDIR"].map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 } ?? "/tmp"
+    let path = "\(folder)/verbatim-merge-\(getpid())-\(UInt64.random(in: 0...UInt64.max)).vbseg"
+    let documents = try merge(inputs, to: path)
+    defer { unlink(path) }
+    let file = try MappedFile(path: path)
+    return Merged(bytes: Array(file.bytes.bindMemory(to: UInt8.self)), documents: documents)
+  }
+
+  /// Merges `inputs` into the segment file `path`, written front to back as it is produced
+  /// (`path.tmp`, then `fsync` and rename; term lists go through `path.terms.tmp` first).
+  /// Stem lists and term lists are merged on two threads at once. Same bytes as ``merge(_:)``.
+  ///
+  /// Memory: one key's lists at a time per thread, the dictionaries, a hash per stem list,
+  /// and the document table; the postings and range tables go straight to disk.
+  ///
+  /// - Returns: the merged documents by local ordinal (ascending id).
+  /// - Precondition: the kept documents have distinct global ids.
+  /// - Throws: ``IndexError/corrupt(file:reason:)`` for a damaged input;
+  ///   ``IndexError/io(path:reason:)``. No file is left at `path` on error.
+  public static func merge(_ inputs: [Input], to path: String) throws(IndexError) -> [SegmentDocument] {
     // The merged order, and each input's ordinal → merged ordinal.
     let order = mergedOrder(inputs)
     // UInt32.max: not kept.
     var remap: [[UInt32]] = inputs.map { [UInt32](repeating: .max, count: $0.reader.documentCount) }
     for (merged, entry) in order.enumerated() { remap[entry.input][entry.ordinal] = UInt32(merged) }
 
-    var postings: [UInt8] = []
-    var stemDictionary = TermDictionaryWriter()
-    var termDictionary = TermDictionaryWriter()
-    var stemListOffsets: [[UInt8]: UInt64] = [:]
-    try mergeLists(
-      inputs.map(\.reader.stems), inputs: inputs, remap: remap, postings: &postings, dictionary: &stemDictionary
-    ) { bytes, offset in
-      stemListOffsets[bytes] = offset
-      return nil
+    let output = try SegmentFileWriter(temporaryPath: path + ".tmp", hashing: true)
+    let side: SegmentFileWriter
+    do {
+      side = try SegmentFileWriter(temporaryPath: path + ".terms.tmp", hashing: false)
+    } catch {
+      output.discard()
+      throw error
     }
-    try mergeLists(
-      inputs.map(\.reader.terms), inputs: inputs, remap: remap, postings: &postings, dictionary: &termDictionary
-    ) { bytes, _ in stemListOffsets[bytes] }
+    defer { side.discard() }
+    do throws(IndexError) {
+      var header = SegmentFormat.magic
+      header.append(SegmentFormat.version)
+      header.append(contentsOf: [0, 0])
+      output.append(header)
+      let work = MergeWork(inputs: inputs, remap: remap)
+      DispatchQueue.concurrentPerform(iterations: 2) { task in
+        if task == 0 {
+          work.stems = Result { () throws(IndexError) in try work.mergeStems(into: output) }
+        } else {
+          work.terms = Result { () throws(IndexError) in try work.mergeTerms(into: side) }
+        }
+      }
+      guard let stemResult = work.stems, let termResult = work.terms else {
+        throw IndexError.io(path: path, reason: "a merge thread did not finish")
+      }
+      let stems = try stemResult.get()
+      var terms = try termResult.get()
+      releaseFreedMemory()
+      try side.flush()
 
-    var rangeTables: [UInt8] = []
-    var documentTable: [UInt8] = []
-    var documents: [SegmentDocument] = []
-    for entry in order {
-      let reader = inputs[entry.input].reader
-      let document = reader.document(at: entry.ordinal)
-      let ranges = try reader.ranges(ofDocument: entry.ordinal)
-      documentTable.appendLittleEndian(UInt64(bitPattern: document.documentID))
-      documentTable.appendLittleEndian(document.tokenCount)
-      documentTable.appendLittleEndian(UInt64(rangeTables.count))
-      PostingsCodec.encodeRanges(starts: ranges.starts, ends: ranges.ends, into: &rangeTables)
-      documents.append(document)
+      // Term lists equal to a stem list (only their own stem's can be) point at it; the
+      // others follow the stem lists, in key order.
+      var postingsLength = stems.postingsLength
+      var sideReader = SequentialReader(file: side)
+      var termDictionary = TermDictionaryWriter()
+      for index in terms.keys.indices {
+        var info = terms.infos[index]
+        let bytes = try sideReader.next(Int(info.postingsLength))
+        var shared: UInt64?
+        for candidate in stems.candidates(hash: terms.hashes[index]) where candidate.length == info.postingsLength {
+          let stemBytes = try output.read(
+            offset: UInt64(SegmentFormat.headerSize) + candidate.offset, length: Int(candidate.length))
+          if stemBytes == bytes {
+            shared = candidate.offset
+            break
+          }
+        }
+        if let shared {
+          info.postingsOffset = shared
+        } else {
+          info.postingsOffset = postingsLength
+          output.append(bytes)
+          postingsLength += info.postingsLength
+        }
+        termDictionary.append(terms.keys[index], info)
+        terms.keys[index] = []
+      }
+      terms = TermLists()
+      let termBytes = termDictionary.finish()
+      termDictionary = TermDictionaryWriter()
+      output.append(termBytes)
+      output.append(stems.dictionary)
+
+      // Range tables are canonical encodings of the ranges: copied as they are.
+      var rangesLength: UInt64 = 0
+      var copiedSinceRelease: UInt64 = 0
+      var documentTable: [UInt8] = []
+      documentTable.reserveCapacity(order.count * SegmentFormat.documentEntrySize)
+      var documents: [SegmentDocument] = []
+      documents.reserveCapacity(order.count)
+      for entry in order {
+        let reader = inputs[entry.input].reader
+        let document = reader.document(at: entry.ordinal)
+        let table = try reader.rangeTableBytes(ofDocument: entry.ordinal)
+        documentTable.appendLittleEndian(UInt64(bitPattern: document.documentID))
+        documentTable.appendLittleEndian(document.tokenCount)
+        documentTable.appendLittleEndian(rangesLength)
+        output.append(table)
+        rangesLength += UInt64(table.count)
+        copiedSinceRelease += UInt64(table.count)
+        if copiedSinceRelease >= releaseInterval {
+          for input in inputs { input.reader.releaseResidentPages() }
+          copiedSinceRelease = 0
+        }
+        documents.append(document)
+      }
+      output.append(documentTable)
+      var offset = UInt64(SegmentFormat.headerSize)
+      var footer: [UInt8] = []
+      for length in [
+        postingsLength, UInt64(termBytes.count), UInt64(stems.dictionary.count), rangesLength,
+        UInt64(documentTable.count),
+      ] {
+        footer.appendLittleEndian(offset)
+        footer.appendLittleEndian(length)
+        offset += length
+      }
+      footer.appendLittleEndian(UInt32(documents.count))
+      footer.appendLittleEndian(UInt32(0))
+      output.append(footer)
+      var checksum: [UInt8] = []
+      checksum.appendLittleEndian(output.hasher.digest())
+      output.append(checksum, hashed: false)
+      try output.commit(to: path)
+      return documents
+    } catch {
+      output.discard()
+      throw error
     }
-    let bytes = SegmentFormat.assemble(
-      documentCount: documents.count,
-      sections: [postings, termDictionary.finish(), stemDictionary.finish(), rangeTables, documentTable])
-    return Merged(bytes: bytes, documents: documents)
   }
 
-  /// Merges the lists of one kind (stems or terms) key by key, in byte order. `shared`
-  /// receives each new list's bytes and offset and returns an earlier offset to point at
-  /// instead of writing the bytes again.
-  private static func mergeLists(
-    _ dictionaries: [TermDictionary], inputs: [Input], remap: [[UInt32]], postings: inout [UInt8],
-    dictionary: inout TermDictionaryWriter, shared: ([UInt8], UInt64) -> UInt64?
-  ) throws(IndexError) {
-    var sources: [[UInt8]: [(input: Int, info: TermInfo)]] = [:]
-    for (index, terms) in dictionaries.enumerated() where !inputs[index].ordinals.isEmpty {
-      try terms.forEach { key, info in
-        sources[key, default: []].append((index, info))
-        return true
-      }
+  /// The merged stem lists: their dictionary, and where each list is (by a hash of its bytes).
+  struct StemLists: Sendable {
+    var postingsLength: UInt64 = 0
+    var dictionary: [UInt8] = []
+    /// List hash → (offset, length); `extra` holds the rare further lists with the same hash.
+    var byHash: [Int: (offset: UInt64, length: UInt64)] = [:]
+    var extra: [Int: [(offset: UInt64, length: UInt64)]] = [:]
+
+    func candidates(hash: Int) -> [(offset: UInt64, length: UInt64)] {
+      guard let first = byHash[hash] else { return [] }
+      return [first] + (extra[hash] ?? [])
     }
-    let keys = sources.keys.sorted { $0.lexicographicallyPrecedes($1) }
+  }
+
+  /// The merged term lists before sharing is decided: key, info (offset in the side file),
+  /// and a hash of the list's bytes.
+  struct TermLists: Sendable {
+    var keys: [[UInt8]] = []
+    var infos: [TermInfo] = []
+    var hashes: [Int] = []
+  }
+
+  /// The two concurrent halves of a merge. Each result slot is written by one thread and
+  /// read after `concurrentPerform` returns; the inputs are immutable readers.
+  private final class MergeWork: @unchecked Sendable {
+    let inputs: [Input]
+    let remap: [[UInt32]]
+    var stems: Result<StemLists, IndexError>?
+    var terms: Result<TermLists, IndexError>?
+
+    init(inputs: [Input], remap: [[UInt32]]) {
+      self.inputs = inputs
+      self.remap = remap
+    }
+
+    static func hash(_ bytes: [UInt8]) -> Int {
+      var hasher = Hasher()
+      bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+      return hasher.finalize()
+    }
+
+    func mergeStems(into output: SegmentFileWriter) throws(IndexError) -> StemLists {
+      var result = StemLists()
+      var dictionary = TermDictionaryWriter()
+      try SegmentMerger.mergeLists(inputs.map(\.reader.stems), inputs: inputs, remap: remap) { key, info, bytes in
+        var info = info
+        info.postingsOffset = result.postingsLength
+        output.append(bytes)
+        let place = (offset: result.postingsLength, length: info.postingsLength)
+        let hash = Self.hash(bytes)
+        if result.byHash[hash] == nil { result.byHash[hash] = place } else { result.extra[hash, default: []].append(place) }
+        result.postingsLength += info.postingsLength
+        dictionary.append(key, info)
+      }
+      result.dictionary = dictionary.finish()
+      return result
+    }
+
+    func mergeTerms(into side: SegmentFileWriter) throws(IndexError) -> TermLists {
+      var result = TermLists()
+      var offset: UInt64 = 0
+      try SegmentMerger.mergeLists(inputs.map(\.reader.terms), inputs: inputs, remap: remap) { key, info, bytes in
+        var info = info
+        info.postingsOffset = offset
+        side.append(bytes)
+        offset += info.postingsLength
+        result.keys.append(key)
+        result.infos.append(info)
+        result.hashes.append(Self.hash(bytes))
+      }
+      return result
+    }
+  }
+
+  /// Reads a file front to back in 4 MiB chunks.
+  private struct SequentialReader {
+    let file: SegmentFileWriter
+    var chunk: [UInt8] = []
+    var chunkStart = 0
+    var fileOffset: UInt64 = 0
+
+    init(file: SegmentFileWriter) { self.file = file }
+
+    mutating func next(_ length: Int) throws(IndexError) -> [UInt8] {
+      if chunk.count - chunkStart < length {
+        let rest = Array(chunk[chunkStart...])
+        let want = max(length - rest.count, 4 << 20)
+        let available = Int(file.count - fileOffset)
+        let take = min(want, available)
+        guard rest.count + take >= length else {
+          throw .io(path: file.temporaryPath, reason: "term lists shorter than recorded")
+        }
+        chunk = rest + (try file.read(offset: fileOffset, length: take))
+        fileOffset += UInt64(take)
+        chunkStart = 0
+      }
+      defer { chunkStart += length }
+      return Array(chunk[chunkStart..<(chunkStart + length)])
+    }
+  }
+
+  /// Input bytes read between two ``SegmentReader/releaseResidentPages()`` of every input.
+  static let releaseInterval: UInt64 = 16 << 20
+
+  /// Merges the lists of one kind (stems or terms) key by key, in byte order, and hands each
+  /// merged list to `emit` (key, info with offset 0, encoded bytes).
+  private static func mergeLists(
+    _ dictionaries: [TermDictionary], inputs: [Input], remap: [[UInt32]],
+    emit: ([UInt8], TermInfo, [UInt8]) -> Void
+  ) throws(IndexError) {
+    // A k-way merge of the inputs' dictionaries (each in key order): one entry per input held.
+    var iterators: [TermDictionary.EntryIterator] = []
+    var heads: [(key: [UInt8], info: TermInfo)?] = []
+    for (index, terms) in dictionaries.enumerated() {
+      var iterator = terms.makeEntryIterator()
+      heads.append(inputs[index].ordinals.isEmpty ? nil : try iterator.next())
+      iterators.append(iterator)
+    }
     var scratch: [UInt8] = []
-    for key in keys {
-      var entries: [(document: UInt32, positions: ArraySlice<UInt32>)] = []
-      for source in sources[key, default: []] {
+    var readSinceRelease: UInt64 = 0
+    var entries: [(document: UInt32, positions: ArraySlice<UInt32>)] = []
+    var documents: [UInt32] = []
+    var frequencies: [UInt32] = []
+    var positions: [UInt32] = []
+    var sources: [(input: Int, info: TermInfo)] = []
+    while true {
+      var smallest: [UInt8]?
+      for head in heads {
+        guard let head else { continue }
+        if smallest.map({ head.key.lexicographicallyPrecedes($0) }) ?? true { smallest = head.key }
+      }
+      guard let key = smallest else { break }
+      sources.removeAll(keepingCapacity: true)
+      for index in heads.indices {
+        guard let head = heads[index], head.key == key else { continue }
+        sources.append((index, head.info))
+        heads[index] = try iterators[index].next()
+        if let next = heads[index], !key.lexicographicallyPrecedes(next.key) {
+          throw .corrupt(file: inputs[index].reader.path, reason: "dictionary keys out of order")
+        }
+      }
+      entries.removeAll(keepingCapacity: true)
+      for source in sources {
         let list = try inputs[source.input].reader.postings(for: source.info, withPositions: true)
+        readSinceRelease += source.info.postingsLength
         for index in 0..<list.count {
           let merged = remap[source.input][Int(list.documents[index])]
           if merged != .max { entries.append((merged, list.positions(at: index))) }
         }
       }
+      if readSinceRelease >= releaseInterval {
+        for input in inputs { input.reader.releaseResidentPages() }
+        readSinceRelease = 0
+      }
       guard !entries.isEmpty else { continue }
       entries.sort { $0.document < $1.document }
-      var documents: [UInt32] = []
-      var frequencies: [UInt32] = []
-      var positions: [UInt32] = []
+      documents.removeAll(keepingCapacity: true)
+      frequencies.removeAll(keepingCapacity: true)
+      positions.removeAll(keepingCapacity: true)
       for entry in entries {
         documents.append(entry.document)
         frequencies.append(UInt32(entry.positions.count))
@@ -125,15 +363,10 @@ public enum SegmentMerger {
       }
       scratch.removeAll(keepingCapacity: true)
       PostingsCodec.encode(documents: documents, frequencies: frequencies, positions: positions, into: &scratch)
-      var info = TermInfo(
-        postingsOffset: UInt64(postings.count), postingsLength: UInt64(scratch.count),
+      let info = TermInfo(
+        postingsOffset: 0, postingsLength: UInt64(scratch.count),
         documentFrequency: UInt32(documents.count), totalFrequency: UInt64(positions.count))
-      if let earlier = shared(scratch, info.postingsOffset) {
-        info.postingsOffset = earlier
-      } else {
-        postings.append(contentsOf: scratch)
-      }
-      dictionary.append(key, info)
+      emit(key, info, scratch)
     }
   }
 

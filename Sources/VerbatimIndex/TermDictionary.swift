@@ -201,36 +201,68 @@ public struct TermDictionary: @unchecked Sendable {
   private func scan(
     fromBlock firstBlock: Int, _ body: (_ key: [UInt8], _ info: TermInfo) throws(IndexError) -> Bool
   ) throws(IndexError) {
-    guard firstBlock < blockCount else { return }
-    var cursor = ByteCursor(bytes, offset: blockStart(firstBlock))
-    var key: [UInt8] = []
-    var previousEnd: UInt64 = 0
-    var index = firstBlock * TermDictionaryWriter.blockSize
-    while index < count {
+    var iterator = EntryIterator(self, fromBlock: firstBlock)
+    while let (key, info) = try iterator.next() {
+      guard try body(key, info) else { return }
+    }
+  }
+
+  /// Every entry in key order, one at a time (a merge walks several dictionaries at once).
+  public func makeEntryIterator() -> EntryIterator { EntryIterator(self, fromBlock: 0) }
+
+  /// Reads a dictionary's entries in key order without holding them.
+  public struct EntryIterator {
+    private let dictionary: TermDictionary
+    private var cursor: ByteCursor
+    private var key: [UInt8] = []
+    private var previousEnd: UInt64 = 0
+    private var index: Int
+
+    init(_ dictionary: TermDictionary, fromBlock firstBlock: Int) {
+      self.dictionary = dictionary
+      if firstBlock < dictionary.blockCount {
+        cursor = ByteCursor(dictionary.bytes, offset: dictionary.blockStart(firstBlock))
+        index = firstBlock * TermDictionaryWriter.blockSize
+      } else {
+        cursor = ByteCursor(dictionary.bytes)
+        index = dictionary.count
+      }
+    }
+
+    /// The next entry, or `nil` after the last.
+    ///
+    /// - Throws: ``IndexError/corrupt(file:reason:)``.
+    public mutating func next() throws(IndexError) -> (key: [UInt8], info: TermInfo)? {
+      guard index < dictionary.count else { return nil }
+      let bytes = dictionary.bytes
       let isFirst = index % TermDictionaryWriter.blockSize == 0
-      if isFirst && cursor.offset != blockStart(index / TermDictionaryWriter.blockSize) {
-        throw damaged("block \(index / TermDictionaryWriter.blockSize) does not start where indexed")
+      if isFirst && cursor.offset != dictionary.blockStart(index / TermDictionaryWriter.blockSize) {
+        throw dictionary.damaged("block \(index / TermDictionaryWriter.blockSize) does not start where indexed")
       }
       guard let shared = cursor.readVarint(), shared <= UInt64(key.count), !isFirst || shared == 0,
         let suffixLength = cursor.readVarint(), let suffix = cursor.skip(Int(clamping: suffixLength)),
         let offsetField = cursor.readVarint(), let length = cursor.readVarint(),
         let documentFrequency = cursor.readVarint(), documentFrequency <= UInt64(UInt32.max),
         let extra = cursor.readVarint()
-      else { throw damaged("entry \(index) truncated") }
+      else { throw dictionary.damaged("entry \(index) truncated") }
       key.removeSubrange(Int(shared)...)
       key.append(contentsOf: UnsafeRawBufferPointer(rebasing: bytes[suffix]))
       let signed = isFirst ? Int64(clamping: offsetField) : Int64(clamping: previousEnd) &+ Varint.unzigzag(offsetField)
-      guard signed >= 0, isFirst || previousEnd <= UInt64(Int64.max) else { throw damaged("entry \(index) out of range") }
+      guard signed >= 0, isFirst || previousEnd <= UInt64(Int64.max) else {
+        throw dictionary.damaged("entry \(index) out of range")
+      }
       let offset = UInt64(signed)
       let (end, overflowEnd) = offset.addingReportingOverflow(length)
       let (total, overflowTotal) = extra.addingReportingOverflow(documentFrequency)
-      guard !overflowEnd, !overflowTotal else { throw damaged("entry \(index) out of range") }
+      guard !overflowEnd, !overflowTotal else { throw dictionary.damaged("entry \(index) out of range") }
       previousEnd = isFirst ? end : max(previousEnd, end)
-      let info = TermInfo(
-        postingsOffset: offset, postingsLength: length, documentFrequency: UInt32(documentFrequency),
-        totalFrequency: total)
-      guard try body(key, info) else { return }
       index += 1
+      return (
+        key,
+        TermInfo(
+          postingsOffset: offset, postingsLength: length, documentFrequency: UInt32(documentFrequency),
+          totalFrequency: total)
+      )
     }
   }
 

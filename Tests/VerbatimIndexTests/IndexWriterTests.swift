@@ -379,4 +379,64 @@ import VerbatimTestSupport
     defer { try? FileManager.default.removeItem(at: empty) }
     #expect(try IndexSnapshot(directory: empty).documentIDs.isEmpty)
   }
+
+  /// Streaming in many small batches over three workers (each flushing often) commits the
+  /// same bytes as one builder fed the documents in id order.
+  @Test func streamedBatchesOverWorkersEqualOneBuilder() throws {
+    let documents = Self.documents(seed: 11, count: 60).sorted { $0.id < $1.id }
+    let folder = Self.temporaryFolder("streamed")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 3, memoryBudgetBytes: 3 * 4000)
+    writer.batchBytes = 150
+    var next = 0
+    try writer.add(versions: [documents[0].id: "v1"]) { () throws(IndexError) -> (id: Int64, text: String)? in
+      guard next < documents.count else { return nil }
+      defer { next += 1 }
+      return documents[next]
+    }
+    let pendingFiles = try Self.files(folder).keys.filter { $0.hasPrefix("pending-") }
+    #expect(pendingFiles.count > 3, "several flushes per worker")
+    let manifest = try writer.commit()
+    writer.close()
+    #expect(manifest.documentVersions == [String(documents[0].id): "v1"])
+    var builder = SegmentBuilder()
+    let pipeline = try Analyzer.french.makePipeline()
+    for document in documents {
+      let tokens = pipeline.tokens(in: document.text).map {
+        SegmentToken(
+          term: $0.term, stem: $0.stem, position: UInt32($0.position), start: UInt32($0.utf8Range.lowerBound),
+          end: UInt32($0.utf8Range.upperBound))
+      }
+      builder.add(documentID: document.id, tokens: tokens)
+    }
+    let written = try Data(contentsOf: folder.appendingPathComponent("seg-000001.vbseg"))
+    #expect(Array(written) == builder.serialized())
+    #expect(try Self.files(folder).keys.sorted() == ["manifest.json", "seg-000001.vbseg"])
+  }
+
+  /// A source that fails part-way (after batches went to the workers and segments were
+  /// flushed) keeps nothing of the call: its error is thrown, no pending file is left, and
+  /// the next commit sees only what was there before.
+  @Test func failingSourceKeepsNothing() throws {
+    let documents = Self.documents(seed: 12, count: 50).sorted { $0.id < $1.id }
+    let folder = Self.temporaryFolder("failing-source")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 2 * 3000)
+    writer.batchBytes = 100
+    try writer.add(documents: [(id: 1000, text: "avant la panne")])
+    var next = 0
+    #expect(throws: IndexError.self) {
+      try writer.add { () throws(IndexError) -> (id: Int64, text: String)? in
+        guard next < 40 else { throw IndexError.io(path: "source", reason: "read failed") }
+        defer { next += 1 }
+        return documents[next]
+      }
+    }
+    #expect(next == 40)
+    let pendingFiles = try Self.files(folder).keys.filter { $0.hasPrefix("pending-") }
+    #expect(pendingFiles.count == 1, "only the first call's segment: \(pendingFiles)")
+    let manifest = try writer.commit()
+    writer.close()
+    #expect(manifest.segments.flatMap(\.documentIDs) == [1000])
+  }
 }
