@@ -9,7 +9,7 @@ struct IndexCommand: ParsableCommand {
     abstract: "Build the positional index of the project's documents.",
     discussion: """
       With CORPUS, imports it first (as `verbatim import`). Every stored document is indexed \
-      by --jobs workers, each flushing segments at its share of --memory, and merged into one \
+      by --jobs workers, each flushing segments at its share of half of --memory, and merged into one \
       segment at commit: the files do not depend on --jobs. One writer at a time. The summary \
       goes to stderr, or with --format jsonl as one object to stdout.
       """)
@@ -20,7 +20,9 @@ struct IndexCommand: ParsableCommand {
   @Option(name: .long, help: "Worker threads (default: all cores).")
   var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-  @Option(name: .long, help: "Memory budget for the workers' in-memory segments, in MB.")
+  @Option(
+    name: .long,
+    help: "Memory budget of the whole build, in MB: half for the workers' in-memory segments, half for the rest.")
   var memory: Int = 512
 
   @Option(name: .long, help: "Summary format: jsonl prints one object on stdout; otherwise a summary on stderr.")
