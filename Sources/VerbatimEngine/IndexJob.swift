@@ -45,7 +45,12 @@ public enum IndexJob {
   /// dictionaries), so that the whole run stays near the budget.
   ///
   /// - Throws: ``IndexJobError`` naming the project or the index folder.
-  public static func run(project: URL, jobs: Int, memoryBudgetMegabytes: Int) throws(IndexJobError) -> IndexSummary {
+  ///
+  /// `progress` is called with (documents read, documents to analyse) each time the share read
+  /// grows by a percent, from the thread that reads the store.
+  public static func run(
+    project: URL, jobs: Int, memoryBudgetMegabytes: Int, progress: ((Int, Int) -> Void)? = nil
+  ) throws(IndexJobError) -> IndexSummary {
     let store: ProjectStore
     let states: [StoredDocumentState]
     do {
@@ -86,6 +91,7 @@ public enum IndexJob {
         versions[state.id] = version
       }
       var next = 0
+      var shown = -1
       try writer.add(versions: versions) { () throws(IndexError) -> (id: Int64, text: String)? in
         while next < wanted.count {
           let id = wanted[next]
@@ -100,6 +106,10 @@ public enum IndexJob {
           guard let document else { continue }
           bytes += document.text.utf8.count
           analysed += 1
+          if let progress, next * 100 / wanted.count != shown {
+            shown = next * 100 / wanted.count
+            progress(next, wanted.count)
+          }
           return (id, document.text)
         }
         return nil

@@ -41,9 +41,15 @@ struct IndexCommand: ParsableCommand {
       try importCommand.run()
     }
     let summary: IndexSummary
+    let progress = TerminalProgress(label: "index")
+    defer { progress?.finish() }
     do {
-      summary = try IndexJob.run(project: project.directory, jobs: jobs, memoryBudgetMegabytes: memory)
+      summary = try IndexJob.run(
+        project: project.directory, jobs: jobs, memoryBudgetMegabytes: memory,
+        progress: progress.map { bar in { done, total in bar.update(done: done, total: total) } })
+      progress?.finish()
     } catch {
+      progress?.finish()
       printError(error.description)
       throw ExitCode(1)
     }

@@ -64,3 +64,39 @@ struct IndexCommandTests {
     #expect(try runVerbatim(["index", "--memory", "0"]).status == 64)
   }
 }
+
+/// The progress bar of `verbatim index`: drawn on a terminal (a pseudo-terminal made by
+/// util-linux `script`), never when stderr is a pipe.
+@Suite("verbatim index progress")
+struct IndexProgressTests {
+  @Test func barOnATerminalOnly() throws {
+    let script = URL(fileURLWithPath: "/usr/bin/script")
+    guard FileManager.default.isExecutableFile(atPath: script.path) else {
+      print("skipped: /usr/bin/script (util-linux) not found, no pseudo-terminal to test the bar")
+      return
+    }
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = directory.appendingPathComponent("p").path
+    let other = directory.appendingPathComponent("q").path
+    for folder in [project, other] {
+      #expect(try runVerbatim(["import", repositoryRoot.appendingPathComponent("Corpus").path, "--project", folder]).status == 0)
+    }
+    let piped = try runVerbatim(["index", "--project", other])
+    #expect(piped.status == 0 && piped.stderr.contains("index: 10 documents"))
+    #expect(!piped.stderr.contains("\r"), "no bar when stderr is a pipe")
+    let process = Process()
+    process.executableURL = script
+    process.arguments = ["-qc", "\(verbatimExecutable().path) index --project \(project)", "/dev/null"]
+    let output = Pipe()
+    process.standardOutput = output
+    process.standardError = output
+    process.standardInput = FileHandle.nullDevice
+    try process.run()
+    let data = output.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    let text = String(decoding: data, as: UTF8.self)
+    #expect(text.contains("\rindex [") && text.contains("] 10/10"), "\(text.debugDescription)")
+    #expect(text.contains("index: 10 documents"))
+  }
+}
