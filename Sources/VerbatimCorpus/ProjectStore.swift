@@ -421,6 +421,13 @@ public final class ProjectStore: Sendable {
     try reading("read document \(id)") { db in try Self.document(where: "id = ?", id, in: db) }
   }
 
+  /// Only the stored text of a document (what the index needs); nil when there is none.
+  public func text(ofDocument id: Int64) throws(ProjectStoreError) -> String? {
+    try reading("read document \(id)") { db in
+      try String.fetchOne(db, sql: "SELECT text FROM documents WHERE id = ?", arguments: [id])
+    }
+  }
+
   /// The document with this exact path; nil when there is none.
   public func document(path: String) throws(ProjectStoreError) -> StoredDocument? {
     try reading("read a document") { db in try Self.document(where: "path = ?", path, in: db) }

@@ -182,23 +182,23 @@ public enum AnalyzeJob {
     progress("statistics")
     let store: ProjectStore
     var documents: [StoredDocument] = []
+    let summaries: [DocumentSummary]
     do {
       store = try ProjectStore(directory: options.project, creating: false)
-      for summary in try store.documentSummaries() {
+      summaries = try store.documentSummaries()
+      for summary in summaries {
         if let document = try store.document(id: summary.id) { documents.append(document) }
       }
     } catch {
       throw .importing(error.description)
     }
-    let summaries = (try? store.documentSummaries()) ?? []
     let fields = groupingFields(documents)
     let codePaths = codes.map(\.path)
     // Frequencies and crosstabs count a parent code for the units of its children (NVivo's
     // aggregate coding); theme co-occurrence pairs the codes as coded.
     var aggregated = material
     aggregated.codings = withAncestors(material.codings)
-    let matrix = UnitCodeMatrix(units: material.units, codings: aggregated.codings)
-    let codedUnits = matrix.unitCodes.filter { !$0.isEmpty }.count
+    let counts = CodeCounts(aggregated: aggregated, fields: fields)
 
     progress("graphs")
     let corpus: [CorpusDocument]
@@ -236,12 +236,12 @@ public enum AnalyzeJob {
     var files: [String] = []
     do {
       let tables = ReportTables(
-        folder: folder, documents: documents, material: material, aggregated: aggregated, automatic: automatic, codePaths: codePaths,
-        fields: fields, specificities: specificities, termCounts: termCounts, graphs: graphs)
+        folder: folder, documents: documents, material: material, counts: counts, automatic: automatic, codePaths: codePaths,
+        specificities: specificities, termCounts: termCounts, graphs: graphs)
       files += try tables.write()
       let model = ReportBuilder(
         options: options, codebooks: codebooks.map(\.compiled.codebook.name), documents: documents,
-        summaries: summaries, codes: codes, rules: rules, material: material, aggregated: aggregated, matrix: matrix,
+        summaries: summaries, codes: codes, rules: rules, material: material, aggregated: aggregated, counts: counts,
         automatic: automatic, fields: fields, specificities: specificities, graphs: graphs
       ).model()
       try write(HTMLReport.render(model, language: options.language), to: folder.appendingPathComponent("index.html"))
@@ -257,7 +257,7 @@ public enum AnalyzeJob {
       throw .output(path: options.output.path, reason: "\(error)")
     }
     return AnalyzeSummary(
-      documents: documents.count, units: material.units.count, codes: codes.count, codedUnits: codedUnits,
+      documents: documents.count, units: material.units.count, codes: codes.count, codedUnits: counts.codedUnits,
       files: files.sorted(), importLines: importLines)
   }
 

@@ -3,6 +3,44 @@ import VerbatimCoding
 import VerbatimCorpus
 import VerbatimGraph
 
+/// What the tables and the page both show about codes, computed once: the units and
+/// documents of each code (a parent counting its children's units, from the aggregated
+/// codings) and a code × group crosstab per metadata field.
+struct CodeCounts {
+  /// The codes that code some unit, as `UnitCodeMatrix` orders them.
+  let codes: [String]
+  /// Units in the corpus (at least 1, to divide by).
+  let unitTotal: Int
+  /// Units coded with each code.
+  let units: [String: Int]
+  /// Documents with a unit coded with each code.
+  let documents: [String: Int]
+  /// Units coded with at least one code.
+  let codedUnits: Int
+  /// The crosstab of each field, in field order.
+  let crosstabs: [(field: String, cells: [CodeCrosstabCell])]
+
+  init(aggregated: CodingMaterial, fields: [String]) {
+    let matrix = UnitCodeMatrix(units: aggregated.units, codings: aggregated.codings)
+    var units: [String: Int] = [:]
+    var documents: [String: Set<Int64>] = [:]
+    for (unit, codes) in matrix.unitCodes.enumerated() {
+      for code in codes {
+        units[matrix.codes[code], default: 0] += 1
+        documents[matrix.codes[code], default: []].insert(aggregated.units[unit].document)
+      }
+    }
+    codes = matrix.codes
+    unitTotal = max(1, aggregated.units.count)
+    self.units = units
+    self.documents = documents.mapValues(\.count)
+    codedUnits = matrix.unitCodes.filter { !$0.isEmpty }.count
+    crosstabs = fields.map { field in
+      (field, CodeAnalyses.crosstab(units: aggregated.units, codings: aggregated.codings, by: .metadata(field)))
+    }
+  }
+}
+
 /// The tables `verbatim analyze` writes next to `index.html`, each as `NAME.csv` and
 /// `NAME.jsonl` (columns as the matching commands print them):
 /// - `coded-segments`: `document segment speaker code start end rule` (`verbatim code`);
@@ -16,11 +54,9 @@ struct ReportTables {
   let folder: URL
   let documents: [StoredDocument]
   let material: CodingMaterial
-  /// The same codings with each parent code added over its children's spans.
-  let aggregated: CodingMaterial
+  let counts: CodeCounts
   let automatic: [UnitCoding]
   let codePaths: [String]
-  let fields: [String]
   let specificities: [(field: String, rows: [FrequencyRow])]
   let termCounts: [FrequencyRow]
   let graphs: [AnalyzeJob.DrawnGraph]
@@ -43,24 +79,14 @@ struct ReportTables {
           .integer(row.range.lowerBound), .integer(row.range.upperBound), .text(row.rule),
         ]
       })
-    let matrix = UnitCodeMatrix(units: aggregated.units, codings: aggregated.codings)
-    let unitTotal = max(1, material.units.count)
-    var unitCounts: [String: Int] = [:]
-    var documentSets: [String: Set<Int64>] = [:]
-    for (unit, codes) in matrix.unitCodes.enumerated() {
-      for code in codes {
-        unitCounts[matrix.codes[code], default: 0] += 1
-        documentSets[matrix.codes[code], default: []].insert(material.units[unit].document)
-      }
-    }
-    let allCodes = codePaths + matrix.codes.filter { !codePaths.contains($0) }
+    let allCodes = codePaths + counts.codes.filter { !codePaths.contains($0) }
     try table(
       "code-frequencies", ["code", "units", "documents", "share"],
       allCodes.map { code in
-        let units = unitCounts[code] ?? 0
+        let units = counts.units[code] ?? 0
         return [
-          .text(code), .integer(units), .integer(documentSets[code]?.count ?? 0),
-          .number(Double(units) / Double(unitTotal)),
+          .text(code), .integer(units), .integer(counts.documents[code] ?? 0),
+          .number(Double(units) / Double(counts.unitTotal)),
         ]
       })
     try table(
@@ -68,11 +94,11 @@ struct ReportTables {
       CodeAnalyses.cooccurrences(units: material.units, codings: material.codings).map { pair in
         [.text(pair.codeA), .text(pair.codeB), .integer(pair.units), .number(pair.jaccard), .number(pair.cCoefficient)]
       })
-    for field in fields {
+    for (field, cells) in counts.crosstabs {
       try table(
         "code-by-\(AnalyzeJob.fileName(field))",
         ["code", "group", "units", "group_units", "row_percent", "column_percent", "chi2", "df", "p"],
-        CodeAnalyses.crosstab(units: aggregated.units, codings: aggregated.codings, by: .metadata(field)).map { cell in
+        cells.map { cell in
           [
             .text(cell.code), .text(cell.group), .integer(cell.units), .integer(cell.groupUnits),
             .number(cell.rowPercent), .number(cell.columnPercent), cell.chiSquare.map(TableValue.number) ?? .text(""),
@@ -134,7 +160,7 @@ struct ReportBuilder {
   let rules: [String: [String]]
   let material: CodingMaterial
   let aggregated: CodingMaterial
-  let matrix: UnitCodeMatrix
+  let counts: CodeCounts
   let automatic: [UnitCoding]
   let fields: [String]
   let specificities: [(field: String, rows: [FrequencyRow])]
@@ -171,19 +197,11 @@ struct ReportBuilder {
     }
 
     // Frequencies, in codebook order.
-    let unitTotal = max(1, material.units.count)
-    var unitCounts: [String: Int] = [:]
-    var documentSets: [String: Set<Int64>] = [:]
-    for (unit, codeIndices) in matrix.unitCodes.enumerated() {
-      for code in codeIndices {
-        unitCounts[matrix.codes[code], default: 0] += 1
-        documentSets[matrix.codes[code], default: []].insert(material.units[unit].document)
-      }
-    }
+    let unitCounts = counts.units
     let frequencies = codes.map { code in
       ReportCodeFrequency(
-        code: code.path, units: unitCounts[code.path] ?? 0, documents: documentSets[code.path]?.count ?? 0,
-        share: Double(unitCounts[code.path] ?? 0) / Double(unitTotal))
+        code: code.path, units: unitCounts[code.path] ?? 0, documents: counts.documents[code.path] ?? 0,
+        share: Double(unitCounts[code.path] ?? 0) / Double(counts.unitTotal))
     }
 
     // Theme co-occurrence between the top-level themes (each counting its children's units),
@@ -192,26 +210,25 @@ struct ReportBuilder {
     let themes = Set(codes.filter { $0.depth == topDepth }.map(\.path))
     let used = codes.map(\.path).filter { themes.contains($0) && (unitCounts[$0] ?? 0) > 0 }
     let position = Dictionary(uniqueKeysWithValues: used.enumerated().map { ($1, $0) })
-    var counts = [[Int]](repeating: [Int](repeating: 0, count: used.count), count: used.count)
+    var pairCounts = [[Int]](repeating: [Int](repeating: 0, count: used.count), count: used.count)
     var values = [[Double]](repeating: [Double](repeating: 0, count: used.count), count: used.count)
     for (index, code) in used.enumerated() {
-      counts[index][index] = unitCounts[code] ?? 0
+      pairCounts[index][index] = unitCounts[code] ?? 0
       values[index][index] = 1
     }
     let themeCodings = aggregated.codings.filter { themes.contains($0.code) }
     for pair in CodeAnalyses.cooccurrences(units: material.units, codings: themeCodings) {
       guard let a = position[pair.codeA], let b = position[pair.codeB] else { continue }
-      counts[a][b] = pair.units
-      counts[b][a] = pair.units
+      pairCounts[a][b] = pair.units
+      pairCounts[b][a] = pair.units
       values[a][b] = pair.jaccard
       values[b][a] = pair.jaccard
     }
     let cooccurrence = used.isEmpty
-      ? nil : ReportCooccurrenceMatrix(codes: used, counts: counts, measure: "jaccard", values: values)
+      ? nil : ReportCooccurrenceMatrix(codes: used, counts: pairCounts, measure: "jaccard", values: values)
 
     // Code × metadata.
-    let crosstabs = fields.map { field in
-      let cells = CodeAnalyses.crosstab(units: aggregated.units, codings: aggregated.codings, by: .metadata(field))
+    let crosstabs = counts.crosstabs.map { field, cells in
       let groupNames = Array(Set(material.units.map { $0.metadata[field] ?? "" })).sorted()
       let groups = groupNames.map { value in
         let units = material.units.filter { ($0.metadata[field] ?? "") == value }

@@ -158,22 +158,14 @@ public enum CodebookFiles {
   }
 
   static func writeAtomically(_ data: Data, to path: String) throws(CodebookFileError) {
-    let url = URL(fileURLWithPath: path)
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(
-      ".\(url.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+    // A temporary file beside the target, then a rename, as the other exports do.
     do {
-      try data.write(to: temporary)
+      try data.write(to: URL(fileURLWithPath: path), options: .atomic)
     } catch {
-      try? FileManager.default.removeItem(at: temporary)
       throw .io(path: path, reason: "cannot write: \((error as NSError).localizedDescription)")
     }
-    // rename(2) replaces the target atomically (FileManager.replaceItemAt is not atomic on Linux).
-    guard rename(temporary.path, url.path) == 0 else {
-      let reason = String(cString: strerror(errno))
-      try? FileManager.default.removeItem(at: temporary)
-      throw .io(path: path, reason: "cannot write: \(reason)")
-    }
   }
+
 }
 
 /// What `verbatim code` prints.

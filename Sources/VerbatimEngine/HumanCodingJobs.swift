@@ -223,25 +223,17 @@ public struct CodingMaterial {
         let metadata = document.metadata.mapValues(\.description)
         let speakers = document.turns.map(\.turn.speaker)
         func speaker(_ turn: Int) -> String? { turn >= 1 && turn <= speakers.count ? speakers[turn - 1] : nil }
-        switch unit {
-        case .character:
-          texts[document.id] = document.text
-        case .turn:
-          for turn in document.turns where !turn.turn.range.isEmpty {
-            units.append(
-              CodingUnit(
-                document: document.id, kind: "turn", ordinal: turn.ordinal, range: turn.turn.range,
-                speaker: turn.turn.speaker, metadata: metadata))
-          }
-        case .segment, .sentence, .paragraph:
-          let kind: ProjectStore.UnitKind =
-            unit == .segment ? .segment : unit == .sentence ? .sentence : .paragraph
-          for stored in try store.units(documentID: document.id, kind: kind) {
-            units.append(
-              CodingUnit(
-                document: document.id, kind: unit.rawValue, ordinal: stored.ordinal, range: stored.range,
-                speaker: speaker(stored.turn), metadata: metadata))
-          }
+        guard let scope = CodingScope(rawValue: unit.rawValue) else {
+          texts[document.id] = document.text  // characters: the texts, no units
+          continue
+        }
+        // Empty turns (a label with nothing said) hold no character to code.
+        for stored in try CodingUnits.read(scope, of: document, from: store).units
+        where scope != .turn || !stored.range.isEmpty {
+          units.append(
+            CodingUnit(
+              document: document.id, kind: unit.rawValue, ordinal: stored.ordinal, range: stored.range,
+              speaker: speaker(stored.turn), metadata: metadata))
         }
       }
       return CodingMaterial(

@@ -96,21 +96,21 @@ public enum IndexJob {
         while next < wanted.count {
           let id = wanted[next]
           next += 1
-          let document: StoredDocument?
+          let text: String?
           do throws(ProjectStoreError) {
-            document = try store.document(id: id)
+            text = try store.text(ofDocument: id)
           } catch {
             storeError = error
             throw IndexError.io(path: project.path, reason: "cannot read document \(id)")
           }
-          guard let document else { continue }
-          bytes += document.text.utf8.count
+          guard let text else { continue }
+          bytes += text.utf8.count
           analysed += 1
           if let progress, next * 100 / wanted.count != shown {
             shown = next * 100 / wanted.count
             progress(next, wanted.count)
           }
-          return (id, document.text)
+          return (id, text)
         }
         return nil
       }

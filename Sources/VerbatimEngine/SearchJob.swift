@@ -1,6 +1,7 @@
 import Dispatch
 import Foundation
 import VerbatimAnalysis
+import VerbatimCoding
 import VerbatimCorpus
 import VerbatimIndex
 
@@ -96,16 +97,11 @@ public final class ProjectSearch {
     do {
       guard let stored = try store.document(id: id) else { return nil }
       let speakers = stored.turns.map(\.turn.speaker)
-      let units: [SearchUnit]
-      switch unitKind {
-      case .turn:
-        units = stored.turns.map { SearchUnit(ordinal: $0.ordinal, range: $0.turn.range, speaker: $0.turn.speaker) }
-      case .segment, .sentence:
-        units = try store.units(documentID: id, kind: unitKind == .segment ? .segment : .sentence).map { unit in
-          SearchUnit(
-            ordinal: unit.ordinal, range: unit.range,
-            speaker: speakers.indices.contains(unit.turn - 1) ? speakers[unit.turn - 1] : nil)
-        }
+      let scope = CodingScope(rawValue: unitKind.rawValue) ?? .segment
+      let units = try CodingUnits.read(scope, of: stored, from: store).units.map { unit in
+        SearchUnit(
+          ordinal: unit.ordinal, range: unit.range,
+          speaker: speakers.indices.contains(unit.turn - 1) ? speakers[unit.turn - 1] : nil)
       }
       let search = SearchDocument(id: id, units: units, metadata: stored.metadata.mapValues(\.description))
       documents[id] = (stored, search)

@@ -277,8 +277,15 @@ public final class IndexWriter {
           file: file, documentIDs: mergedDocuments.map(\.documentID), tokenCounts: mergedDocuments.map(\.tokenCount)))
     }
     try step(.afterSegmentWrite)
+    return try publish(generation: generation, segments: segments)
+  }
+
+  /// The end of every commit, once the new segment file is in place: the manifest naming
+  /// `segments` (with each document's version, pending or kept) is written atomically, the
+  /// writer's state becomes the committed one, and files no manifest names are deleted.
+  private func publish(generation: Int, segments: [IndexManifest.Segment]) throws(IndexError) -> IndexManifest {
     var versions: [String: String] = [:]
-    for id in mergedDocuments.map(\.documentID) {
+    for id in segments.flatMap(\.documentIDs) {
       let version = latest[id] == nil ? committed.version(of: id) : pendingVersions[id]
       if let version { versions[String(id)] = version }
     }
@@ -320,28 +327,12 @@ public final class IndexWriter {
     }
     SegmentFormat.syncFolder(of: path(file))
     try step(.afterSegmentWrite)
-    var versions: [String: String] = [:]
-    for id in segment.documents.map(\.documentID) {
-      if let version = pendingVersions[id] { versions[String(id)] = version }
-    }
-    let manifest = IndexManifest(
+    return try publish(
       generation: generation,
       segments: [
         IndexManifest.Segment(
           file: file, documentIDs: segment.documents.map(\.documentID), tokenCounts: segment.documents.map(\.tokenCount))
-      ], documentVersions: versions)
-    try manifest.write(directory: directory)
-    try step(.afterManifestWrite)
-    if simulatedCrash == .duringGarbageCollection {
-      collectGarbage(keeping: manifest, limit: 1)
-      try step(.duringGarbageCollection)
-    }
-    committed = manifest
-    pending = []
-    latest = [:]
-    pendingVersions = [:]
-    collectGarbage(keeping: manifest)
-    return manifest
+      ])
   }
 
   /// Deletes every regular file of the folder that the committed manifest does not name

@@ -146,9 +146,10 @@ public struct SegmentBuilder {
   public mutating func add(documentID: Int64, tokens: [SegmentToken]) -> UInt32 {
     beginDocument(documentID: documentID)
     for token in tokens.sorted(by: { $0.position < $1.position }) {
-      record(
-        term: terms.id(of: Array(token.term.utf8)), stem: stems.id(of: Array(token.stem.utf8)),
-        position: token.position, start: token.start, end: token.end)
+      let term = terms.id(of: Array(token.term.utf8))
+      let stem = stems.id(of: Array(token.stem.utf8))
+      noteStem(ofTerm: term, stem)
+      record(term: term, stem: stem, position: token.position, start: token.start, end: token.end)
     }
     return endDocument()
   }
@@ -189,8 +190,12 @@ public struct SegmentBuilder {
       if stemID >= stemSlots.count {
         stemSlots.append(contentsOf: repeatElement(-1, count: stemID - stemSlots.count + 1))
       }
-      if termSlots[termID] < 0 { termSlots[termID] = terms.id(of: Array(vocabulary.termBytes(token.termID))) }
       if stemSlots[stemID] < 0 { stemSlots[stemID] = stems.id(of: Array(vocabulary.stemBytes(token.stemID))) }
+      if termSlots[termID] < 0 {
+        // A vocabulary term always has the same stem: note it once, not per token.
+        termSlots[termID] = terms.id(of: Array(vocabulary.termBytes(token.termID)))
+        noteStem(ofTerm: termSlots[termID], stemSlots[stemID])
+      }
       precondition(token.position >= 0 && token.start >= 0 && token.end <= Int(UInt32.max), "token out of range")
       record(
         term: termSlots[termID], stem: stemSlots[stemID], position: UInt32(token.position),
@@ -212,6 +217,12 @@ public struct SegmentBuilder {
     return ordinal
   }
 
+  /// Remembers the stem key a term key is first seen with (the candidate for a shared list).
+  private mutating func noteStem(ofTerm term: Int, _ stem: Int) {
+    if term >= stemOfTerm.count { stemOfTerm.append(contentsOf: repeatElement(-1, count: term - stemOfTerm.count + 1)) }
+    if stemOfTerm[term] < 0 { stemOfTerm[term] = stem }
+  }
+
   private mutating func record(term: Int, stem: Int, position: UInt32, start: UInt32, end: UInt32) {
     precondition(Int64(position) > previousPosition, "positions must be distinct and ascending within a document")
     precondition(start <= end, "a token's range must not end before it starts")
@@ -226,8 +237,6 @@ public struct SegmentBuilder {
     terms.add(term)
     stems.add(stem)
     tokenPositions.append(position)
-    if term >= stemOfTerm.count { stemOfTerm.append(contentsOf: repeatElement(-1, count: term - stemOfTerm.count + 1)) }
-    if stemOfTerm[term] < 0 { stemOfTerm[term] = stem }
     openDocument?.tokenCount += 1
     tokenCount += 1
   }
