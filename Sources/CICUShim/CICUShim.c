@@ -1,15 +1,19 @@
 // The only file of Verbatim that includes ICU's headers. See include/CICUShim.h.
 #include "CICUShim.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unicode/ubrk.h>
 #include <unicode/uchar.h>
 #include <unicode/unorm2.h>
+#include <unicode/uscript.h>
 #include <unicode/ustring.h>
 #include <unicode/utext.h>
 #include <unicode/uversion.h>
+
+#include "WordRules.h"
 
 struct vb_breaker {
   UBreakIterator *iterator;
@@ -29,7 +33,52 @@ struct vb_breaker {
   int64_t extra;         // cumulative extra at the cursor
   int64_t invalid_offset;  // after VB_STATUS_INVALID_UTF8: the first ill-formed byte
   int done;
+  int32_t mode;          // the route used for the current text (VB_ROUTE_*)
+  vb_wb_state rules;     // VB_ROUTE_RULES: the replayed rules' state
 };
+
+// The word-break class table of WordRules.c, from ICU's own properties.
+static void vb_wb_fill(void) {
+  for (UChar32 c = 0; c < 0x10000; c++) {
+    uint8_t cat;
+    int32_t lineBreak = u_getIntPropertyValue(c, UCHAR_LINE_BREAK);
+    if ((c >= 0xD800 && c <= 0xDFFF) || (c >= 0xAC00 && c <= 0xD7A3) ||
+        lineBreak == U_LB_COMPLEX_CONTEXT || u_hasBinaryProperty(c, UCHAR_IDEOGRAPHIC) ||
+        u_getIntPropertyValue(c, UCHAR_SCRIPT) == USCRIPT_HAN ||
+        u_getIntPropertyValue(c, UCHAR_SCRIPT) == USCRIPT_HIRAGANA) {
+      vb_wb_class[c] = VB_WB_UNSUPPORTED;  // ICU's dictionary and CJK rules
+      continue;
+    }
+    switch (u_getIntPropertyValue(c, UCHAR_WORD_BREAK)) {
+    case U_WB_OTHER: cat = VB_WB_OTHER; break;
+    case U_WB_DOUBLE_QUOTE: cat = VB_WB_OTHER; break;  // joins only Hebrew letters (unsupported)
+    case U_WB_CR: cat = VB_WB_CR; break;
+    case U_WB_LF: cat = VB_WB_LF; break;
+    case U_WB_NEWLINE: cat = VB_WB_NEWLINE; break;
+    case U_WB_EXTEND:
+    case U_WB_FORMAT: cat = VB_WB_EXTEND; break;
+    case U_WB_ALETTER: cat = VB_WB_ALETTER; break;
+    case U_WB_MIDLETTER: cat = VB_WB_MIDLETTER; break;
+    case U_WB_MIDNUM: cat = VB_WB_MIDNUM; break;
+    case U_WB_MIDNUMLET: cat = VB_WB_MIDNUMLET; break;
+    case U_WB_SINGLE_QUOTE: cat = VB_WB_SINGLE_QUOTE; break;
+    case U_WB_NUMERIC: cat = VB_WB_NUMERIC; break;
+    case U_WB_EXTENDNUMLET: cat = VB_WB_EXTENDNUMLET; break;
+    case U_WB_WSEGSPACE: cat = VB_WB_WSEGSPACE; break;
+    default: cat = VB_WB_UNSUPPORTED; break;  // ZWJ, Hebrew, Katakana, regional indicators, emoji
+    }
+    vb_wb_class[c] = cat;
+  }
+  // ICU's word.txt departs from the Word_Break property here (found by WordRulesTests):
+  vb_wb_class['@'] = VB_WB_ALETTER;  // `$ALetter` includes @ (e-mail addresses stay whole)
+  vb_wb_class[':'] = VB_WB_OTHER;     // `$MidLetter` leaves out the colons
+  vb_wb_class[0xFE55] = VB_WB_OTHER;
+  vb_wb_class[0xFF1A] = VB_WB_OTHER;
+}
+
+static pthread_once_t vb_wb_once = PTHREAD_ONCE_INIT;
+
+void vb_wb_load(void) { pthread_once(&vb_wb_once, vb_wb_fill); }
 
 vb_breaker *vb_breaker_open(int32_t kind, const char *locale, int32_t route, int32_t *status) {
   UErrorCode error = U_ZERO_ERROR;
@@ -48,7 +97,9 @@ vb_breaker *vb_breaker_open(int32_t kind, const char *locale, int32_t route, int
   breaker->iterator = iterator;
   breaker->kind = kind;
   breaker->route = route;
+  breaker->mode = route;
   breaker->done = 1;
+  if (route == VB_ROUTE_RULES && kind == VB_BREAK_WORD) vb_wb_load();
   *status = 0;
   return breaker;
 }
@@ -160,7 +211,21 @@ int32_t vb_breaker_set_text(vb_breaker *breaker, const uint8_t *text, int64_t le
   breaker->done = 0;
   static const uint8_t empty[1] = {0};
   if (text == NULL) text = empty;
-  if (breaker->route == VB_ROUTE_UTF8) {
+  breaker->text = text;
+  breaker->mode = breaker->route;
+  if (breaker->route == VB_ROUTE_RULES) {
+    breaker->mode = VB_ROUTE_UTF16;
+    if (breaker->kind == VB_BREAK_WORD) {
+      int32_t checked = vb_wb_check(text, length, &breaker->invalid_offset);
+      if (checked < 0) return VB_STATUS_INVALID_UTF8;
+      if (checked == 1) {
+        breaker->mode = VB_ROUTE_RULES;
+        memset(&breaker->rules, 0, sizeof breaker->rules);
+        return 0;
+      }
+    }
+  }
+  if (breaker->mode == VB_ROUTE_UTF8) {
     breaker->utext = utext_openUTF8(breaker->utext, (const char *)text, length, &error);
     if (U_FAILURE(error)) return (int32_t)error;
     ubrk_setUText(breaker->iterator, breaker->utext, &error);
@@ -205,9 +270,14 @@ static inline int vb_ascii_class(uint32_t unit) {
 int32_t vb_breaker_next_spans(vb_breaker *breaker, int64_t *restrict ends, uint8_t *restrict classes,
                               int32_t capacity) {
   if (breaker->done) return 0;
+  if (breaker->mode == VB_ROUTE_RULES) {
+    int32_t count = vb_wb_next_spans(&breaker->rules, breaker->text, breaker->length, ends, classes, capacity);
+    if (count == 0) breaker->done = 1;
+    return count;
+  }
   UBreakIterator *iterator = breaker->iterator;
   const int isWord = breaker->kind == VB_BREAK_WORD;
-  const int isUTF8 = breaker->route == VB_ROUTE_UTF8;
+  const int isUTF8 = breaker->mode == VB_ROUTE_UTF8;
   const uint8_t *text = breaker->text;
   const UChar *units = breaker->utf16;
   // The mapping cursor lives in locals: stores to `ends` cannot then force reloads.
@@ -407,5 +477,7 @@ int32_t vb_scalar_class(uint32_t scalar) {
 }
 
 int64_t vb_breaker_invalid_offset(const vb_breaker *breaker) { return breaker->invalid_offset; }
+
+int32_t vb_breaker_uses_rules(const vb_breaker *breaker) { return breaker->mode == VB_ROUTE_RULES; }
 
 const char *vb_icu_version(void) { return U_ICU_VERSION; }

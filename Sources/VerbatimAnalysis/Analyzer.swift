@@ -17,14 +17,14 @@ public struct Analyzer: Sendable, Hashable {
   public var locale: String
   /// Whether terms lose their accents (`élu` → `elu`) before stemming.
   public var foldsAccents: Bool
-  /// Which text form ICU reads; both give the same tokens.
+  /// How word boundaries are found (ICU over UTF-16 or UTF-8, or its rules replayed); all give the same tokens.
   public var route: BreakRoute
   /// Surface forms the per-pipeline cache holds (32 bytes each, at half load: 4 MiB by default).
   public var surfaceCacheLimit: Int
 
   /// Creates a recipe.
   public init(
-    locale: String = "fr", foldsAccents: Bool = false, route: BreakRoute = .utf16,
+    locale: String = "fr", foldsAccents: Bool = false, route: BreakRoute = .rules,
     surfaceCacheLimit: Int = 65536
   ) {
     self.locale = locale

@@ -1,15 +1,22 @@
 internal import CICUShim
 
-/// Which text representation ICU's break iterator reads.
+/// How word boundaries are found: by ICU's break iterator over UTF-8 or UTF-16, or by ICU's
+/// word rules replayed over the UTF-8 bytes.
 ///
-/// Both give UTF-8 byte offsets: the UTF-16 route converts each text once and maps the
-/// boundaries back while it walks forward. `Benchmarks/RESULTS.md` has the measurements that
-/// chose the default.
+/// All give the same spans at UTF-8 byte offsets (tested on every shared corpus and on seeded
+/// random strings). The UTF-16 route converts each text once and maps the boundaries back while
+/// it walks forward. The rules route (`Sources/CICUShim/WordRules.c`) reads each text once to
+/// validate it and to check that every character has a word-break class the replay covers
+/// (the Basic Multilingual Plane without Hebrew letters, kana, ideographs, Hangul, Thai-like
+/// scripts, emoji joiners or regional indicators); a text with any other character goes to the
+/// UTF-16 route whole. `Benchmarks/RESULTS.md` has the measurements that chose the default.
 public enum BreakRoute: String, Sendable, Hashable, CaseIterable {
   /// ICU's UTF-8 `UText`, no conversion.
   case utf8
   /// A UTF-16 copy of each text (ICU's native form).
   case utf16
+  /// ICU's word rules replayed over UTF-8 where they cover the text, else `utf16`.
+  case rules
 }
 
 /// The class of a word-break span, from ICU's rule status.
@@ -30,7 +37,7 @@ final class ICUBreaker {
     let opened = locale.withCString { localeName in
       vb_breaker_open(
         kind == .word ? Int32(VB_BREAK_WORD) : Int32(VB_BREAK_SENTENCE), localeName,
-        route == .utf8 ? Int32(VB_ROUTE_UTF8) : Int32(VB_ROUTE_UTF16), &status)
+        Self.routeCode(route), &status)
     }
     guard let opened else { throw .icu(operation: "open break iterator", code: status) }
     handle = opened
@@ -38,8 +45,19 @@ final class ICUBreaker {
 
   deinit { vb_breaker_close(handle) }
 
+  private static func routeCode(_ route: BreakRoute) -> Int32 {
+    switch route {
+    case .utf8: Int32(VB_ROUTE_UTF8)
+    case .utf16: Int32(VB_ROUTE_UTF16)
+    case .rules: Int32(VB_ROUTE_RULES)
+    }
+  }
+
+  /// Whether the current text is broken by the replayed rules rather than ICU's iterator.
+  var usesRules: Bool { vb_breaker_uses_rules(handle) != 0 }
+
   /// Sets the breaker on `text`, which must stay valid and unchanged until the next call.
-  /// The UTF-16 route validates the text while converting it; the UTF-8 route does not.
+  /// The UTF-16 and rules routes validate the text; the UTF-8 route does not.
   func setText(_ text: UnsafeBufferPointer<UInt8>) throws(AnalysisError) {
     let status = vb_breaker_set_text(handle, text.baseAddress, Int64(text.count))
     if status == Int32(VB_STATUS_INVALID_UTF8) {

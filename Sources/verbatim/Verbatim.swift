@@ -63,7 +63,7 @@ struct AnalysisOptions: ParsableArguments {
   @Flag(name: .long, help: "Drop accents from terms (élu → elu) before stemming.")
   var foldAccents = false
 
-  @Option(name: .long, help: ArgumentHelp("How ICU reads the text: utf16 or utf8.", visibility: .hidden))
+  @Option(name: .long, help: ArgumentHelp("How word boundaries are found: rules (ICU's rules replayed, the default), utf16 or utf8 (ICU's iterator).", visibility: .hidden))
   var breakRoute: BreakRoute = Analyzer.french.route
 
   var analyzer: Analyzer { Analyzer(foldsAccents: foldAccents, route: breakRoute) }

@@ -25,8 +25,10 @@ enum {
   VB_SPAN_IDEO = 4     ///< ideographs
 };
 
-/// How a breaker reads the text: ICU's UTF-8 UText, or a UTF-16 copy made per text.
-enum { VB_ROUTE_UTF8 = 0, VB_ROUTE_UTF16 = 1 };
+/// How a breaker reads the text: ICU's UTF-8 UText; a UTF-16 copy made per text; or (word
+/// breakers only) ICU's word rules replayed over the UTF-8 bytes when every character of the
+/// text is one the replay covers (WordRules.c), else the UTF-16 route. Same spans every way.
+enum { VB_ROUTE_UTF8 = 0, VB_ROUTE_UTF16 = 1, VB_ROUTE_RULES = 2 };
 
 /// Kinds of breaker.
 enum { VB_BREAK_WORD = 0, VB_BREAK_SENTENCE = 1 };
@@ -38,14 +40,17 @@ typedef struct vb_breaker vb_breaker;
 /// reading text by `route`. Returns NULL and sets *status to a nonzero ICU error code on failure.
 vb_breaker *vb_breaker_open(int32_t kind, const char *locale, int32_t route, int32_t *status);
 
+/// Whether the current text is broken by the replayed rules (1) or by ICU's iterator (0).
+int32_t vb_breaker_uses_rules(const vb_breaker *breaker);
+
 /// Closes a breaker. NULL is allowed.
 void vb_breaker_close(vb_breaker *breaker);
 
-/// Returned by vb_breaker_set_text for ill-formed UTF-8 (UTF-16 route only).
+/// Returned by vb_breaker_set_text for ill-formed UTF-8 (UTF-16 and rules routes only).
 enum { VB_STATUS_INVALID_UTF8 = -2 };
 
 /// Sets the breaker on `length` bytes of UTF-8 text. Returns 0, VB_STATUS_INVALID_UTF8 (the
-/// UTF-16 route validates while converting; see vb_breaker_invalid_offset), or a nonzero ICU
+/// UTF-16 and rules routes validate; see vb_breaker_invalid_offset), or a nonzero ICU
 /// error code. The UTF-8 route does not validate: validate before calling.
 int32_t vb_breaker_set_text(vb_breaker *breaker, const uint8_t *text, int64_t length);
 

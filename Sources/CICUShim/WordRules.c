@@ -1,0 +1,269 @@
+// ICU's word-break rules (icu4c/source/data/brkitr/rules/word.txt, ICU 72: UAX #29 with ICU's
+// rule statuses), replayed directly over UTF-8 for texts whose every code point is in the
+// Basic Multilingual Plane and has one of the classes of WordRules.h. Everything else (Hebrew
+// letters, kana, ideographs, Hangul, complex-context scripts, emoji, ZWJ, regional indicators,
+// supplementary planes) sends the whole text to ICU's own iterator. The classes come from ICU
+// itself (u_getIntPropertyValue, see vb_wb_load in CICUShim.c), and a test compares every
+// boundary and class with ICU's iterator on the shared corpora and on seeded random strings
+// over every class (Tests/VerbatimAnalysisTests/WordRulesTests.swift).
+//
+// The rules, in the order ICU applies them (× no break, ÷ break; "base" = not Extend/Format):
+//   3    CR × LF                          3a/3b  ÷ after and before CR, LF, Newline
+//   3d   WSegSpace × WSegSpace            4      × (Extend | Format): they attach to what precedes
+//        ÷ after leading Extend/Format (ICU's `^$ExFm+`)
+//   5    AL × AL                          6/7    AL × (MidLetter|MidNumLet|') × AL
+//   8    Num × Num                        9/10   AL × Num, Num × AL
+//   11/12 Num × (MidNum|MidNumLet|') × Num
+//   13a/b (AL|Num|ENL) × ENL, ENL × (AL|Num)   999  ÷ otherwise
+// Rule status (ICU sets it from the last rule matched, so from the span's last base):
+// Numeric 100, ALetter 200; a final ExtendNumLet joined to something 200, or 100 after a number
+// (13a), none if Extend follows it; everything else none.
+#include "WordRules.h"
+
+#include "CICUShim.h"
+
+uint8_t vb_wb_class[0x10000];
+
+enum { NONE = VB_WB_UNSUPPORTED };
+
+// 1 for ASCII letters, 2 for ASCII digits: the runs the scanner skips in one loop.
+static const uint8_t vb_ascii_run[256] = {
+    ['0'] = 2, ['1'] = 2, ['2'] = 2, ['3'] = 2, ['4'] = 2, ['5'] = 2, ['6'] = 2, ['7'] = 2,
+    ['8'] = 2, ['9'] = 2,
+    ['A'] = 1, ['B'] = 1, ['C'] = 1, ['D'] = 1, ['E'] = 1, ['F'] = 1, ['G'] = 1, ['H'] = 1,
+    ['I'] = 1, ['J'] = 1, ['K'] = 1, ['L'] = 1, ['M'] = 1, ['N'] = 1, ['O'] = 1, ['P'] = 1,
+    ['Q'] = 1, ['R'] = 1, ['S'] = 1, ['T'] = 1, ['U'] = 1, ['V'] = 1, ['W'] = 1, ['X'] = 1,
+    ['Y'] = 1, ['Z'] = 1,
+    ['a'] = 1, ['b'] = 1, ['c'] = 1, ['d'] = 1, ['e'] = 1, ['f'] = 1, ['g'] = 1, ['h'] = 1,
+    ['i'] = 1, ['j'] = 1, ['k'] = 1, ['l'] = 1, ['m'] = 1, ['n'] = 1, ['o'] = 1, ['p'] = 1,
+    ['q'] = 1, ['r'] = 1, ['s'] = 1, ['t'] = 1, ['u'] = 1, ['v'] = 1, ['w'] = 1, ['x'] = 1,
+    ['y'] = 1, ['z'] = 1,
+};
+
+int32_t vb_wb_check(const uint8_t *text, int64_t length, int64_t *invalid_offset) {
+  int32_t supported = 1;
+  int64_t i = 0;
+  while (i < length) {
+    if (i + 8 <= length) {
+      uint64_t eight;
+      __builtin_memcpy(&eight, text + i, sizeof eight);
+      if ((eight & 0x8080808080808080ULL) == 0) {
+        i += 8;
+        continue;
+      }
+    }
+    uint32_t lead = text[i];
+    if (lead < 0x80) {
+      i += 1;
+      continue;
+    }
+    int size;
+    uint32_t lower = 0x80, upper = 0xBF, scalar;
+    if (lead >= 0xC2 && lead <= 0xDF) {
+      size = 2; scalar = lead & 0x1F;
+    } else if (lead >= 0xE0 && lead <= 0xEF) {
+      size = 3; scalar = lead & 0x0F;
+      if (lead == 0xE0) lower = 0xA0;
+      if (lead == 0xED) upper = 0x9F;
+    } else if (lead >= 0xF0 && lead <= 0xF4) {
+      size = 4; scalar = lead & 0x07;
+      if (lead == 0xF0) lower = 0x90;
+      if (lead == 0xF4) upper = 0x8F;
+    } else {
+      *invalid_offset = i;
+      return -1;
+    }
+    if (i + size > length || text[i + 1] < lower || text[i + 1] > upper) {
+      *invalid_offset = i;
+      return -1;
+    }
+    for (int k = 1; k < size; k++) {
+      uint32_t next = text[i + k];
+      if ((next & 0xC0) != 0x80) {
+        *invalid_offset = i;
+        return -1;
+      }
+      scalar = (scalar << 6) | (next & 0x3F);
+    }
+    if (size == 4 || vb_wb_class[scalar] == VB_WB_UNSUPPORTED) supported = 0;
+    i += size;
+  }
+  return supported;
+}
+
+// The class of the (well-formed, BMP) code point at `i`; its size in bytes in *size.
+static inline uint8_t vb_wb_at(const uint8_t *text, int64_t i, int *size) {
+  uint32_t lead = text[i];
+  if (lead < 0x80) {
+    *size = 1;
+    return vb_wb_class[lead];
+  }
+  if (lead < 0xE0) {
+    *size = 2;
+    return vb_wb_class[((lead & 0x1F) << 6) | (text[i + 1] & 0x3F)];
+  }
+  *size = 3;
+  return vb_wb_class[((lead & 0x0F) << 12) | ((uint32_t)(text[i + 1] & 0x3F) << 6) |
+                     (text[i + 2] & 0x3F)];
+}
+
+// The class of the first base at or after `i` (VB_WB_OTHER at the end of the text).
+static inline uint8_t vb_wb_next_base(const uint8_t *text, int64_t length, int64_t i) {
+  while (i < length) {
+    int size;
+    uint8_t cat = vb_wb_at(text, i, &size);
+    if (cat != VB_WB_EXTEND) return cat;
+    i += size;
+  }
+  return VB_WB_OTHER;
+}
+
+static inline int vb_wb_is_mid_letter(uint8_t cat) {
+  return cat == VB_WB_MIDLETTER || cat == VB_WB_MIDNUMLET || cat == VB_WB_SINGLE_QUOTE;
+}
+
+static inline int vb_wb_is_mid_num(uint8_t cat) {
+  return cat == VB_WB_MIDNUM || cat == VB_WB_MIDNUMLET || cat == VB_WB_SINGLE_QUOTE;
+}
+
+// Whether ICU breaks before a code point of class `cat` at `i` (its size `size`).
+static inline int vb_wb_breaks(const uint8_t *text, int64_t length, int64_t i, int size,
+                               uint8_t cat, uint8_t prev_cat, uint8_t pb, uint8_t ppb) {
+  if (prev_cat == VB_WB_CR && cat == VB_WB_LF) return 0;  // 3
+  if (prev_cat == VB_WB_CR || prev_cat == VB_WB_LF || prev_cat == VB_WB_NEWLINE) return 1;
+  if (cat == VB_WB_CR || cat == VB_WB_LF || cat == VB_WB_NEWLINE) return 1;  // 3a, 3b
+  if (prev_cat == VB_WB_WSEGSPACE && cat == VB_WB_WSEGSPACE) return 0;    // 3d
+  if (cat == VB_WB_EXTEND) return 0;                                       // 4
+  if (pb == NONE) return 1;  // after leading Extend/Format
+  switch (cat) {
+  case VB_WB_ALETTER:
+    if (pb == VB_WB_ALETTER || pb == VB_WB_NUMERIC || pb == VB_WB_EXTENDNUMLET) return 0;  // 5, 10, 13b
+    if (vb_wb_is_mid_letter(pb) && ppb == VB_WB_ALETTER) return 0;                         // 7
+    return 1;
+  case VB_WB_NUMERIC:
+    if (pb == VB_WB_NUMERIC || pb == VB_WB_ALETTER || pb == VB_WB_EXTENDNUMLET) return 0;  // 8, 9, 13b
+    if (vb_wb_is_mid_num(pb) && ppb == VB_WB_NUMERIC) return 0;                            // 11
+    return 1;
+  case VB_WB_EXTENDNUMLET:
+    return !(pb == VB_WB_ALETTER || pb == VB_WB_NUMERIC || pb == VB_WB_EXTENDNUMLET);  // 13a
+  case VB_WB_MIDLETTER:
+  case VB_WB_MIDNUM:
+  case VB_WB_MIDNUMLET:
+  case VB_WB_SINGLE_QUOTE:
+    if (pb == VB_WB_ALETTER && vb_wb_is_mid_letter(cat) &&
+        vb_wb_next_base(text, length, i + size) == VB_WB_ALETTER)
+      return 0;  // 6
+    if (pb == VB_WB_NUMERIC && vb_wb_is_mid_num(cat) &&
+        vb_wb_next_base(text, length, i + size) == VB_WB_NUMERIC)
+      return 0;  // 12
+    return 1;
+  default:
+    return 1;  // 999
+  }
+}
+
+// The VB_SPAN_* class vb_breaker_next_spans reports for the span [start, …): the ASCII
+// first-unit shortcut, else ICU's rule status as the span's last base sets it.
+static inline uint8_t vb_wb_span_class(const uint8_t *text, int64_t start, uint8_t last_base,
+                                       uint8_t prev_base, uint8_t ends_in_base) {
+  uint32_t first = text[start];
+  if (first < 0x80 && first != '_') {
+    if ((first | 0x20) - 'a' < 26) return VB_SPAN_LETTER;
+    if (first - '0' < 10) return VB_SPAN_NUMBER;
+    return VB_SPAN_NONE;
+  }
+  switch (last_base) {
+  case VB_WB_NUMERIC: return VB_SPAN_NUMBER;
+  case VB_WB_ALETTER: return VB_SPAN_LETTER;
+  case VB_WB_EXTENDNUMLET:
+    if (!ends_in_base || prev_base == NONE) return VB_SPAN_NONE;
+    return prev_base == VB_WB_NUMERIC ? VB_SPAN_NUMBER : VB_SPAN_LETTER;
+  default: return VB_SPAN_NONE;
+  }
+}
+
+int32_t vb_wb_next_spans(vb_wb_state *state, const uint8_t *text, int64_t length, int64_t *ends,
+                         uint8_t *classes, int32_t capacity) {
+  if (state->done) return 0;
+  if (!state->started) {
+    state->started = 1;
+    if (length == 0) {
+      state->done = 1;
+      return 0;
+    }
+    int size;
+    uint8_t cat = vb_wb_at(text, 0, &size);
+    int base = cat != VB_WB_EXTEND;
+    state->position = size;
+    state->span_start = 0;
+    state->prev_cat = cat;
+    state->prev_base = base ? cat : NONE;
+    state->prev_prev_base = NONE;
+    state->span_last_base = base ? cat : NONE;
+    state->span_prev_base = NONE;
+    state->ends_in_base = (uint8_t)base;
+  }
+  int64_t i = state->position, start = state->span_start;
+  uint8_t prev_cat = state->prev_cat, pb = state->prev_base, ppb = state->prev_prev_base;
+  uint8_t last = state->span_last_base, before = state->span_prev_base, ends_in_base = state->ends_in_base;
+  int32_t count = 0;
+  while (i < length) {
+    // Inside a word or a number, whole runs of ASCII letters or digits join (rules 5, 8) and
+    // leave the state as one of them would.
+    if (prev_cat == pb && (pb == VB_WB_ALETTER || pb == VB_WB_NUMERIC)) {
+      uint8_t run = pb == VB_WB_ALETTER ? 1 : 2;
+      if (vb_ascii_run[text[i]] == run) {
+        do i += 1; while (i < length && vb_ascii_run[text[i]] == run);
+        ppb = pb;
+        before = last;
+        ends_in_base = 1;
+        if (i >= length) break;
+      }
+    }
+    if (count == capacity) break;
+    int size;
+    uint8_t cat = vb_wb_at(text, i, &size);
+    int brk = vb_wb_breaks(text, length, i, size, cat, prev_cat, pb, ppb);
+    if (brk) {
+      ends[count] = i;
+      classes[count] = vb_wb_span_class(text, start, last, before, ends_in_base);
+      count += 1;
+      start = i;
+      before = NONE;
+      if (cat == VB_WB_EXTEND) {
+        last = NONE;
+        ends_in_base = 0;
+      } else {
+        last = cat;
+        ends_in_base = 1;
+      }
+    } else if (cat != VB_WB_EXTEND) {
+      before = last;
+      last = cat;
+      ends_in_base = 1;
+    } else {
+      ends_in_base = 0;
+    }
+    if (cat != VB_WB_EXTEND) {
+      ppb = pb;
+      pb = cat;
+    }
+    prev_cat = cat;
+    i += size;
+  }
+  if (i >= length && count < capacity) {
+    ends[count] = length;
+    classes[count] = vb_wb_span_class(text, start, last, before, ends_in_base);
+    count += 1;
+    state->done = 1;
+  }
+  state->position = i;
+  state->span_start = start;
+  state->prev_cat = prev_cat;
+  state->prev_base = pb;
+  state->prev_prev_base = ppb;
+  state->span_last_base = last;
+  state->span_prev_base = before;
+  state->ends_in_base = ends_in_base;
+  return count;
+}
