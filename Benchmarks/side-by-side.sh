@@ -31,6 +31,8 @@ for round in $(seq "$rounds"); do
   "$shared/bench/peers.sh" "$corpus" '^(icu_wb\.u(8|16)\.t[12]|tantivy\.analyze\.fr_stem|spacy\.tokenizer)$' >>"$runs"
   ours verbatim.analyze.t1 "$bin" tokens --count --format jsonl --jobs 1 "${files[@]}"
   ours verbatim.analyze.t2 "$bin" tokens --count --format jsonl --jobs 2 "${files[@]}"
+  # The same chain with ICU's own iterator (UTF-16) instead of the replayed word rules.
+  ours verbatim.analyze.icu-utf16.t1 "$bin" tokens --count --format jsonl --jobs 1 --break-route utf16 "${files[@]}"
   # Unique words of the corpus (lowercased ICU word tokens, dumped by peers.sh): the stemmers.
   unique=$cache/work/unique-words.txt
   [ -s "$unique" ] || LC_ALL=C sort -u "$cache/work/tokens.txt" >"$unique"
@@ -66,7 +68,8 @@ lines += ["", "Ratios of median throughput (higher is better for Verbatim):", ""
 for a, b, label in [("verbatim.analyze.t1", "icu_wb.u16.t1", "analysis chain per core vs ICU word break alone (UTF-16), 1 thread"),
                     ("verbatim.analyze.t1", "icu_wb.u8.t1", "analysis chain per core vs ICU word break alone (UTF-8 UText), 1 thread"),
                     ("verbatim.analyze.t2", "icu_wb.u16.t2", "analysis chain vs ICU word break, 2 threads"),
-                    ("verbatim.analyze.t2", "verbatim.analyze.t1", "analysis chain, 2 threads vs 1")]:
+                    ("verbatim.analyze.t2", "verbatim.analyze.t1", "analysis chain, 2 threads vs 1"),
+                    ("verbatim.analyze.t1", "verbatim.analyze.icu-utf16.t1", "analysis chain with the replayed word rules vs with ICU's iterator (UTF-16), 1 thread")]:
     r = ratio(a, b)
     if r: lines.append(f"- {label}: **{r:.2f}×**")
 if "spacy.tokenizer" in by and "verbatim.analyze.t1" in by:
