@@ -74,6 +74,9 @@ public struct CooccurrenceCounts: Sendable {
     // and a run-length sum: the order of workers and slots cannot show in the result.
     var packed: [UInt64] = []
     var values: [UInt32] = []
+    let pairTotal = scan.consumers.reduce(0) { $0 + $1.pairs.count }
+    packed.reserveCapacity(pairTotal)
+    values.reserveCapacity(pairTotal)
     let width = UInt64(nodeCount)
     for (worker, counter) in scan.consumers.enumerated() {
       let map = scan.nodes.localToGlobal[worker]

@@ -187,8 +187,9 @@ public final class PairCounter {
   static let idBits = 20
   static let idLimit: Int32 = 1 << 20
   private let capacity: Int
-  private let buffer: UnsafeMutablePointer<UInt64>
-  private var scratch: [UInt64] = []
+  private let bufferStorage: LargeBuffer<UInt64>
+  private var buffer: UnsafeMutablePointer<UInt64> { bufferStorage.base }
+  private var scratchStorage: LargeBuffer<UInt64>?
   private var buffered = 0
   private var maximumID: Int32 = 0
   private var runKeys: [UInt64] = []
@@ -199,7 +200,8 @@ public final class PairCounter {
   /// Pairs of two ids below `denseSide` (the first-seen, hence mostly the most frequent,
   /// words) are counted in place in a dense triangle: no buffer, no sort.
   private let denseSide: Int
-  private let dense: UnsafeMutablePointer<UInt32>
+  private let denseStorage: LargeBuffer<UInt32>
+  private var dense: UnsafeMutablePointer<UInt32> { denseStorage.base }
   static let digitBits = 11
 
   /// Creates a counter whose buffer holds `capacity` pair occurrences (8 bytes each, plus as
@@ -208,18 +210,10 @@ public final class PairCounter {
   /// merging on 100 MB; 16 M entries, four times fewer merges).
   public init(capacity: Int = 1 << 24, denseSide: Int = 2048) {
     self.capacity = capacity
-    buffer = .allocate(capacity: capacity)
+    bufferStorage = LargeBuffer(count: capacity)
     self.denseSide = denseSide
-    // calloc: the kernel hands out zero pages lazily, so a small corpus touches little of it.
-    guard let zeroed = calloc(max(denseSide * denseSide, 1), MemoryLayout<UInt32>.stride) else {
-      preconditionFailure("cannot allocate the dense pair triangle (\(denseSide * denseSide * 4) bytes)")
-    }
-    dense = zeroed.bindMemory(to: UInt32.self, capacity: max(denseSide * denseSide, 1))
-  }
-
-  deinit {
-    buffer.deallocate()
-    free(dense)
+    // Zero pages are handed out lazily, so a small corpus touches little of the triangle.
+    denseStorage = LargeBuffer(count: denseSide * denseSide)
   }
 
   /// Counts one occurrence of the pair (`first`, `second`), `first != second`, both ≥ 0.
@@ -269,12 +263,12 @@ public final class PairCounter {
   private func flush() {
     guard buffered > 0 else { return }
     let bits = Self.idBits + (Int32.bitWidth - maximumID.leadingZeroBitCount)
-    if scratch.count < buffered { scratch = [UInt64](repeating: 0, count: buffered) }
+    if scratchStorage == nil { scratchStorage = LargeBuffer(count: capacity) }
     // LSD radix sort of the buffer, 11 bits a pass (2,048 buckets: the scatter stays in cache).
     var source = buffer
     let digitMask: UInt64 = (1 << UInt64(Self.digitBits)) - 1
-    scratch.withUnsafeMutableBufferPointer { other in
-      var target = other.baseAddress!
+    do {
+      var target = scratchStorage!.base
       var histogram = [Int](repeating: 0, count: 1 << Self.digitBits)
       var shift = 0
       while shift < bits {
