@@ -98,7 +98,7 @@ let package = Package(
     ),
     .testTarget(
       name: "VerbatimCLITests",
-      dependencies: ["VerbatimEngine", "verbatim"]
+      dependencies: ["VerbatimEngine", "verbatim", "VerbatimTestSupport"]
     ),
   ],
   swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import Foundation
+import VerbatimTestSupport
 
 /// The result of running the `verbatim` binary.
 struct CommandResult {
@@ -68,7 +69,7 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
 
 /// A fresh temporary directory.
 func makeTemporaryDirectory() throws -> URL {
-  let url = FileManager.default.temporaryDirectory.appendingPathComponent("verbatim-test-\(UUID().uuidString)")
+  let url = TestDirectories.make("cli", create: false)
   try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
   return url
 }

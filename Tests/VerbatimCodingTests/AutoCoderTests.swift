@@ -9,8 +9,7 @@ import VerbatimTestSupport
 /// A project holding the shipped `Corpus/`, imported once per test process.
 enum CorpusProject {
   static let directory: URL = {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-      "verbatim-autocoder-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString)")
+    let directory = TestDirectories.make("autocoder", create: false)
     do {
       let store = try ProjectStore(directory: directory, creating: true)
       let segmenter = try Segmenter()

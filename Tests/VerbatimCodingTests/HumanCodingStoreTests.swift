@@ -1,4 +1,5 @@
 import Foundation
+import VerbatimTestSupport
 import GRDB
 import Testing
 import VerbatimCoding
@@ -14,7 +15,7 @@ struct CodingProject {
   static let second = "Maire : Non.\n"
 
   init() throws {
-    root = FileManager.default.temporaryDirectory.appendingPathComponent("verbatim-coding-\(UUID().uuidString)")
+    root = TestDirectories.make("coding", create: false)
     store = try ProjectStore(directory: root.appendingPathComponent(".verbatim"), creating: true)
     try Self.write(store, path: "Corpus/a.txt", text: Self.first)
     try Self.write(store, path: "Corpus/b.txt", text: Self.second)

@@ -1,4 +1,5 @@
 import Foundation
+import VerbatimTestSupport
 import Testing
 import ZIPFoundation
 
@@ -25,8 +26,7 @@ enum ImportFixtures {
 
   /// A new empty temporary folder.
   static func temporaryFolder() throws -> URL {
-    let url = FileManager.default.temporaryDirectory
-      .appendingPathComponent("verbatim-import-tests-\(UUID().uuidString)")
+    let url = TestDirectories.make("import", create: false)
     try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     return url
   }

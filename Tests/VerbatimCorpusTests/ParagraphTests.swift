@@ -1,4 +1,5 @@
 import Foundation
+import VerbatimTestSupport
 import Testing
 @testable import VerbatimCorpus
 
@@ -23,7 +24,7 @@ import Testing
   }
 
   @Test func paragraphsAreStoredAndReadBack() throws {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verbatim-paragraphs-\(UUID().uuidString)")
+    let folder = TestDirectories.make("paragraphs", create: false)
     defer { try? FileManager.default.removeItem(at: folder) }
     let store = try ProjectStore(directory: folder, creating: true)
     let text = "Ligne une.\nLigne deux."

@@ -1,12 +1,12 @@
 import Foundation
+import VerbatimTestSupport
 import Testing
 import VerbatimAnalysis
 @testable import VerbatimCorpus
 
 /// A fresh project folder under the temporary directory (not created).
 private func temporaryProject() -> URL {
-  FileManager.default.temporaryDirectory.appendingPathComponent("verbatim-store-\(UUID().uuidString)")
-    .appendingPathComponent(".verbatim")
+  TestDirectories.make("store").appendingPathComponent(".verbatim")
 }
 
 /// A hand-made transcript: `Label : text` lines, turns after each label.

@@ -13,8 +13,7 @@ import VerbatimTestSupport
 
   /// A fresh, empty temporary folder.
   static func temporaryFolder(_ name: String) -> URL {
-    let folder = FileManager.default.temporaryDirectory
-      .appendingPathComponent("verbatim-writer-tests-\(getpid())-\(name)-\(UInt32.random(in: 0...UInt32.max))")
+    let folder = TestDirectories.make("writer-\(name)", create: false)
     try? FileManager.default.removeItem(at: folder)
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder

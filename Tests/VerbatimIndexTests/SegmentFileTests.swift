@@ -68,7 +68,7 @@ import VerbatimCorpus
   }
 
   static func temporaryPath(_ name: String) -> String {
-    let folder = FileManager.default.temporaryDirectory.appendingPathComponent("verbatim-segment-tests-\(getpid())")
+    let folder = TestDirectories.root.appendingPathComponent("segment-tests")
     try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
     return folder.appendingPathComponent(name).path
   }
