@@ -1,4 +1,5 @@
 import Foundation
+import VerbatimCorpus
 
 /// A REFI-QDA project, neutral between Verbatim and the `.qdpx` file (Project.xsd 1.0).
 ///
@@ -296,17 +297,13 @@ extension Optional where Wrapped == String {
 /// Dates as `xsd:dateTime`.
 enum REFIDate {
   /// `2025-01-15T10:00:00Z` (UTC, whole seconds).
-  static func format(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    formatter.timeZone = TimeZone(identifier: "UTC")
-    return formatter.string(from: date)
-  }
+  static func format(_ date: Date) -> String { UTCTimestamp.string(date) }
 
   /// Parses `xsd:dateTime`, with or without fractional seconds and time zone (none means UTC,
   /// as some exporters write local times without a zone); nil when it is not one.
   static func parse(_ text: String) -> Date? {
     let trimmed = text.trimmingCharacters(in: .whitespaces)
+    if let date = UTCTimestamp.date(trimmed) { return date }  // the common form, without a formatter
     let plain = ISO8601DateFormatter()
     plain.formatOptions = [.withInternetDateTime]
     if let date = plain.date(from: trimmed) { return date }

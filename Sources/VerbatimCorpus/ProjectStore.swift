@@ -559,9 +559,5 @@ public final class ProjectStore: Sendable {
     return String(describing: error)
   }
 
-  static func timestamp(_ date: Date) -> String {
-    let formatter = ISO8601DateFormatter()
-    formatter.formatOptions = [.withInternetDateTime]
-    return formatter.string(from: date)
-  }
+  static func timestamp(_ date: Date) -> String { UTCTimestamp.string(date) }
 }

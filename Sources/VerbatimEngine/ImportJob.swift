@@ -103,6 +103,11 @@ public struct ImportJob: Sendable {
   public var options: ImportOptions
   /// The analysis chain used to count tokens for segments.
   public var analyzer: Analyzer
+  /// Threads that read, parse and segment files (the default: every core). Files are still
+  /// written in walk order by one thread, so the project does not depend on it.
+  public var jobs = ProcessInfo.processInfo.activeProcessorCount
+  /// Files a chunk holds per worker at most (tests make it small to have many chunks).
+  public var filesPerChunk = 64
 
   /// Creates an import job.
   ///
@@ -152,9 +157,10 @@ public struct ImportJob: Sendable {
     let states = try store.documentStates()
     let statesBySource = Dictionary(grouping: states, by: \.source)
     var metadata = MetadataFiles()
-    let segmenter: Segmenter
+    let workers = max(1, min(jobs, walk.files.count))
+    var segmenters: [Segmenter] = []
     do {
-      segmenter = try Segmenter(analyzer: analyzer)
+      for _ in 0..<workers { segmenters.append(try Segmenter(analyzer: analyzer)) }
     } catch {
       throw .cannotOpen(path: projectDirectory.path, reason: "the analysis chain failed: \(error)")
     }
@@ -162,30 +168,57 @@ public struct ImportJob: Sendable {
     var presentSources: Set<String> = []
     var writtenPaths: Set<String> = []
 
-    for (index, file) in walk.files.enumerated() {
-      defer { progress(index + 1, walk.files.count) }
-      let outcome = importFile(
-        file, store: store, previous: statesBySource[file.source] ?? [], metadata: &metadata, segmenter: segmenter,
-        importedAt: importedAt, diagnostics: diagnostics)
-      switch outcome {
-      case let .unchanged(paths):
-        presentSources.insert(file.source)
-        summary.unchanged += paths
-      case let .written(writes):
-        for write in writes {
-          switch write {
-          case let .inserted(path, _):
-            summary.imported.append(path)
-            writtenPaths.insert(path)
-          case let .replaced(path, _):
-            summary.replaced.append(path)
-            writtenPaths.insert(path)
+    // Files go in chunks (a bounded amount of text in memory): each chunk is read, parsed and
+    // segmented on `workers` threads, then written in walk order on this one, so document ids
+    // and every stored row are the same whatever the number of threads.
+    // The next chunk is prepared while this thread writes the current one.
+    let chunks = Self.chunks(of: walk.files, workers: workers, filesPerWorker: filesPerChunk)
+    func launch(_ chunk: ArraySlice<WalkedFile>) -> ChunkInFlight {
+      var externals: [Result<[String: MetadataValue], MetadataFailure>] = []
+      for file in chunk { externals.append(metadata.fields(for: file)) }
+      let flight = ChunkInFlight()
+      let work = UncheckedSendable((job: self, chunk: chunk, externals: externals, segmenters: segmenters))
+      let states = UncheckedSendable(statesBySource)
+      flight.group.enter()
+      DispatchQueue.global().async {
+        let context = work.value
+        flight.prepared = context.job.prepareChunk(
+          context.chunk, externals: context.externals, statesBySource: states.value, segmenters: context.segmenters)
+        flight.group.leave()
+      }
+      return flight
+    }
+    var index = 0
+    var next = chunks.first.map(launch)
+    for chunkIndex in chunks.indices {
+      guard let current = next else { break }
+      current.group.wait()
+      let prepared = current.prepared
+      next = chunkIndex + 1 < chunks.count ? launch(chunks[chunkIndex + 1]) : nil
+      for preparation in prepared {
+        index += 1
+        defer { progress(index, walk.files.count) }
+        let outcome = finish(preparation, store: store, importedAt: importedAt, diagnostics: diagnostics)
+        switch outcome {
+        case let .unchanged(paths):
+          presentSources.insert(preparation.file.source)
+          summary.unchanged += paths
+        case let .written(writes):
+          for write in writes {
+            switch write {
+            case let .inserted(path, _):
+              summary.imported.append(path)
+              writtenPaths.insert(path)
+            case let .replaced(path, _):
+              summary.replaced.append(path)
+              writtenPaths.insert(path)
+            }
           }
+        case let .rejected(message):
+          presentSources.insert(preparation.file.source)
+          diagnostics("error: \(message)")
+          summary.rejected.append(RejectedFile(path: preparation.file.source, message: message))
         }
-      case let .rejected(message):
-        presentSources.insert(file.source)
-        diagnostics("error: \(message)")
-        summary.rejected.append(RejectedFile(path: file.source, message: message))
       }
     }
     for warning in metadata.unusedRowWarnings() { diagnostics("warning: \(warning)") }
@@ -204,25 +237,99 @@ public struct ImportJob: Sendable {
     case rejected(String)
   }
 
-  private func importFile(
-    _ file: WalkedFile, store: ProjectStore, previous: [StoredDocumentState], metadata: inout MetadataFiles,
-    segmenter: Segmenter, importedAt: Date, diagnostics: (String) -> Void
+  /// A file read, parsed and segmented, not yet written.
+  struct Preparation {
+    enum State {
+      case unchanged([String])
+      case rejected(String)
+      case ready(PreparedFile)
+    }
+    var file: WalkedFile
+    var state: State
+  }
+
+  /// Consecutive runs of files: at most `filesPerWorker` per worker and about 16 MB of files per
+  /// worker, so that two chunks (one written, one prepared) bound the text held in memory.
+  static func chunks(of files: [WalkedFile], workers: Int, filesPerWorker: Int) -> [ArraySlice<WalkedFile>] {
+    var result: [ArraySlice<WalkedFile>] = []
+    var start = 0
+    var bytes = 0
+    for (index, file) in files.enumerated() {
+      let size = (try? file.url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
+      if index > start && (index - start >= filesPerWorker * workers || bytes + size > (16 << 20) * workers) {
+        result.append(files[start..<index])
+        start = index
+        bytes = 0
+      }
+      bytes += size
+    }
+    if start < files.count { result.append(files[start...]) }
+    return result
+  }
+
+  /// Prepares a chunk on one thread per segmenter; the results come back in the chunk's order.
+  fileprivate func prepareChunk(
+    _ chunk: ArraySlice<WalkedFile>, externals: [Result<[String: MetadataValue], MetadataFailure>],
+    statesBySource: [String: [StoredDocumentState]], segmenters: [Segmenter]
+  ) -> [Preparation] {
+    let files = Array(chunk)
+    let slots = PreparationSlots(count: files.count)
+    let shared = UncheckedSendable((job: self, files: files, externals: externals, states: statesBySource, segmenters: segmenters))
+    let workers = min(segmenters.count, files.count)
+    DispatchQueue.concurrentPerform(iterations: workers) { worker in
+      let context = shared.value
+      var index = worker
+      while index < context.files.count {
+        let file = context.files[index]
+        slots[index] = context.job.prepare(
+          file, external: context.externals[index], previous: context.states[file.source] ?? [],
+          segmenter: context.segmenters[worker])
+        index += workers
+      }
+    }
+    return (0..<files.count).map { slots[$0]! }
+  }
+
+  /// Writes a prepared file (its warnings first), or passes on what happened to it.
+  private func finish(
+    _ preparation: Preparation, store: ProjectStore, importedAt: Date, diagnostics: (String) -> Void
   ) -> FileOutcome {
+    switch preparation.state {
+    case let .unchanged(paths): return .unchanged(paths)
+    case let .rejected(message): return .rejected(message)
+    case let .ready(preparedFile):
+      for document in preparedFile.documents {
+        for warning in document.document.warnings { diagnostics("warning: \(document.document.path): \(warning)") }
+      }
+      do {
+        return .written(try store.write(preparedFile, importedAt: importedAt))
+      } catch {
+        return .rejected("\(preparedFile.source): \(Self.storeReason(error))")
+      }
+    }
+  }
+
+  /// Reads, hashes, parses, validates and segments one file (any thread; nothing is written).
+  private func prepare(
+    _ file: WalkedFile, external fields: Result<[String: MetadataValue], MetadataFailure>,
+    previous: [StoredDocumentState], segmenter: Segmenter
+  ) -> Preparation {
+    func rejected(_ message: String) -> Preparation { Preparation(file: file, state: .rejected(message)) }
     let external: [String: MetadataValue]
-    switch metadata.fields(for: file) {
-    case let .success(fields): external = fields
-    case let .failure(failure): return .rejected(failure.message)
+    switch fields {
+    case let .success(values): external = values
+    case let .failure(failure): return rejected(failure.message)
     }
     let data: Data
     do {
       data = try Data(contentsOf: file.url)
     } catch {
-      return .rejected(ImportError.unreadable(path: file.source, reason: Self.reason(error)).description)
+      return rejected(ImportError.unreadable(path: file.source, reason: Self.reason(error)).description)
     }
     let contentHash = ContentHash.string(data)
     let settingsHash = settingsHash(for: file, external: external)
     if !previous.isEmpty && previous.allSatisfy({ $0.contentHash == contentHash && $0.settingsHash == settingsHash }) {
-      return .unchanged(previous.map(\.path))
+      return Preparation(file: file, state: .unchanged(previous.map(\.path)))
     }
 
     // Import, validate and segment everything before writing anything.
@@ -230,34 +337,27 @@ public struct ImportJob: Sendable {
     do {
       documents = try Importers.importFile(at: file.url, relativePath: file.source, options: options)
     } catch {
-      return .rejected(Self.relabel(error, source: file.source).description)
+      return rejected(Self.relabel(error, source: file.source).description)
     }
-    guard !documents.isEmpty else { return .rejected(ImportError.empty(path: file.source).description) }
+    guard !documents.isEmpty else { return rejected(ImportError.empty(path: file.source).description) }
     var prepared: [PreparedDocument] = []
     var paths: Set<String> = []
     for var document in documents {
       if let problem = Self.validate(&document, paths: &paths) {
-        return .rejected("\(document.path): \(problem)")
+        return rejected("\(document.path): \(problem)")
       }
       document.metadata.merge(external) { _, new in new }
       do {
         let units = try segmenter.units(of: document.text, turns: document.turns)
         prepared.append(PreparedDocument(document: document, units: units))
       } catch {
-        return .rejected("\(document.path): \(error)")
+        return rejected("\(document.path): \(error)")
       }
-    }
-    for document in prepared {
-      for warning in document.document.warnings { diagnostics("warning: \(document.document.path): \(warning)") }
     }
     let preparedFile = PreparedFile(
       source: file.source, contentHash: contentHash, settingsHash: settingsHash, size: data.count,
       documents: prepared)
-    do {
-      return .written(try store.write(preparedFile, importedAt: importedAt))
-    } catch {
-      return .rejected("\(file.source): \(Self.storeReason(error))")
-    }
+    return Preparation(file: file, state: .ready(preparedFile))
   }
 
   /// The hash of what, besides the file's bytes, shaped its documents.
@@ -569,4 +669,29 @@ public final class TerminalProgress {
     FileHandle.standardError.write(Data(("\r" + String(repeating: " ", count: lastWidth) + "\r").utf8))
     isVisible = false
   }
+}
+
+/// A chunk being prepared on other threads; `prepared` is read after `group` is done.
+private final class ChunkInFlight: @unchecked Sendable {
+  let group = DispatchGroup()
+  var prepared: [ImportJob.Preparation] = []
+}
+
+/// One slot per file of a chunk, each written by one worker thread and read after they all
+/// finished (`concurrentPerform` returns only then); the lock keeps the accesses ordered.
+private final class PreparationSlots: @unchecked Sendable {
+  private var slots: [ImportJob.Preparation?]
+  private let lock = NSLock()
+  init(count: Int) { slots = Array(repeating: nil, count: count) }
+  subscript(index: Int) -> ImportJob.Preparation? {
+    get { lock.withLock { slots[index] } }
+    set { lock.withLock { slots[index] = newValue } }
+  }
+}
+
+/// Hands read-only values (segmenters, one per worker, each used by its worker alone) to
+/// `concurrentPerform`'s threads.
+private struct UncheckedSendable<Value>: @unchecked Sendable {
+  let value: Value
+  init(_ value: Value) { self.value = value }
 }

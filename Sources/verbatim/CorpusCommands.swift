@@ -29,8 +29,9 @@ struct ImportCommand: ParsableCommand {
       folder). Documents are stored under their folder's name (Corpus/a.txt). An unchanged \
       file is left as it is; a changed one is replaced in one transaction and keeps its id; a \
       file that disappeared is reported as vanished and kept. A rejected file prints one \
-      error line; the others still import, and the exit status is 1. The summary goes to \
-      stderr, or with --format jsonl as one object to stdout.
+      error line; the others still import, and the exit status is 1. Files are read, parsed and \
+      segmented on --jobs threads and written in order by one. The summary goes to stderr, or \
+      with --format jsonl as one object to stdout.
 
       With --qdpx FILE instead of CORPUS: the plain-text sources of a REFI-QDA project \
       (NVivo, ATLAS.ti, MAXQDA, QualCoder) become documents <archive name>/<source name>, \
@@ -55,9 +56,13 @@ struct ImportCommand: ParsableCommand {
   @Option(name: .long, help: "Summary format: jsonl prints one object on stdout; otherwise a summary on stderr.")
   var format: TableFormat = .tsv
 
+  @Option(name: .long, help: "Threads that read, parse and segment files (default: all cores); files are written in order, so the project does not depend on it.")
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
   @OptionGroup var project: ProjectOptions
 
   func validate() throws {
+    if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
     try refi.validate(inputs: inputs)
     if refi.qdpx != nil { return }
     if inputs.isEmpty { throw ValidationError("Give at least one file or folder to import.") }
@@ -68,8 +73,9 @@ struct ImportCommand: ParsableCommand {
 
   func run() throws {
     if refi.qdpx != nil { return try refi.run(projectDirectory: project.directory, jsonl: format == .jsonl) }
-    let job = ImportJob(
+    var job = ImportJob(
       inputs: inputs, projectDirectory: project.directory, textColumn: textColumn, speakerPattern: speakerPattern)
+    job.jobs = jobs
     let progress = TerminalProgress(label: "import")
     let summary: ImportSummary
     do {

@@ -1,6 +1,8 @@
 import Foundation
 import Testing
+import VerbatimCorpus
 import VerbatimEngine
+import VerbatimTestSupport
 
 /// Runs `verbatim` with extra environment variables (for `VERBATIM_PROJECT`).
 private func runWithEnvironment(_ arguments: [String], environment: [String: String], in directory: URL) throws
@@ -380,5 +382,69 @@ struct CorpusCommandImportJobTests {
         "import: 0 imported, 0 unchanged, 2 replaced, 0 rejected, 1 vanished, 0 skipped",
         "vanished: Enquete/survey.csv#r2: no longer found; kept in the project (an import never deletes)",
       ])
+  }
+
+  /// Files are prepared on several threads and written in walk order: one thread and three,
+  /// with chunks of one file or many, give the same summary, the same diagnostics in the same
+  /// order, and the same stored rows (compared through SQLite's dump, import times aside).
+  @Test func theProjectDoesNotDependOnTheNumberOfThreads() throws {
+    let root = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: root) }
+    let folder = root.appendingPathComponent("Mixte")
+    try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+    let corpus = repositoryRoot.appendingPathComponent("Corpus")
+    for name in try FileManager.default.contentsOfDirectory(atPath: corpus.path) where name.hasSuffix(".txt") {
+      try FileManager.default.copyItem(at: corpus.appendingPathComponent(name), to: folder.appendingPathComponent(name))
+    }
+    var random = SplitMix64(seed: 5)
+    var csv = "file,commune\n"
+    for index in 0..<30 {
+      let name = String(format: "z%02d.txt", index)
+      var text = ""
+      for line in 0..<(1 + random.next(below: 6)) {
+        text += "L\(line % 2 + 1) : Le numérique responsable, c'est d'abord la sobriété des élu·e·s n°\(index).\n"
+      }
+      try Data(text.utf8).write(to: folder.appendingPathComponent(name))
+      if index % 3 == 0 { csv += "\(name),Rennes\n" }
+    }
+    csv += "absent.txt,Brest\n"  // a row for no file: a warning
+    try Data(csv.utf8).write(to: folder.appendingPathComponent("metadata.csv"))
+    try Data().write(to: folder.appendingPathComponent("z15-empty.txt"))  // rejected: empty
+    func importOnce(jobs: Int, filesPerChunk: Int) throws -> (summary: [String], diagnostics: [String], dump: [String]) {
+      let project = root.appendingPathComponent("p-\(jobs)-\(filesPerChunk)")
+      var job = ImportJob(inputs: [folder.path], projectDirectory: project)
+      job.jobs = jobs
+      job.filesPerChunk = filesPerChunk
+      var diagnostics: [String] = []
+      let summary = try job.run(diagnostics: { diagnostics.append($0) })
+      // Everything the store gives back: summaries, documents (ids, text, metadata, turns), units.
+      let store = try ProjectStore(directory: project, creating: false)
+      func sorted(_ metadata: [String: MetadataValue]) -> String {
+        metadata.keys.sorted().map { "\($0)=\(metadata[$0]!)" }.joined(separator: ";")
+      }
+      var dump: [String] = []
+      for summary in try store.documentSummaries() {
+        dump.append(
+          "\(summary.id) \(summary.path) \(summary.format) \(summary.speakerCount) \(summary.turnCount) "
+            + "\(summary.sentenceCount) \(summary.segmentCount) \(summary.tokenCount) \(sorted(summary.metadata))")
+        let document = try #require(try store.document(id: summary.id))
+        dump.append("\(document.text.hashValue) \(sorted(document.metadata)) \(document.turns)")
+        for kind in ProjectStore.UnitKind.allCases {
+          dump.append("\(kind) \(try store.units(documentID: summary.id, kind: kind))")
+        }
+      }
+      return (summary.lines, diagnostics, dump)
+    }
+    let reference = try importOnce(jobs: 1, filesPerChunk: 64)
+    #expect(reference.summary.first == "import: 40 imported, 0 unchanged, 0 replaced, 1 rejected, 0 vanished, 0 skipped")
+    #expect(reference.diagnostics.count == 2)
+    #expect(reference.dump.count == 40 * 5)
+    for (jobs, filesPerChunk) in [(3, 1), (2, 4), (3, 64)] {
+      let other = try importOnce(jobs: jobs, filesPerChunk: filesPerChunk)
+      #expect(other.summary == reference.summary, "jobs \(jobs), chunks of \(filesPerChunk)")
+      #expect(other.diagnostics == reference.diagnostics, "jobs \(jobs), chunks of \(filesPerChunk)")
+      let difference = zip(other.dump, reference.dump).first { $0 != $1 }.map { "\($0.0.prefix(300)) ≠ \($0.1.prefix(300))" }
+      #expect(other.dump.count == reference.dump.count && difference == nil, "jobs \(jobs), chunks of \(filesPerChunk): \(difference ?? "")")
+    }
   }
 }
