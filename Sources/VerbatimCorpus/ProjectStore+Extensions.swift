@@ -28,6 +28,21 @@ extension ProjectStore {
     }
   }
 
+  /// Whether a module's migrations (`namespace/…`) were ever applied to this project: a
+  /// reader can then skip a module whose tables do not exist, without creating them.
+  public func hasExtension(namespace: String) throws(ProjectStoreError) -> Bool {
+    do {
+      return try pool.read { db in
+        guard try db.tableExists("grdb_migrations") else { return false }
+        return try Bool.fetchOne(
+          db, sql: "SELECT EXISTS (SELECT 1 FROM grdb_migrations WHERE substr(identifier, 1, ?) = ?)",
+          arguments: [namespace.count + 1, namespace + "/"]) ?? false
+      }
+    } catch {
+      throw .database(path: fileURL.path, operation: "read the migrations", reason: Self.reason(error))
+    }
+  }
+
   /// Runs `body` in a read transaction of the store.
   ///
   /// - Throws: ``ProjectStoreError/database(path:operation:reason:)`` for a database failure;

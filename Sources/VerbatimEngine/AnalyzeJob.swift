@@ -126,10 +126,16 @@ public enum AnalyzeJob {
     var importLines: [String] = []
     if !options.corpus.isEmpty {
       progress("import")
-      let job = ImportJob(inputs: options.corpus, projectDirectory: options.project)
+      var job = ImportJob(inputs: options.corpus, projectDirectory: options.project)
+      job.jobs = options.jobs
       do {
         let summary = try job.run(diagnostics: { importLines.append($0) }, progress: { _, _ in })
         importLines = summary.rejected.map { "rejected: \($0.path): \($0.message)" }
+        if let stale = try? HumanCodingJobs.staleCodings(onPaths: summary.replaced, projectDirectory: options.project),
+          stale.codings > 0
+        {
+          diagnostics(ImportSummary.staleCodingsWarning(stale))
+        }
       } catch {
         throw .importing(error.description)
       }

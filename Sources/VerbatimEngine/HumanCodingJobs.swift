@@ -36,6 +36,30 @@ public enum HumanCodingJobs {
     }
   }
 
+  /// The human codings a re-import left stale: those on the documents `paths` (the replaced
+  /// ones) whose text no longer matches the text they were made on. Nothing is created: a
+  /// project without coding tables has none.
+  ///
+  /// - Returns: the stale codings and the documents they are on.
+  public static func staleCodings(onPaths paths: [String], projectDirectory: URL) throws(HumanCodingError) -> (
+    codings: Int, documents: Int
+  ) {
+    guard !paths.isEmpty else { return (0, 0) }
+    do {
+      let projectStore = try ProjectStore(directory: projectDirectory, creating: false)
+      guard try projectStore.hasExtension(namespace: CodingStore.namespace) else { return (0, 0) }
+      let wanted = Set(paths)
+      let stale = try CodingStore(projectStore: projectStore).codings().filter { $0.isStale && wanted.contains($0.documentPath) }
+      return (stale.count, Set(stale.map(\.documentPath)).count)
+    } catch let error as CodingStoreError {
+      throw .coding(error)
+    } catch let error as ProjectStoreError {
+      throw .coding(.store(error))
+    } catch {
+      throw .coding(.store(.cannotOpen(path: projectDirectory.path, reason: "\(error)")))
+    }
+  }
+
   /// The code paths of a codebook file (any format `CodebookFiles` reads, validated), for
   /// checking codes on import or add.
   public static func knownCodes(codebookAt path: String) throws(HumanCodingError) -> Set<String> {

@@ -38,6 +38,15 @@ public struct ImportSummary: Sendable, Hashable {
   /// Creates an empty summary.
   public init() {}
 
+  /// The warning for human codings a re-import left stale (``HumanCodingJobs/staleCodings(onPaths:projectDirectory:)``).
+  public static func staleCodingsWarning(_ stale: (codings: Int, documents: Int)) -> String {
+    let codings = stale.codings == 1 ? "1 human coding" : "\(stale.codings) human codings"
+    let documents = stale.documents == 1 ? "1 replaced document" : "\(stale.documents) replaced documents"
+    return "warning: \(codings) on \(documents) no longer match the new text; they are kept, marked stale "
+      + "and left out of analyses: `verbatim coding list --stale` shows them, `verbatim coding confirm DOCUMENT` "
+      + "accepts those still inside the text"
+  }
+
   /// The counts line and one line per skipped or vanished file, for stderr.
   ///
   ///     import: 10 imported, 0 unchanged, 0 replaced, 0 rejected, 0 vanished, 1 skipped

@@ -98,6 +98,12 @@ struct ImportCommand: ParsableCommand {
     } else {
       FileHandle.standardError.write(Data(summary.lines.map { $0 + "\n" }.joined().utf8))
     }
+    // Codings on a replaced document are kept; say so when its new text makes them stale.
+    if let stale = try? HumanCodingJobs.staleCodings(onPaths: summary.replaced, projectDirectory: project.directory),
+      stale.codings > 0
+    {
+      FileHandle.standardError.write(Data((ImportSummary.staleCodingsWarning(stale) + "\n").utf8))
+    }
     if !summary.rejected.isEmpty { throw ExitCode(1) }
   }
 }

@@ -436,6 +436,9 @@ struct CorpusCommandImportJobTests {
       return (summary.lines, diagnostics, dump)
     }
     let reference = try importOnce(jobs: 1, filesPerChunk: 64)
+    // A project without human codings gets no coding tables from an import.
+    let plain = try ProjectStore(directory: root.appendingPathComponent("p-1-64"), creating: false)
+    #expect(try !plain.hasExtension(namespace: "coding"))
     #expect(reference.summary.first == "import: 40 imported, 0 unchanged, 0 replaced, 1 rejected, 0 vanished, 0 skipped")
     #expect(reference.diagnostics.count == 2)
     #expect(reference.dump.count == 40 * 5)
