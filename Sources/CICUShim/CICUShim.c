@@ -74,6 +74,7 @@ static void vb_wb_fill(void) {
   vb_wb_class[':'] = VB_WB_OTHER;     // `$MidLetter` leaves out the colons
   vb_wb_class[0xFE55] = VB_WB_OTHER;
   vb_wb_class[0xFF1A] = VB_WB_OTHER;
+  vb_wb_fill_decisions();
 }
 
 static pthread_once_t vb_wb_once = PTHREAD_ONCE_INIT;

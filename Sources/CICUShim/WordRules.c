@@ -162,6 +162,31 @@ static inline int vb_wb_breaks(const uint8_t *text, int64_t length, int64_t i, i
   }
 }
 
+// Whether ICU breaks between two code points of classes (previous, current) when the previous
+// one is a base (not Extend): 0 no, 1 yes, 2 it depends on the code points around them (the
+// Mid* rules 6, 7, 11 and 12). Filled once from vb_wb_breaks itself by vb_wb_fill_decisions.
+enum { VB_WB_JOIN = 0, VB_WB_BREAK = 1, VB_WB_CONTEXT = 2, VB_WB_CLASSES = VB_WB_WSEGSPACE + 1 };
+static uint8_t vb_wb_decision[VB_WB_CLASSES][VB_WB_CLASSES];
+
+void vb_wb_fill_decisions(void) {
+  static const uint8_t nothing[1] = {0};
+  for (uint8_t previous = 0; previous < VB_WB_CLASSES; previous++) {
+    for (uint8_t current = 0; current < VB_WB_CLASSES; current++) {
+      int previousWord = previous == VB_WB_ALETTER || previous == VB_WB_NUMERIC;
+      int currentWord = current == VB_WB_ALETTER || current == VB_WB_NUMERIC;
+      int previousMid = vb_wb_is_mid_letter(previous) || vb_wb_is_mid_num(previous);
+      int currentMid = vb_wb_is_mid_letter(current) || vb_wb_is_mid_num(current);
+      if (previous == VB_WB_EXTEND || (previousWord && currentMid) || (previousMid && currentWord)) {
+        vb_wb_decision[previous][current] = VB_WB_CONTEXT;
+      } else {
+        // No rule left here looks beyond the two code points (nor at the text).
+        vb_wb_decision[previous][current] =
+            (uint8_t)vb_wb_breaks(nothing, 0, 0, 1, current, previous, previous, NONE);
+      }
+    }
+  }
+}
+
 // The VB_SPAN_* class vb_breaker_next_spans reports for the span [start, …): the ASCII
 // first-unit shortcut, else ICU's rule status as the span's last base sets it.
 static inline uint8_t vb_wb_span_class(const uint8_t *text, int64_t start, uint8_t last_base,
@@ -223,7 +248,8 @@ int32_t vb_wb_next_spans(vb_wb_state *state, const uint8_t *text, int64_t length
     if (count == capacity) break;
     int size;
     uint8_t cat = vb_wb_at(text, i, &size);
-    int brk = vb_wb_breaks(text, length, i, size, cat, prev_cat, pb, ppb);
+    int brk = vb_wb_decision[prev_cat][cat];
+    if (brk == VB_WB_CONTEXT) brk = vb_wb_breaks(text, length, i, size, cat, prev_cat, pb, ppb);
     if (brk) {
       ends[count] = i;
       classes[count] = vb_wb_span_class(text, start, last, before, ends_in_base);

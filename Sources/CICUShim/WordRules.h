@@ -26,8 +26,11 @@ enum {
 /// The class of every BMP code point (VB_WB_*), filled once from ICU's properties.
 extern uint8_t vb_wb_class[0x10000];
 
-/// Fills vb_wb_class (once per process, thread-safe).
+/// Fills vb_wb_class and the pair decisions (once per process, thread-safe).
 void vb_wb_load(void);
+
+/// Fills the table of break decisions between two classes (called by vb_wb_load).
+void vb_wb_fill_decisions(void);
 
 /// Scanner state between batches (the text itself lives in the breaker).
 typedef struct {
