@@ -1,3 +1,5 @@
+import Foundation
+
 /// Exact co-occurrence counts of a corpus: every node, every pair that co-occurs, and the
 /// margins of each pair's 2×2 table.
 ///
@@ -70,46 +72,13 @@ public struct CooccurrenceCounts: Sendable {
     let nodeCount = scan.nodes.keys.count
     var margins = [Int](repeating: 0, count: nodeCount)
     var units = 0
-    // Every worker's pairs in global ids, packed `low × nodeCount + high`, then one radix sort
-    // and a run-length sum: the order of workers and slots cannot show in the result.
-    var packed: [UInt64] = []
-    var values: [UInt32] = []
-    let pairTotal = scan.consumers.reduce(0) { $0 + $1.pairs.count }
-    packed.reserveCapacity(pairTotal)
-    values.reserveCapacity(pairTotal)
-    let width = UInt64(nodeCount)
     for (worker, counter) in scan.consumers.enumerated() {
       let map = scan.nodes.localToGlobal[worker]
-      counter.pairs.forEach { key, count in
-        let first = UInt64(map[Int(key >> 32)])
-        let second = UInt64(map[Int(key & 0xFFFF_FFFF)])
-        packed.append(first < second ? first * width + second : second * width + first)
-        values.append(count)
-      }
       for (local, frequency) in counter.unitFrequency.enumerated() { margins[Int(map[local])] += frequency }
       units += counter.units
     }
-    radixSort(&packed, &values, maximum: width * width)
-    var sources: [Int32] = []
-    var targets: [Int32] = []
-    var counts: [Int] = []
-    sources.reserveCapacity(packed.count)
-    targets.reserveCapacity(packed.count)
-    counts.reserveCapacity(packed.count)
-    var pairOccurrences = 0
-    var index = 0
-    while index < packed.count {
-      let key = packed[index]
-      var sum = 0
-      while index < packed.count && packed[index] == key {
-        sum += Int(values[index])
-        index += 1
-      }
-      sources.append(Int32(key / width))
-      targets.append(Int32(key % width))
-      counts.append(sum)
-      pairOccurrences += sum
-    }
+    let (sources, targets, counts) = PairMerge.sortedPairs(scan)
+    let pairOccurrences = counts.reduce(0, +)
     var sampleSize = units
     if !scope.isUnitScope {
       margins = [Int](repeating: 0, count: nodeCount)
@@ -209,5 +178,179 @@ public struct CooccurrenceCounter: TokenConsumer {
       unitFrequency[Int(scratch[i])] += 1
       for j in (i + 1)..<max(write, i + 1) { pairs.add(scratch[i], scratch[j]) }
     }
+  }
+}
+
+/// Every worker's pairs in global ids, summed and sorted by (source, target), on as many
+/// threads as there were workers. Each worker's pairs are packed `low × nodeCount + high` in
+/// parallel; the packed keys are dealt to 256 buckets by their top bits (one pass); each bucket
+/// is radix-sorted on the remaining bits and run-length summed on its own, and the buckets are
+/// joined in order. Neither the workers' order nor the threads can show in the result.
+enum PairMerge {
+  static func sortedPairs(_ scan: CorpusScan<CooccurrenceCounter>) -> (sources: [Int32], targets: [Int32], counts: [Int]) {
+    let threads = max(1, scan.consumers.count)
+    let width = UInt64(scan.nodes.keys.count)
+    let bits = max(1, UInt64.bitWidth - (width * width).leadingZeroBitCount)
+    let topBits = min(8, bits)
+    let lowBits = bits - topBits
+    let bucketCount = 1 << topBits
+    // 1. Pack each worker's pairs in global ids (one worker per thread).
+    let parts = Slots<(keys: [UInt64], values: [UInt32], histogram: [Int])>(count: scan.consumers.count)
+    let shared = UncheckedBox(scan)
+    DispatchQueue.concurrentPerform(iterations: scan.consumers.count) { worker in
+      let scan = shared.value
+      let map = scan.nodes.localToGlobal[worker]
+      let counter = scan.consumers[worker]
+      var keys: [UInt64] = []
+      var values: [UInt32] = []
+      var histogram = [Int](repeating: 0, count: bucketCount)
+      keys.reserveCapacity(counter.pairs.count)
+      values.reserveCapacity(counter.pairs.count)
+      counter.pairs.forEach { key, count in
+        let first = UInt64(map[Int(key >> 32)])
+        let second = UInt64(map[Int(key & 0xFFFF_FFFF)])
+        let packed = first < second ? first * width + second : second * width + first
+        keys.append(packed)
+        values.append(count)
+        histogram[Int(packed >> UInt64(lowBits))] += 1
+      }
+      parts[worker] = (keys, values, histogram)
+    }
+    // 2. Deal every key to its bucket (bucket b holds keys whose top bits are b).
+    var starts = [Int](repeating: 0, count: bucketCount + 1)
+    for worker in 0..<scan.consumers.count {
+      for bucket in 0..<bucketCount { starts[bucket + 1] += parts[worker]!.histogram[bucket] }
+    }
+    for bucket in 0..<bucketCount { starts[bucket + 1] += starts[bucket] }
+    let total = starts[bucketCount]
+    let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(total, 1))
+    let values = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(total, 1))
+    defer {
+      keys.deallocate()
+      values.deallocate()
+    }
+    var next = Array(starts[0..<bucketCount])
+    for worker in 0..<scan.consumers.count {
+      let part = parts[worker]!
+      parts[worker] = nil
+      for index in part.keys.indices {
+        let key = part.keys[index]
+        let bucket = Int(key >> UInt64(lowBits))
+        keys[next[bucket]] = key
+        values[next[bucket]] = part.values[index]
+        next[bucket] += 1
+      }
+    }
+    // 3. Sort and sum each bucket on its own (buckets dealt to threads by stride).
+    let outputs = Slots<(sources: [Int32], targets: [Int32], counts: [Int])>(count: bucketCount)
+    let buffers = UncheckedBox((keys: keys, values: values, starts: starts))
+    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+      let (keys, values, starts) = buffers.value
+      var scratchKeys: [UInt64] = []
+      var scratchValues: [UInt32] = []
+      var bucket = thread
+      while bucket < bucketCount {
+        let range = starts[bucket]..<starts[bucket + 1]
+        let bucketKeys = UnsafeMutableBufferPointer(rebasing: keys[range])
+        let bucketValues = UnsafeMutableBufferPointer(rebasing: values[range])
+        sortByLowBits(bucketKeys, bucketValues, bits: lowBits, scratchKeys: &scratchKeys, scratchValues: &scratchValues)
+        var sources: [Int32] = []
+        var targets: [Int32] = []
+        var counts: [Int] = []
+        var index = 0
+        while index < bucketKeys.count {
+          let key = bucketKeys[index]
+          var sum = 0
+          while index < bucketKeys.count && bucketKeys[index] == key {
+            sum += Int(bucketValues[index])
+            index += 1
+          }
+          sources.append(Int32(key / width))
+          targets.append(Int32(key % width))
+          counts.append(sum)
+        }
+        outputs[bucket] = (sources, targets, counts)
+        bucket += threads
+      }
+    }
+    // 4. Join the buckets in order.
+    var sources: [Int32] = []
+    var targets: [Int32] = []
+    var counts: [Int] = []
+    sources.reserveCapacity(total)
+    targets.reserveCapacity(total)
+    counts.reserveCapacity(total)
+    for bucket in 0..<bucketCount {
+      let output = outputs[bucket]!
+      sources += output.sources
+      targets += output.targets
+      counts += output.counts
+    }
+    return (sources, targets, counts)
+  }
+
+  /// LSD radix sort of `keys` (with `values`) on their `bits` low bits, 11 bits a pass (a
+  /// 16 KB histogram: it stays in cache), through scratch arrays kept between calls.
+  static func sortByLowBits(
+    _ keys: UnsafeMutableBufferPointer<UInt64>, _ values: UnsafeMutableBufferPointer<UInt32>, bits: Int,
+    scratchKeys: inout [UInt64], scratchValues: inout [UInt32]
+  ) {
+    let count = keys.count
+    guard count > 1, bits > 0 else { return }
+    if scratchKeys.count < count {
+      scratchKeys = [UInt64](repeating: 0, count: count)
+      scratchValues = [UInt32](repeating: 0, count: count)
+    }
+    let digitBits = 11
+    let digitMask: UInt64 = (1 << UInt64(digitBits)) - 1
+    var histogram = [Int](repeating: 0, count: 1 << digitBits)
+    scratchKeys.withUnsafeMutableBufferPointer { otherKeys in
+      scratchValues.withUnsafeMutableBufferPointer { otherValues in
+        histogram.withUnsafeMutableBufferPointer { counts in
+          var sourceKeys = keys.baseAddress!
+          var sourceValues = values.baseAddress!
+          var targetKeys = otherKeys.baseAddress!
+          var targetValues = otherValues.baseAddress!
+          var shift = 0
+          while shift < bits {
+            for index in 0..<counts.count { counts[index] = 0 }
+            let digitShift = UInt64(shift)
+            for index in 0..<count { counts[Int((sourceKeys[index] >> digitShift) & digitMask)] += 1 }
+            var running = 0
+            for index in 0..<counts.count {
+              let value = counts[index]
+              counts[index] = running
+              running += value
+            }
+            for index in 0..<count {
+              let key = sourceKeys[index]
+              let digit = Int((key >> digitShift) & digitMask)
+              targetKeys[counts[digit]] = key
+              targetValues[counts[digit]] = sourceValues[index]
+              counts[digit] += 1
+            }
+            swap(&sourceKeys, &targetKeys)
+            swap(&sourceValues, &targetValues)
+            shift += digitBits
+          }
+          // An odd number of passes leaves the result in the scratch arrays.
+          if sourceKeys != keys.baseAddress! {
+            keys.baseAddress!.update(from: sourceKeys, count: count)
+            values.baseAddress!.update(from: sourceValues, count: count)
+          }
+        }
+      }
+    }
+  }
+}
+
+/// One slot per index, each written by one thread and read after the threads joined.
+final class Slots<Value>: @unchecked Sendable {
+  private var slots: [Value?]
+  private let lock = NSLock()
+  init(count: Int) { slots = [Value?](repeating: nil, count: count) }
+  subscript(index: Int) -> Value? {
+    get { lock.withLock { slots[index] } }
+    set { lock.withLock { slots[index] = newValue } }
   }
 }

@@ -3,6 +3,29 @@ import VerbatimTestSupport
 @testable import VerbatimGraph
 
 @Suite struct PairCounterTests {
+  /// The merge's bucket sort on the low bits, against Swift's sort of (key, value) pairs: one to
+  /// four 11-bit passes (even and odd counts, so the result ends in either buffer).
+  @Test(arguments: [1, 11, 12, 22, 24, 33, 40])
+  func lowBitSortEqualsSwiftSort(bits: Int) {
+    var random = SplitMix64(seed: UInt64(bits))
+    let count = 3000
+    var keys = (0..<count).map { _ in random.next() & ((1 << UInt64(bits)) - 1) }
+    var values = (0..<count).map { _ in UInt32(truncatingIfNeeded: random.next()) }
+    let expected = zip(keys, values).sorted { $0.0 < $1.0 || ($0.0 == $1.0 && $0.1 < $1.1) }
+    var scratchKeys: [UInt64] = []
+    var scratchValues: [UInt32] = []
+    keys.withUnsafeMutableBufferPointer { keyBuffer in
+      values.withUnsafeMutableBufferPointer { valueBuffer in
+        PairMerge.sortByLowBits(keyBuffer, valueBuffer, bits: bits, scratchKeys: &scratchKeys, scratchValues: &scratchValues)
+      }
+    }
+    #expect(keys == expected.map(\.0))
+    // A stable sort keeps equal keys in input order; compare values as multisets per key.
+    var byKey: [UInt64: [UInt32]] = [:]
+    for (key, value) in zip(keys, values) { byKey[key, default: []].append(value) }
+    for (key, group) in byKey { #expect(group.sorted() == expected.filter { $0.0 == key }.map(\.1).sorted()) }
+  }
+
   /// Seeded random pairs (some ids beyond 2^20, forcing the overflow table), a buffer of 64 so
   /// that flushes and run merges happen often: counts equal a dictionary's.
   @Test(arguments: [1, 2, 3] as [UInt64])
