@@ -151,39 +151,16 @@ static int32_t vb_convert(vb_breaker *breaker, const uint8_t *text, int64_t leng
         continue;
       }
     }
-    uint32_t lead = text[i];
-    if (lead < 0x80) {
-      out[u++] = (UChar)lead;
+    if (text[i] < 0x80) {
+      out[u++] = (UChar)text[i];
       i += 1;
       continue;
     }
-    int size;
-    uint32_t lower = 0x80, upper = 0xBF, scalar;
-    if (lead >= 0xC2 && lead <= 0xDF) {
-      size = 2; scalar = lead & 0x1F;
-    } else if (lead >= 0xE0 && lead <= 0xEF) {
-      size = 3; scalar = lead & 0x0F;
-      if (lead == 0xE0) lower = 0xA0;
-      if (lead == 0xED) upper = 0x9F;
-    } else if (lead >= 0xF0 && lead <= 0xF4) {
-      size = 4; scalar = lead & 0x07;
-      if (lead == 0xF0) lower = 0x90;
-      if (lead == 0xF4) upper = 0x8F;
-    } else {
+    uint32_t scalar;
+    int size = vb_utf8_decode(text, length, i, &scalar);
+    if (size == 0) {
       breaker->invalid_offset = i;
       return VB_STATUS_INVALID_UTF8;
-    }
-    if (i + size > length || text[i + 1] < lower || text[i + 1] > upper) {
-      breaker->invalid_offset = i;
-      return VB_STATUS_INVALID_UTF8;
-    }
-    for (int k = 1; k < size; k++) {
-      uint32_t next = text[i + k];
-      if ((next & 0xC0) != 0x80) {
-        breaker->invalid_offset = i;
-        return VB_STATUS_INVALID_UTF8;
-      }
-      scalar = (scalar << 6) | (next & 0x3F);
     }
     i += size;
     if (scalar < 0x10000) {

@@ -23,6 +23,40 @@ enum {
   VB_WB_UNSUPPORTED = 255  ///< the text goes to ICU's own iterator
 };
 
+/// Decodes the UTF-8 sequence at text[i] (i < length), as RFC 3629 allows it: no overlong
+/// forms, no surrogates, nothing above U+10FFFF. Returns its size (1 to 4) with the scalar in
+/// *scalar, or 0 when the sequence is ill-formed.
+static inline int vb_utf8_decode(const uint8_t *text, int64_t length, int64_t i, uint32_t *scalar) {
+  uint32_t lead = text[i];
+  if (lead < 0x80) {
+    *scalar = lead;
+    return 1;
+  }
+  int size;
+  uint32_t lower = 0x80, upper = 0xBF, value;
+  if (lead >= 0xC2 && lead <= 0xDF) {
+    size = 2; value = lead & 0x1F;
+  } else if (lead >= 0xE0 && lead <= 0xEF) {
+    size = 3; value = lead & 0x0F;
+    if (lead == 0xE0) lower = 0xA0;
+    if (lead == 0xED) upper = 0x9F;
+  } else if (lead >= 0xF0 && lead <= 0xF4) {
+    size = 4; value = lead & 0x07;
+    if (lead == 0xF0) lower = 0x90;
+    if (lead == 0xF4) upper = 0x8F;
+  } else {
+    return 0;
+  }
+  if (i + size > length || text[i + 1] < lower || text[i + 1] > upper) return 0;
+  for (int k = 1; k < size; k++) {
+    uint32_t next = text[i + k];
+    if ((next & 0xC0) != 0x80) return 0;
+    value = (value << 6) | (next & 0x3F);
+  }
+  *scalar = value;
+  return size;
+}
+
 /// The class of every BMP code point (VB_WB_*), filled once from ICU's properties.
 extern uint8_t vb_wb_class[0x10000];
 

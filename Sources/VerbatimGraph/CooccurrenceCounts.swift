@@ -195,7 +195,7 @@ enum PairMerge {
     let lowBits = bits - topBits
     let bucketCount = 1 << topBits
     // 1. Pack each worker's pairs in global ids (one worker per thread).
-    let parts = Slots<(keys: [UInt64], values: [UInt32], histogram: [Int])>(count: scan.consumers.count)
+    let parts = WorkerResults<(keys: [UInt64], values: [UInt32], histogram: [Int])>(count: scan.consumers.count)
     let shared = UncheckedBox(scan)
     DispatchQueue.concurrentPerform(iterations: scan.consumers.count) { worker in
       let scan = shared.value
@@ -242,18 +242,33 @@ enum PairMerge {
       }
     }
     // 3. Sort and sum each bucket on its own (buckets dealt to threads by stride).
-    let outputs = Slots<(sources: [Int32], targets: [Int32], counts: [Int])>(count: bucketCount)
+    let outputs = WorkerResults<(sources: [Int32], targets: [Int32], counts: [Int])>(count: bucketCount)
     let buffers = UncheckedBox((keys: keys, values: values, starts: starts))
     DispatchQueue.concurrentPerform(iterations: threads) { thread in
       let (keys, values, starts) = buffers.value
-      var scratchKeys: [UInt64] = []
-      var scratchValues: [UInt32] = []
+      var largest = 0
+      for bucket in stride(from: thread, to: bucketCount, by: threads) {
+        largest = max(largest, starts[bucket + 1] - starts[bucket])
+      }
+      let scratchKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: max(largest, 1))
+      let scratchValues = UnsafeMutablePointer<UInt32>.allocate(capacity: max(largest, 1))
+      defer {
+        scratchKeys.deallocate()
+        scratchValues.deallocate()
+      }
       var bucket = thread
       while bucket < bucketCount {
         let range = starts[bucket]..<starts[bucket + 1]
-        let bucketKeys = UnsafeMutableBufferPointer(rebasing: keys[range])
-        let bucketValues = UnsafeMutableBufferPointer(rebasing: values[range])
-        sortByLowBits(bucketKeys, bucketValues, bits: lowBits, scratchKeys: &scratchKeys, scratchValues: &scratchValues)
+        var bucketKeys = UnsafeMutableBufferPointer(rebasing: keys[range])
+        var bucketValues = UnsafeMutableBufferPointer(rebasing: values[range])
+        if let start = bucketKeys.baseAddress,
+          RadixSort.sortByLowBits(
+            keys: start, values: bucketValues.baseAddress, count: range.count, bits: lowBits,
+            scratchKeys: scratchKeys, scratchValues: scratchValues) != start
+        {
+          bucketKeys = UnsafeMutableBufferPointer(start: scratchKeys, count: range.count)
+          bucketValues = UnsafeMutableBufferPointer(start: scratchValues, count: range.count)
+        }
         var sources: [Int32] = []
         var targets: [Int32] = []
         var counts: [Int] = []
@@ -287,70 +302,5 @@ enum PairMerge {
       counts += output.counts
     }
     return (sources, targets, counts)
-  }
-
-  /// LSD radix sort of `keys` (with `values`) on their `bits` low bits, 11 bits a pass (a
-  /// 16 KB histogram: it stays in cache), through scratch arrays kept between calls.
-  static func sortByLowBits(
-    _ keys: UnsafeMutableBufferPointer<UInt64>, _ values: UnsafeMutableBufferPointer<UInt32>, bits: Int,
-    scratchKeys: inout [UInt64], scratchValues: inout [UInt32]
-  ) {
-    let count = keys.count
-    guard count > 1, bits > 0 else { return }
-    if scratchKeys.count < count {
-      scratchKeys = [UInt64](repeating: 0, count: count)
-      scratchValues = [UInt32](repeating: 0, count: count)
-    }
-    let digitBits = 11
-    let digitMask: UInt64 = (1 << UInt64(digitBits)) - 1
-    var histogram = [Int](repeating: 0, count: 1 << digitBits)
-    scratchKeys.withUnsafeMutableBufferPointer { otherKeys in
-      scratchValues.withUnsafeMutableBufferPointer { otherValues in
-        histogram.withUnsafeMutableBufferPointer { counts in
-          var sourceKeys = keys.baseAddress!
-          var sourceValues = values.baseAddress!
-          var targetKeys = otherKeys.baseAddress!
-          var targetValues = otherValues.baseAddress!
-          var shift = 0
-          while shift < bits {
-            for index in 0..<counts.count { counts[index] = 0 }
-            let digitShift = UInt64(shift)
-            for index in 0..<count { counts[Int((sourceKeys[index] >> digitShift) & digitMask)] += 1 }
-            var running = 0
-            for index in 0..<counts.count {
-              let value = counts[index]
-              counts[index] = running
-              running += value
-            }
-            for index in 0..<count {
-              let key = sourceKeys[index]
-              let digit = Int((key >> digitShift) & digitMask)
-              targetKeys[counts[digit]] = key
-              targetValues[counts[digit]] = sourceValues[index]
-              counts[digit] += 1
-            }
-            swap(&sourceKeys, &targetKeys)
-            swap(&sourceValues, &targetValues)
-            shift += digitBits
-          }
-          // An odd number of passes leaves the result in the scratch arrays.
-          if sourceKeys != keys.baseAddress! {
-            keys.baseAddress!.update(from: sourceKeys, count: count)
-            values.baseAddress!.update(from: sourceValues, count: count)
-          }
-        }
-      }
-    }
-  }
-}
-
-/// One slot per index, each written by one thread and read after the threads joined.
-final class Slots<Value>: @unchecked Sendable {
-  private var slots: [Value?]
-  private let lock = NSLock()
-  init(count: Int) { slots = [Value?](repeating: nil, count: count) }
-  subscript(index: Int) -> Value? {
-    get { lock.withLock { slots[index] } }
-    set { lock.withLock { slots[index] = newValue } }
   }
 }

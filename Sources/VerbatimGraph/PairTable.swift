@@ -132,50 +132,6 @@ public final class PairTable {
   }
 }
 
-/// LSD radix sort of keys with their values, 16 bits per pass over the bits `maximum` needs.
-func radixSort(_ keys: inout [UInt64], _ values: inout [UInt32], maximum: UInt64) {
-  let count = keys.count
-  guard count > 1 else { return }
-  var passes = 0
-  var remaining = maximum
-  while remaining > 0 {
-    passes += 1
-    remaining >>= 16
-  }
-  var otherKeys = [UInt64](repeating: 0, count: count)
-  var otherValues = [UInt32](repeating: 0, count: count)
-  var histogram = [Int](repeating: 0, count: 1 << 16)
-  for pass in 0..<passes {
-    let shift = UInt64(pass * 16)
-    keys.withUnsafeBufferPointer { source in
-      values.withUnsafeBufferPointer { sourceValues in
-        otherKeys.withUnsafeMutableBufferPointer { target in
-          otherValues.withUnsafeMutableBufferPointer { targetValues in
-            histogram.withUnsafeMutableBufferPointer { counts in
-              for index in 0..<(1 << 16) { counts[index] = 0 }
-              for key in source { counts[Int((key >> shift) & 0xFFFF)] += 1 }
-              var total = 0
-              for index in 0..<(1 << 16) {
-                let value = counts[index]
-                counts[index] = total
-                total += value
-              }
-              for index in 0..<count {
-                let digit = Int((source[index] >> shift) & 0xFFFF)
-                target[counts[digit]] = source[index]
-                targetValues[counts[digit]] = sourceValues[index]
-                counts[digit] += 1
-              }
-            }
-          }
-        }
-      }
-    }
-    swap(&keys, &otherKeys)
-    swap(&values, &otherValues)
-  }
-}
-
 /// One worker's pair counter for the counting hot path. Pairs of two ids below 2,048 (first seen,
 /// hence mostly frequent words) are counted in place in a dense triangle; other pair keys are
 /// appended to a buffer (sequential writes, no cache misses), and each full buffer is
@@ -265,33 +221,9 @@ public final class PairCounter {
     let bits = Self.idBits + (Int32.bitWidth - maximumID.leadingZeroBitCount)
     if scratchStorage == nil { scratchStorage = LargeBuffer(count: capacity) }
     // LSD radix sort of the buffer, 11 bits a pass (2,048 buckets: the scatter stays in cache).
-    var source = buffer
-    let digitMask: UInt64 = (1 << UInt64(Self.digitBits)) - 1
+    let source = RadixSort.sortByLowBits(
+      keys: buffer, values: nil, count: buffered, bits: bits, scratchKeys: scratchStorage!.base, scratchValues: nil)
     do {
-      var target = scratchStorage!.base
-      var histogram = [Int](repeating: 0, count: 1 << Self.digitBits)
-      var shift = 0
-      while shift < bits {
-        histogram.withUnsafeMutableBufferPointer { counts in
-          for index in 0..<counts.count { counts[index] = 0 }
-          let digitShift = UInt64(shift)
-          for index in 0..<buffered { counts[Int((source[index] >> digitShift) & digitMask)] += 1 }
-          var total = 0
-          for index in 0..<counts.count {
-            let value = counts[index]
-            counts[index] = total
-            total += value
-          }
-          for index in 0..<buffered {
-            let key = source[index]
-            let digit = Int((key >> digitShift) & digitMask)
-            target[counts[digit]] = key
-            counts[digit] += 1
-          }
-        }
-        swap(&source, &target)
-        shift += Self.digitBits
-      }
       // Run-length count the sorted buffer, then merge it into the run (into the spare arrays,
       // which then swap with the run: no allocation once they are large enough).
       var keys = spareKeys

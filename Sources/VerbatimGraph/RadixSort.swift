@@ -1,0 +1,55 @@
+/// LSD radix sort of 64-bit keys (and, when given, their 32-bit values) on their low bits, 11
+/// bits a pass: a 2,048-entry histogram (16 KB) stays in cache and so does the scatter's set of
+/// write positions. Used by the pair counter's flushes and by the merge of workers' pairs.
+enum RadixSort {
+  /// Sorts `count` keys on their `bits` low bits (stable), ping-ponging with the scratch space
+  /// (as large as the input); returns where the sorted keys are: `keys` or `scratchKeys` (and
+  /// the values, when given, in the matching buffer).
+  @discardableResult
+  static func sortByLowBits(
+    keys: UnsafeMutablePointer<UInt64>, values: UnsafeMutablePointer<UInt32>?, count: Int, bits: Int,
+    scratchKeys: UnsafeMutablePointer<UInt64>, scratchValues: UnsafeMutablePointer<UInt32>?
+  ) -> UnsafeMutablePointer<UInt64> {
+    guard count > 1, bits > 0 else { return keys }
+    let digitBits = 11
+    let digitMask: UInt64 = (1 << UInt64(digitBits)) - 1
+    var sourceKeys = keys
+    var sourceValues = values
+    var targetKeys = scratchKeys
+    var targetValues = scratchValues
+    withUnsafeTemporaryAllocation(of: Int.self, capacity: 1 << digitBits) { counts in
+      var shift = 0
+      while shift < bits {
+        for index in 0..<counts.count { counts[index] = 0 }
+        let digitShift = UInt64(shift)
+        for index in 0..<count { counts[Int((sourceKeys[index] >> digitShift) & digitMask)] += 1 }
+        var running = 0
+        for index in 0..<counts.count {
+          let value = counts[index]
+          counts[index] = running
+          running += value
+        }
+        if let from = sourceValues, let to = targetValues {
+          for index in 0..<count {
+            let key = sourceKeys[index]
+            let digit = Int((key >> digitShift) & digitMask)
+            targetKeys[counts[digit]] = key
+            to[counts[digit]] = from[index]
+            counts[digit] += 1
+          }
+        } else {
+          for index in 0..<count {
+            let key = sourceKeys[index]
+            let digit = Int((key >> digitShift) & digitMask)
+            targetKeys[counts[digit]] = key
+            counts[digit] += 1
+          }
+        }
+        swap(&sourceKeys, &targetKeys)
+        swap(&sourceValues, &targetValues)
+        shift += digitBits
+      }
+    }
+    return sourceKeys
+  }
+}
