@@ -108,12 +108,31 @@ public struct PreparedDocument: Sendable, Hashable {
   /// The document as imported (path, text, metadata, turns, format).
   public var document: ImportedDocument
   /// Its sentences, segments and token counts (``Segmenter``).
-  public var units: DocumentUnits
+  public var units: DocumentUnits {
+    didSet { unitRows = Self.unitRows(units) }
+  }
+  /// Paragraphs, sentences and segments as the JSON arrays the store inserts from, made here
+  /// (on the thread that prepares the document) rather than in the one writing transaction.
+  private(set) var unitRows: [String]
 
   /// Creates a prepared document.
   public init(document: ImportedDocument, units: DocumentUnits) {
     self.document = document
     self.units = units
+    unitRows = Self.unitRows(units)
+  }
+
+  /// `[[turn ordinal, start, end, tokens], …]` for paragraphs, sentences and segments.
+  private static func unitRows(_ units: DocumentUnits) -> [String] {
+    [units.paragraphs, units.sentences, units.segments].map { list in
+      var json = "["
+      json.reserveCapacity(list.count * 24)
+      for (index, unit) in list.enumerated() {
+        if index > 0 { json += "," }
+        json += "[\(unit.turn + 1),\(unit.range.lowerBound),\(unit.range.upperBound),\(unit.tokenCount)]"
+      }
+      return json + "]"
+    }
   }
 }
 
@@ -335,8 +354,9 @@ public final class ProjectStore: Sendable {
     }
     // Sentences and segments are many: one statement per table reads them from a JSON array
     // of [turn, start, end, tokens] (SQLite's json_each), which avoids binding every row.
-    for (table, list) in [("paragraphs", units.paragraphs), ("sentences", units.sentences), ("segments", units.segments)]
-    where !list.isEmpty {
+    for (index, (table, list)) in [
+      ("paragraphs", units.paragraphs), ("sentences", units.sentences), ("segments", units.segments),
+    ].enumerated() where !list.isEmpty {
       let statement = try db.cachedStatement(
         sql: """
           INSERT INTO \(table) (document_id, ordinal, turn, start, "end", tokens)
@@ -344,20 +364,9 @@ public final class ProjectStore: Sendable {
             json_extract(value, '$[3]')
           FROM json_each(?)
           """)
-      try statement.execute(arguments: [id, unitsJSON(list)])
+      try statement.execute(arguments: [id, prepared.unitRows[index]])
     }
     return result
-  }
-
-  /// `[[turn ordinal, start, end, tokens], …]`.
-  private static func unitsJSON(_ units: [TextUnit]) -> String {
-    var json = "["
-    json.reserveCapacity(units.count * 24)
-    for (index, unit) in units.enumerated() {
-      if index > 0 { json += "," }
-      json += "[\(unit.turn + 1),\(unit.range.lowerBound),\(unit.range.upperBound),\(unit.tokenCount)]"
-    }
-    return json + "]"
   }
 
   private static func arguments(_ values: [any DatabaseValueConvertible]) -> StatementArguments {
