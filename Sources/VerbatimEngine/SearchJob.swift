@@ -117,8 +117,16 @@ public final class ProjectSearch {
   public func forEachHit(of query: Query, _ body: (SearchHit, StoredDocument) throws -> Bool) throws(SearchError) {
     let searcher = IndexSearcher(snapshot: snapshot) { id in try self.entry(id)?.search }
     do {
+      var current: (id: Int64, stored: StoredDocument)?
       try searcher.forEachHit(of: query) { hit in
-        guard let stored = try entry(hit.document)?.stored else { return true }
+        let stored: StoredDocument
+        if let current, current.id == hit.document {
+          stored = current.stored
+        } else {
+          guard let found = try entry(hit.document)?.stored else { return true }
+          stored = found
+          current = (hit.document, found)
+        }
         return try body(hit, stored)
       }
     } catch let error as SearchError {
@@ -240,10 +248,13 @@ public enum SearchQueries {
   }
 
   /// Benchmark: runs every query of `lines` (`kind<TAB>query`) twice, the first pass to warm
-  /// the caches, and times the second: parse plus every hit found (nothing written).
+  /// the caches, and times the second: parse plus every hit found (nothing written), or only
+  /// the first `limit` hits in document order (what `search --limit` prints: a first page).
   ///
   /// - Throws: ``SearchError`` for a bad query or a damaged index.
-  public static func timeQueries(_ lines: [String], in search: ProjectSearch) throws(SearchError) -> [Latency] {
+  public static func timeQueries(
+    _ lines: [String], in search: ProjectSearch, limit: Int? = nil
+  ) throws(SearchError) -> [Latency] {
     let entries = lines.compactMap { line -> (kind: String, text: String)? in
       let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
       return parts.count == 2 ? (parts[0], parts[1]) : nil
@@ -256,6 +267,7 @@ public enum SearchQueries {
         let query = try ProjectSearch.query(entry.text)
         var count = 0
         try search.forEachHit(of: query) { _, _ in
+          guard count < (limit ?? .max) else { return false }
           count += 1
           return true
         }

@@ -399,6 +399,10 @@ public struct RangeTable {
   private let tableStart: Int
   private let isZigzag: Bool
 
+  /// Whether starts never go back (mode 0: every range starts at or after the previous one's
+  /// end), so that positions and byte offsets ascend together.
+  public var isMonotone: Bool { !isZigzag }
+
   /// Reads the header of the table at `offset`; `nil` when damaged.
   public init?(_ bytes: UnsafeRawBufferPointer, at offset: Int) {
     var cursor = ByteCursor(bytes, offset: offset)
