@@ -46,7 +46,8 @@ public final class ProjectSearch {
   public let unitKind: SearchUnitKind
   private let store: ProjectStore
   private let snapshot: IndexSnapshot
-  private var documents: [Int64: (stored: StoredDocument, search: SearchDocument)] = [:]
+  private var storedDocuments: [Int64: StoredDocument] = [:]
+  private var searchDocuments: [Int64: SearchDocument] = [:]
 
   /// Opens the project's store and index, and checks that the index covers exactly the
   /// stored documents, with the same texts.
@@ -89,11 +90,17 @@ public final class ProjectSearch {
 
   /// The stored document with this id (cached).
   public func document(_ id: Int64) throws(SearchError) -> StoredDocument? {
-    try entry(id)?.stored
+    if let cached = storedDocuments[id] { return cached }
+    return try load(id)?.stored
   }
 
-  private func entry(_ id: Int64) throws(SearchError) -> (stored: StoredDocument, search: SearchDocument)? {
-    if let cached = documents[id] { return cached }
+  /// The units and metadata of the document with this id (cached).
+  private func searchDocument(_ id: Int64) throws(SearchError) -> SearchDocument? {
+    if let cached = searchDocuments[id] { return cached }
+    return try load(id)?.search
+  }
+
+  private func load(_ id: Int64) throws(SearchError) -> (stored: StoredDocument, search: SearchDocument)? {
     do {
       guard let stored = try store.document(id: id) else { return nil }
       let speakers = stored.turns.map(\.turn.speaker)
@@ -104,7 +111,8 @@ public final class ProjectSearch {
           speaker: speakers.indices.contains(unit.turn - 1) ? speakers[unit.turn - 1] : nil)
       }
       let search = SearchDocument(id: id, units: units, metadata: stored.metadata.mapValues(\.description))
-      documents[id] = (stored, search)
+      storedDocuments[id] = stored
+      searchDocuments[id] = search
       return (stored, search)
     } catch {
       throw .project(error)
@@ -115,7 +123,7 @@ public final class ProjectSearch {
   ///
   /// - Throws: ``SearchError``.
   public func forEachHit(of query: Query, _ body: (SearchHit, StoredDocument) throws -> Bool) throws(SearchError) {
-    let searcher = IndexSearcher(snapshot: snapshot) { id in try self.entry(id)?.search }
+    let searcher = IndexSearcher(snapshot: snapshot) { id in try self.searchDocument(id) }
     do {
       var current: (id: Int64, stored: StoredDocument)?
       try searcher.forEachHit(of: query) { hit in
@@ -123,7 +131,7 @@ public final class ProjectSearch {
         if let current, current.id == hit.document {
           stored = current.stored
         } else {
-          guard let found = try entry(hit.document)?.stored else { return true }
+          guard let found = try document(hit.document) else { return true }
           stored = found
           current = (hit.document, found)
         }

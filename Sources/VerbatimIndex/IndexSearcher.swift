@@ -107,7 +107,8 @@ public struct IndexSearcher {
       }
       postings.append(lists)
     }
-    targets.sort { ($0.id, $0.segment) < ($1.id, $1.segment) }
+    // One segment's ids usually ascend with its ordinals already (documents are added in id order).
+    if !targets.isStrictlyOrdered { targets.sort { ($0.id, $0.segment) < ($1.id, $1.segment) } }
     var scratch = Scratch(slots: plan.words.count)
     for target in targets {
       guard let document = try describe(target.id) else { continue }
@@ -132,7 +133,7 @@ public struct IndexSearcher {
   }
 
   /// A document to visit: its id, segment and local ordinal.
-  private struct Target {
+  fileprivate struct Target {
     var id: Int64
     var segment: Int
     var ordinal: UInt32
@@ -647,6 +648,18 @@ private struct UnitEvaluator {
       let isMatch = values.contains { isPrefix ? $0.lowercased().hasPrefix(wanted) : $0.lowercased() == wanted }
       return isMatch ? [] : nil
     }
+  }
+}
+
+extension [IndexSearcher.Target] {
+  /// Whether the targets strictly ascend by document id, then segment.
+  fileprivate var isStrictlyOrdered: Bool {
+    var index = 1
+    while index < count {
+      guard (self[index - 1].id, self[index - 1].segment) < (self[index].id, self[index].segment) else { return false }
+      index += 1
+    }
+    return true
   }
 }
 
