@@ -46,8 +46,18 @@ public final class ProjectSearch {
   public let unitKind: SearchUnitKind
   private let store: ProjectStore
   private let snapshot: IndexSnapshot
-  private var storedDocuments: [Int64: StoredDocument] = [:]
-  private var searchDocuments: [Int64: SearchDocument] = [:]
+  private var documents: [Int64: CachedDocument] = [:]
+
+  /// A visited document, boxed so that a cache hit costs one reference, not a copy of every
+  /// field.
+  private final class CachedDocument {
+    let stored: StoredDocument
+    let search: SearchDocument
+    init(stored: StoredDocument, search: SearchDocument) {
+      self.stored = stored
+      self.search = search
+    }
+  }
 
   /// Opens the project's store and index, and checks that the index covers exactly the
   /// stored documents, with the same texts.
@@ -90,17 +100,11 @@ public final class ProjectSearch {
 
   /// The stored document with this id (cached).
   public func document(_ id: Int64) throws(SearchError) -> StoredDocument? {
-    if let cached = storedDocuments[id] { return cached }
-    return try load(id)?.stored
+    try cached(id)?.stored
   }
 
-  /// The units and metadata of the document with this id (cached).
-  private func searchDocument(_ id: Int64) throws(SearchError) -> SearchDocument? {
-    if let cached = searchDocuments[id] { return cached }
-    return try load(id)?.search
-  }
-
-  private func load(_ id: Int64) throws(SearchError) -> (stored: StoredDocument, search: SearchDocument)? {
+  private func cached(_ id: Int64) throws(SearchError) -> CachedDocument? {
+    if let cached = documents[id] { return cached }
     do {
       guard let stored = try store.document(id: id) else { return nil }
       let speakers = stored.turns.map(\.turn.speaker)
@@ -111,9 +115,9 @@ public final class ProjectSearch {
           speaker: speakers.indices.contains(unit.turn - 1) ? speakers[unit.turn - 1] : nil)
       }
       let search = SearchDocument(id: id, units: units, metadata: stored.metadata.mapValues(\.description))
-      storedDocuments[id] = stored
-      searchDocuments[id] = search
-      return (stored, search)
+      let entry = CachedDocument(stored: stored, search: search)
+      documents[id] = entry
+      return entry
     } catch {
       throw .project(error)
     }
@@ -123,19 +127,21 @@ public final class ProjectSearch {
   ///
   /// - Throws: ``SearchError``.
   public func forEachHit(of query: Query, _ body: (SearchHit, StoredDocument) throws -> Bool) throws(SearchError) {
-    let searcher = IndexSearcher(snapshot: snapshot) { id in try self.searchDocument(id) }
+    // The searcher describes each document just before listing its hits: remember it then.
+    var current: (id: Int64, entry: CachedDocument)?
+    let searcher = IndexSearcher(snapshot: snapshot) { id in
+      guard let entry = try self.cached(id) else { return nil }
+      current = (id, entry)
+      return entry.search
+    }
     do {
-      var current: (id: Int64, stored: StoredDocument)?
       try searcher.forEachHit(of: query) { hit in
-        let stored: StoredDocument
-        if let current, current.id == hit.document {
-          stored = current.stored
-        } else {
-          guard let found = try document(hit.document) else { return true }
-          stored = found
-          current = (hit.document, found)
+        if current?.id != hit.document {
+          guard let entry = try cached(hit.document) else { return true }
+          current = (hit.document, entry)
         }
-        return try body(hit, stored)
+        guard let entry = current?.entry else { return true }
+        return try body(hit, entry.stored)
       }
     } catch let error as SearchError {
       throw error
@@ -252,7 +258,10 @@ public enum SearchQueries {
     public var queries: Int
     public var medianMilliseconds: Double
     public var p99Milliseconds: Double
+    /// Hits enumerated over all the kind's queries (at most `limit` each when one is given).
     public var hits: Int
+    /// The median number of hits of one query.
+    public var medianHits: Double
   }
 
   /// Benchmark: runs every query of `lines` (`kind<TAB>query`) twice, the first pass to warm
@@ -268,7 +277,7 @@ public enum SearchQueries {
       return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
     var times: [String: [Double]] = [:]
-    var hits: [String: Int] = [:]
+    var hits: [String: [Int]] = [:]
     for pass in 0..<2 {
       for entry in entries {
         let start = DispatchTime.now().uptimeNanoseconds
@@ -282,16 +291,20 @@ public enum SearchQueries {
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         if pass == 1 {
           times[entry.kind, default: []].append(elapsed)
-          hits[entry.kind, default: 0] += count
+          hits[entry.kind, default: []].append(count)
         }
       }
     }
+    func median(_ sorted: [Double]) -> Double {
+      sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
     return times.keys.sorted().map { kind in
       let sorted = times[kind]!.sorted()
-      let median = sorted.count % 2 == 1
-        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+      let counts = hits[kind]!
       let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
-      return Latency(kind: kind, queries: sorted.count, medianMilliseconds: median, p99Milliseconds: p99, hits: hits[kind]!)
+      return Latency(
+        kind: kind, queries: sorted.count, medianMilliseconds: median(sorted), p99Milliseconds: p99,
+        hits: counts.reduce(0, +), medianHits: median(counts.map(Double.init).sorted()))
     }
   }
 
