@@ -135,13 +135,18 @@ public final class ProjectSearch {
       return entry.search
     }
     do {
-      try searcher.forEachHit(of: query) { hit in
-        if current?.id != hit.document {
-          guard let entry = try cached(hit.document) else { return true }
-          current = (hit.document, entry)
+      try searcher.forEachDocument(of: query) { document, hits in
+        let entry: CachedDocument
+        if let current, current.id == document.id {
+          entry = current.entry
+        } else {
+          guard let found = try cached(document.id) else { return true }
+          entry = found
         }
-        guard let entry = current?.entry else { return true }
-        return try body(hit, entry.stored)
+        // One copy of the document for all its hits.
+        let stored = entry.stored
+        for hit in hits where try !body(hit, stored) { return false }
+        return true
       }
     } catch let error as SearchError {
       throw error

@@ -83,12 +83,21 @@ public struct IndexSearcher {
   }
 
   /// Calls `body` with each hit of `query` in order until it returns `false`.
+  public func forEachHit(of query: Query, _ body: (SearchHit) throws -> Bool) throws {
+    try forEachDocument(of: query) { _, hits in
+      for hit in hits where try !body(hit) { return false }
+      return true
+    }
+  }
+
+  /// Calls `body` with each document that has hits and its hits in order (documents by id),
+  /// until it returns `false`.
   ///
   /// Per query, each distinct word's postings are decoded once per segment (documents and
   /// positions; no ranges). Candidate documents come from merging the sorted document lists.
   /// Per document, a lone word or a phrase is evaluated over the whole document's positions and
   /// only the ranges it prints are decoded; any other query is evaluated unit by unit as before.
-  public func forEachHit(of query: Query, _ body: (SearchHit) throws -> Bool) throws {
+  public func forEachDocument(of query: Query, _ body: (SearchDocument, [SearchHit]) throws -> Bool) throws {
     let plan = Plan(query)
     var targets: [Target] = []
     var postings: [[WordPostings]] = []
@@ -111,24 +120,30 @@ public struct IndexSearcher {
     if !targets.isStrictlyOrdered { targets.sort { ($0.id, $0.segment) < ($1.id, $1.segment) } }
     var scratch = Scratch(slots: plan.words.count)
     for target in targets {
-      guard let document = try describe(target.id) else { continue }
       let reader = snapshot.segments[target.segment]
       let lists = postings[target.segment]
       for slot in lists.indices { scratch.positions[slot] = lists[slot].positions(ofDocument: target.ordinal) }
+      if case let .phrase(slots) = plan.root {
+        // No match over the whole document: none in any of its units either.
+        Self.phraseMatches(slots, &scratch)
+        guard !scratch.matches.isEmpty else { continue }
+      }
+      guard let document = try describe(target.id) else { continue }
       let table = try reader.rangeTable(ofDocument: Int(target.ordinal))
       scratch.hits.removeAll(keepingCapacity: true)
       switch plan.root {
       case let .word(slot):
         try singleWordHits(slot, document, table, reader, &scratch)
       case let .phrase(slots) where table.isMonotone:
-        try phraseHits(slots, document, table, reader, &scratch)
+        try phraseHits(slots.count, document, table, reader, &scratch)
       default:
         try unitHits(plan, document, table, reader, &scratch)
       }
       if !scratch.hits.isStrictlyOrdered {
         scratch.hits.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
       }
-      for hit in scratch.hits where try !body(hit) { return }
+      guard !scratch.hits.isEmpty else { continue }
+      guard try body(document, scratch.hits) else { return }
     }
   }
 
@@ -153,6 +168,8 @@ public struct IndexSearcher {
     var touched: [Bool] = []
     var cursors: [Int]
     var phraseCursors: [Int] = []
+    /// The first positions of a phrase's matches in the current document.
+    var matches: [UInt32] = []
     var hits: [SearchHit] = []
 
     init(slots: Int) {
@@ -180,28 +197,21 @@ public struct IndexSearcher {
       let start = Int(scratch.starts[slot][index])
       let end = Int(scratch.ends[slot][index])
       index += 1
-      while unit < units.count && units[unit].range.upperBound <= start { unit += 1 }
+      unit = Self.unit(after: unit, endingPast: start, in: units)
       guard unit < units.count && units[unit].range.contains(start) else { continue }
       scratch.hits.append(
         SearchHit(document: document.id, unit: units[unit], range: start..<end, positions: Int(position)...Int(position)))
     }
   }
 
-  /// A phrase, in a document whose ranges ascend with positions: its matches over the whole
-  /// document, kept when the first and last words start in the same unit (the words between
-  /// then do too); only those two ranges are decoded.
-  private func phraseHits(
-    _ slots: [Int], _ document: SearchDocument, _ table: RangeTable, _ reader: SegmentReader, _ scratch: inout Scratch
-  ) throws(IndexError) {
+  /// The first positions of the matches of a phrase over a whole document, into `matches`.
+  private static func phraseMatches(_ slots: [Int], _ scratch: inout Scratch) {
+    scratch.matches.removeAll(keepingCapacity: true)
     guard let firstSlot = slots.first else { return }
-    let first = scratch.positions[firstSlot]
     // One cursor per phrase word (a word may come back: "très très").
     scratch.phraseCursors.removeAll(keepingCapacity: true)
     for slot in slots { scratch.phraseCursors.append(scratch.positions[slot].startIndex) }
-    var block = RangeBlock(table: table, reader: reader)
-    let units = document.units
-    var unit = 0
-    candidates: for start in first {
+    candidates: for start in scratch.positions[firstSlot] {
       for offset in slots.indices.dropFirst() {
         let positions = scratch.positions[slots[offset]]
         let wanted = start + UInt32(offset)
@@ -210,16 +220,50 @@ public struct IndexSearcher {
         scratch.phraseCursors[offset] = cursor
         guard cursor < positions.endIndex && positions[cursor] == wanted else { continue candidates }
       }
-      let last = Int(start) + slots.count - 1
+      scratch.matches.append(start)
+    }
+  }
+
+  /// A phrase's matches (``phraseMatches(_:_:)``), in a document whose ranges ascend with
+  /// positions: kept when the first and last words start in the same unit (the words between
+  /// then do too); only those two ranges are decoded.
+  private func phraseHits(
+    _ length: Int, _ document: SearchDocument, _ table: RangeTable, _ reader: SegmentReader, _ scratch: inout Scratch
+  ) throws(IndexError) {
+    var block = RangeBlock(table: table, reader: reader)
+    let units = document.units
+    var unit = 0
+    for start in scratch.matches {
+      let last = Int(start) + length - 1
       let head = try block.range(at: Int(start), &scratch.blockStarts, &scratch.blockEnds)
       let lowerBound = Int(head.start)
-      while unit < units.count && units[unit].range.upperBound <= lowerBound { unit += 1 }
+      unit = Self.unit(after: unit, endingPast: lowerBound, in: units)
       guard unit < units.count && units[unit].range.contains(lowerBound) else { continue }
       let tail = try block.range(at: last, &scratch.blockStarts, &scratch.blockEnds)
       guard units[unit].range.contains(Int(tail.start)) else { continue }
       scratch.hits.append(
         SearchHit(document: document.id, unit: units[unit], range: lowerBound..<Int(tail.end), positions: Int(start)...last))
     }
+  }
+
+  /// The first index from `index` on whose unit ends after `offset` (`units.count` if none):
+  /// a galloping search, so that sparse hits do not walk every unit of a long document.
+  static func unit(after index: Int, endingPast offset: Int, in units: [SearchUnit]) -> Int {
+    guard index < units.count, units[index].range.upperBound <= offset else { return index }
+    var low = index + 1
+    var step = 1
+    var high = low
+    while high < units.count && units[high].range.upperBound <= offset {
+      low = high + 1
+      step *= 2
+      high = index + step
+    }
+    high = min(high, units.count)
+    while low < high {
+      let middle = (low + high) / 2
+      if units[middle].range.upperBound <= offset { low = middle + 1 } else { high = middle }
+    }
+    return low
   }
 
   /// Any other query: occurrences dealt to the units containing their first byte, the query
@@ -242,7 +286,7 @@ public struct IndexSearcher {
       var unit = 0
       for start in scratch.starts[slot] {
         let lowerBound = Int(start)
-        while unit < units.count && units[unit].range.upperBound <= lowerBound { unit += 1 }
+        unit = Self.unit(after: unit, endingPast: lowerBound, in: units)
         if unit < units.count && units[unit].range.contains(lowerBound) {
           scratch.unitOf[slot].append(Int32(unit))
           scratch.touched[unit] = true

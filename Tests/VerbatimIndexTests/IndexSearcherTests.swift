@@ -183,6 +183,24 @@ import VerbatimTestSupport
     #expect(IndexSearcher.unitIndex(containing: 19, starts: starts, units: units) == 1)
     #expect(IndexSearcher.unitIndex(containing: 20, starts: starts, units: units) == nil)
 
+    // The galloping unit search against a walk, on random units and offsets.
+    var random = SplitMix64(seed: 5)
+    for _ in 0..<200 {
+      var units: [SearchUnit] = []
+      var offset = 0
+      for ordinal in 0..<random.next(below: 40) {
+        offset += random.next(below: 3)
+        let length = 1 + random.next(below: 6)
+        units.append(SearchUnit(ordinal: ordinal + 1, range: offset..<(offset + length), speaker: nil))
+        offset += length
+      }
+      let from = random.next(below: units.count + 1)
+      let wanted = random.next(below: offset + 3)
+      var walk = from
+      while walk < units.count && units[walk].range.upperBound <= wanted { walk += 1 }
+      #expect(IndexSearcher.unit(after: from, endingPast: wanted, in: units) == walk)
+    }
+
     let fixture = try Self.fixture(seed: 3, count: 10)
     let folder = IndexWriterTests.temporaryFolder("searcher-limit")
     defer { try? FileManager.default.removeItem(at: folder) }
