@@ -143,9 +143,7 @@ public final class ProjectSearch {
           guard let found = try cached(document.id) else { return true }
           entry = found
         }
-        // One copy of the document for all its hits.
-        let stored = entry.stored
-        for hit in hits where try !body(hit, stored) { return false }
+        for hit in hits where try !body(hit, entry.stored) { return false }
         return true
       }
     } catch let error as SearchError {

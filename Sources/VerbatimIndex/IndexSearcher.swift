@@ -119,10 +119,14 @@ public struct IndexSearcher {
     // One segment's ids usually ascend with its ordinals already (documents are added in id order).
     if !targets.isStrictlyOrdered { targets.sort { ($0.id, $0.segment) < ($1.id, $1.segment) } }
     var scratch = Scratch(slots: plan.words.count)
+    scratch.documentCursors = Array(repeating: Array(repeating: 0, count: plan.words.count), count: postings.count)
     for target in targets {
       let reader = snapshot.segments[target.segment]
       let lists = postings[target.segment]
-      for slot in lists.indices { scratch.positions[slot] = lists[slot].positions(ofDocument: target.ordinal) }
+      for slot in lists.indices {
+        scratch.positions[slot] = lists[slot].positions(
+          ofDocument: target.ordinal, cursor: &scratch.documentCursors[target.segment][slot])
+      }
       if case let .phrase(slots) = plan.root {
         // No match over the whole document: none in any of its units either.
         Self.phraseMatches(slots, &scratch)
@@ -168,6 +172,8 @@ public struct IndexSearcher {
     var touched: [Bool] = []
     var cursors: [Int]
     var phraseCursors: [Int] = []
+    /// Per segment and slot, where the last document lookup stopped in the slot's list.
+    var documentCursors: [[Int]] = []
     /// The first positions of a phrase's matches in the current document.
     var matches: [UInt32] = []
     var hits: [SearchHit] = []
@@ -483,11 +489,26 @@ public struct IndexSearcher {
     /// Positions, ascending within each document.
     var positions: [UInt32] = []
 
-    /// The positions in the document at local `ordinal` (empty when absent).
-    func positions(ofDocument ordinal: UInt32) -> ArraySlice<UInt32> {
-      let index = documents.partitioningIndex { $0 >= ordinal }
-      guard index < documents.count && documents[index] == ordinal else { return [] }
-      return positions[offsets[index]..<offsets[index + 1]]
+    /// The positions in the document at local `ordinal` (empty when absent). `cursor` is where
+    /// the previous call stopped: documents visited in ascending order are found by galloping
+    /// forward from it, not by a binary search over the whole list each time.
+    func positions(ofDocument ordinal: UInt32, cursor: inout Int) -> ArraySlice<UInt32> {
+      var low = cursor > 0 && cursor <= documents.count && documents[cursor - 1] >= ordinal ? 0 : cursor
+      var step = 1
+      var high = low
+      while high < documents.count && documents[high] < ordinal {
+        low = high + 1
+        high = low + step
+        step *= 2
+      }
+      high = min(high, documents.count)
+      while low < high {
+        let middle = (low + high) / 2
+        if documents[middle] < ordinal { low = middle + 1 } else { high = middle }
+      }
+      cursor = low
+      guard low < documents.count && documents[low] == ordinal else { return [] }
+      return positions[offsets[low]..<offsets[low + 1]]
     }
   }
 

@@ -201,6 +201,28 @@ import VerbatimTestSupport
       #expect(IndexSearcher.unit(after: from, endingPast: wanted, in: units) == walk)
     }
 
+    // A word's positions by document, looked up with a moving cursor in ascending, then random
+    // order, against a linear scan.
+    for round in 0..<50 {
+      var postings = IndexSearcher.WordPostings()
+      var ordinal: UInt32 = 0
+      for _ in 0..<random.next(below: 60) {
+        ordinal += UInt32(1 + random.next(below: 4))
+        postings.documents.append(ordinal)
+        for _ in 0..<(1 + random.next(below: 3)) { postings.positions.append(UInt32(random.next(below: 1000))) }
+        postings.offsets.append(postings.positions.count)
+      }
+      var wanted = (0..<40).map { _ in UInt32(random.next(below: Int(ordinal) + 3)) }
+      if round % 2 == 0 { wanted.sort() }
+      var cursor = 0
+      for document in wanted {
+        let expected = postings.documents.firstIndex(of: document).map {
+          Array(postings.positions[postings.offsets[$0]..<postings.offsets[$0 + 1]])
+        } ?? []
+        #expect(Array(postings.positions(ofDocument: document, cursor: &cursor)) == expected)
+      }
+    }
+
     let fixture = try Self.fixture(seed: 3, count: 10)
     let folder = IndexWriterTests.temporaryFolder("searcher-limit")
     defer { try? FileManager.default.removeItem(at: folder) }
