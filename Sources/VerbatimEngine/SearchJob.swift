@@ -50,7 +50,7 @@ public final class ProjectSearch {
 
   /// A visited document, boxed so that a cache hit costs one reference, not a copy of every
   /// field.
-  private final class CachedDocument {
+  final class CachedDocument {
     let stored: StoredDocument
     let search: SearchDocument
     init(stored: StoredDocument, search: SearchDocument) {
@@ -127,6 +127,12 @@ public final class ProjectSearch {
   ///
   /// - Throws: ``SearchError``.
   public func forEachHit(of query: Query, _ body: (SearchHit, StoredDocument) throws -> Bool) throws(SearchError) {
+    try forEachCachedHit(of: query) { hit, entry in try body(hit, entry.stored) }
+  }
+
+  /// ``forEachHit(of:_:)`` handing over the cache entry: a caller that reads one field of the
+  /// document (its text) does not copy all of them for each hit.
+  func forEachCachedHit(of query: Query, _ body: (SearchHit, CachedDocument) throws -> Bool) throws(SearchError) {
     // The searcher describes each document just before listing its hits: remember it then.
     var current: (id: Int64, entry: CachedDocument)?
     let searcher = IndexSearcher(snapshot: snapshot) { id in
@@ -143,7 +149,7 @@ public final class ProjectSearch {
           guard let found = try cached(document.id) else { return true }
           entry = found
         }
-        for hit in hits where try !body(hit, entry.stored) { return false }
+        for hit in hits where try !body(hit, entry) { return false }
         return true
       }
     } catch let error as SearchError {
@@ -195,12 +201,12 @@ public enum SearchQueries {
   ) throws(SearchError) {
     let writer = TableWriter(format: format, columns: searchColumns, sink: sink)
     var count = 0
-    try search.forEachHit(of: query) { hit, document in
+    try search.forEachCachedHit(of: query) { hit, document in
       if let limit, count >= limit { return false }
       count += 1
       writer.write([
         .integer(Int(hit.document)), .integer(hit.unit.ordinal), .text(hit.unit.speaker ?? ""),
-        .integer(hit.range.lowerBound), .integer(hit.range.upperBound), .text(document.text.utf8Slice(hit.range)),
+        .integer(hit.range.lowerBound), .integer(hit.range.upperBound), .text(document.stored.text.utf8Slice(hit.range)),
       ])
       return true
     }
@@ -286,7 +292,7 @@ public enum SearchQueries {
         let start = DispatchTime.now().uptimeNanoseconds
         let query = try ProjectSearch.query(entry.text)
         var count = 0
-        try search.forEachHit(of: query) { _, _ in
+        try search.forEachCachedHit(of: query) { _, _ in
           guard count < (limit ?? .max) else { return false }
           count += 1
           return true
