@@ -530,11 +530,11 @@ public struct IndexSearcher {
     // Several terms: count each document's occurrences, then place each list's positions in
     // its document's stretch and sort the stretches that received more than one list.
     var counts = [Int](repeating: 0, count: reader.documentCount)
-    var sources = [UInt16](repeating: 0, count: reader.documentCount)
+    var sources = [UInt8](repeating: 0, count: reader.documentCount)  // 0, 1, or 2 for "several"
     for list in lists {
       for (index, document) in list.documents.enumerated() {
         counts[Int(document)] += Int(list.frequencies[index])
-        sources[Int(document)] &+= 1
+        sources[Int(document)] = min(sources[Int(document)] + 1, 2)
       }
     }
     var fill = [Int](repeating: 0, count: reader.documentCount)
