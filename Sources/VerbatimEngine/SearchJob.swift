@@ -46,7 +46,18 @@ public final class ProjectSearch {
   public let unitKind: SearchUnitKind
   private let store: ProjectStore
   private let snapshot: IndexSnapshot
-  private var documents: [Int64: (stored: StoredDocument, search: SearchDocument)] = [:]
+  private var documents: [Int64: CachedDocument] = [:]
+
+  /// A visited document, boxed so that a cache hit costs one reference, not a copy of every
+  /// field.
+  final class CachedDocument {
+    let stored: StoredDocument
+    let search: SearchDocument
+    init(stored: StoredDocument, search: SearchDocument) {
+      self.stored = stored
+      self.search = search
+    }
+  }
 
   /// Opens the project's store and index, and checks that the index covers exactly the
   /// stored documents, with the same texts.
@@ -89,10 +100,10 @@ public final class ProjectSearch {
 
   /// The stored document with this id (cached).
   public func document(_ id: Int64) throws(SearchError) -> StoredDocument? {
-    try entry(id)?.stored
+    try cached(id)?.stored
   }
 
-  private func entry(_ id: Int64) throws(SearchError) -> (stored: StoredDocument, search: SearchDocument)? {
+  private func cached(_ id: Int64) throws(SearchError) -> CachedDocument? {
     if let cached = documents[id] { return cached }
     do {
       guard let stored = try store.document(id: id) else { return nil }
@@ -104,8 +115,9 @@ public final class ProjectSearch {
           speaker: speakers.indices.contains(unit.turn - 1) ? speakers[unit.turn - 1] : nil)
       }
       let search = SearchDocument(id: id, units: units, metadata: stored.metadata.mapValues(\.description))
-      documents[id] = (stored, search)
-      return (stored, search)
+      let entry = CachedDocument(stored: stored, search: search)
+      documents[id] = entry
+      return entry
     } catch {
       throw .project(error)
     }
@@ -115,11 +127,30 @@ public final class ProjectSearch {
   ///
   /// - Throws: ``SearchError``.
   public func forEachHit(of query: Query, _ body: (SearchHit, StoredDocument) throws -> Bool) throws(SearchError) {
-    let searcher = IndexSearcher(snapshot: snapshot) { id in try self.entry(id)?.search }
+    try forEachCachedHit(of: query) { hit, entry in try body(hit, entry.stored) }
+  }
+
+  /// ``forEachHit(of:_:)`` handing over the cache entry: a caller that reads one field of the
+  /// document (its text) does not copy all of them for each hit.
+  func forEachCachedHit(of query: Query, _ body: (SearchHit, CachedDocument) throws -> Bool) throws(SearchError) {
+    // The searcher describes each document just before listing its hits: remember it then.
+    var current: (id: Int64, entry: CachedDocument)?
+    let searcher = IndexSearcher(snapshot: snapshot) { id in
+      guard let entry = try self.cached(id) else { return nil }
+      current = (id, entry)
+      return entry.search
+    }
     do {
-      try searcher.forEachHit(of: query) { hit in
-        guard let stored = try entry(hit.document)?.stored else { return true }
-        return try body(hit, stored)
+      try searcher.forEachDocument(of: query) { document, hits in
+        let entry: CachedDocument
+        if let current, current.id == document.id {
+          entry = current.entry
+        } else {
+          guard let found = try cached(document.id) else { return true }
+          entry = found
+        }
+        for hit in hits where try !body(hit, entry) { return false }
+        return true
       }
     } catch let error as SearchError {
       throw error
@@ -170,12 +201,12 @@ public enum SearchQueries {
   ) throws(SearchError) {
     let writer = TableWriter(format: format, columns: searchColumns, sink: sink)
     var count = 0
-    try search.forEachHit(of: query) { hit, document in
+    try search.forEachCachedHit(of: query) { hit, document in
       if let limit, count >= limit { return false }
       count += 1
       writer.write([
         .integer(Int(hit.document)), .integer(hit.unit.ordinal), .text(hit.unit.speaker ?? ""),
-        .integer(hit.range.lowerBound), .integer(hit.range.upperBound), .text(document.text.utf8Slice(hit.range)),
+        .integer(hit.range.lowerBound), .integer(hit.range.upperBound), .text(document.stored.text.utf8Slice(hit.range)),
       ])
       return true
     }
@@ -236,42 +267,53 @@ public enum SearchQueries {
     public var queries: Int
     public var medianMilliseconds: Double
     public var p99Milliseconds: Double
+    /// Hits enumerated over all the kind's queries (at most `limit` each when one is given).
     public var hits: Int
+    /// The median number of hits of one query.
+    public var medianHits: Double
   }
 
   /// Benchmark: runs every query of `lines` (`kind<TAB>query`) twice, the first pass to warm
-  /// the caches, and times the second: parse plus every hit found (nothing written).
+  /// the caches, and times the second: parse plus every hit found (nothing written), or only
+  /// the first `limit` hits in document order (what `search --limit` prints: a first page).
   ///
   /// - Throws: ``SearchError`` for a bad query or a damaged index.
-  public static func timeQueries(_ lines: [String], in search: ProjectSearch) throws(SearchError) -> [Latency] {
+  public static func timeQueries(
+    _ lines: [String], in search: ProjectSearch, limit: Int? = nil
+  ) throws(SearchError) -> [Latency] {
     let entries = lines.compactMap { line -> (kind: String, text: String)? in
       let parts = line.split(separator: "\t", maxSplits: 1).map(String.init)
       return parts.count == 2 ? (parts[0], parts[1]) : nil
     }
     var times: [String: [Double]] = [:]
-    var hits: [String: Int] = [:]
+    var hits: [String: [Int]] = [:]
     for pass in 0..<2 {
       for entry in entries {
         let start = DispatchTime.now().uptimeNanoseconds
         let query = try ProjectSearch.query(entry.text)
         var count = 0
-        try search.forEachHit(of: query) { _, _ in
+        try search.forEachCachedHit(of: query) { _, _ in
+          guard count < (limit ?? .max) else { return false }
           count += 1
           return true
         }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         if pass == 1 {
           times[entry.kind, default: []].append(elapsed)
-          hits[entry.kind, default: 0] += count
+          hits[entry.kind, default: []].append(count)
         }
       }
     }
+    func median(_ sorted: [Double]) -> Double {
+      sorted.count % 2 == 1 ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+    }
     return times.keys.sorted().map { kind in
       let sorted = times[kind]!.sorted()
-      let median = sorted.count % 2 == 1
-        ? sorted[sorted.count / 2] : (sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+      let counts = hits[kind]!
       let p99 = sorted[min(sorted.count - 1, Int((Double(sorted.count) * 0.99).rounded(.up)) - 1)]
-      return Latency(kind: kind, queries: sorted.count, medianMilliseconds: median, p99Milliseconds: p99, hits: hits[kind]!)
+      return Latency(
+        kind: kind, queries: sorted.count, medianMilliseconds: median(sorted), p99Milliseconds: p99,
+        hits: counts.reduce(0, +), medianHits: median(counts.map(Double.init).sorted()))
     }
   }
 

@@ -84,72 +84,323 @@ public struct IndexSearcher {
 
   /// Calls `body` with each hit of `query` in order until it returns `false`.
   public func forEachHit(of query: Query, _ body: (SearchHit) throws -> Bool) throws {
-    var occurrences: [Word: [Int64: Occurrences]] = [:]
-    for word in Self.words(of: query) where occurrences[word] == nil {
-      occurrences[word] = try lookUp(word)
+    try forEachDocument(of: query) { _, hits in
+      for hit in hits where try !body(hit) { return false }
+      return true
     }
-    let matchesWithoutWords = !Self.needsWords(query)
-    let candidates = matchesWithoutWords ? nil : Self.candidates(of: query, occurrences)
-    let documentIDs = candidates.map { Array($0).sorted() } ?? snapshot.documentIDs
-    for id in documentIDs {
-      guard let document = try describe(id) else { continue }
-      let units = document.units
-      // Each word's occurrences in this document, and the unit of each (ascending, since
-      // positions and byte offsets ascend together; -1 outside every unit).
-      var words: [(word: Word, found: Occurrences, unitOf: [Int32])] = []
-      var touched = [Bool](repeating: matchesWithoutWords, count: units.count)
-      for (word, byDocument) in occurrences {
-        guard let found = byDocument[id] else { continue }
-        var unitOf = [Int32](repeating: -1, count: found.positions.count)
-        var unit = 0
-        for (index, range) in found.ranges.enumerated() {
-          while unit < units.count && units[unit].range.upperBound <= range.lowerBound { unit += 1 }
-          if unit < units.count && units[unit].range.contains(range.lowerBound) {
-            unitOf[index] = Int32(unit)
-            touched[unit] = true
-          }
+  }
+
+  /// Calls `body` with each document that has hits and its hits in order (documents by id),
+  /// until it returns `false`.
+  ///
+  /// Per query, each distinct word's postings are decoded once per segment (documents and
+  /// positions; no ranges). Candidate documents come from merging the sorted document lists.
+  /// Per document, a lone word or a phrase is evaluated over the whole document's positions and
+  /// only the ranges it prints are decoded; any other query is evaluated unit by unit as before.
+  public func forEachDocument(of query: Query, _ body: (SearchDocument, [SearchHit]) throws -> Bool) throws {
+    let plan = Plan(query)
+    var targets: [Target] = []
+    var postings: [[WordPostings]] = []
+    for (segment, reader) in snapshot.segments.enumerated() {
+      var lists: [WordPostings] = []
+      for word in plan.words { lists.append(try Self.postings(of: word, in: reader)) }
+      let ordinals = plan.matchesWithoutWords ? nil : Self.candidates(of: plan.root, lists)
+      if let ordinals {
+        for ordinal in ordinals {
+          targets.append(Target(id: reader.document(at: Int(ordinal)).documentID, segment: segment, ordinal: ordinal))
         }
-        words.append((word, found, unitOf))
-      }
-      var cursors = [Int](repeating: 0, count: words.count)
-      var documentHits: [SearchHit] = []
-      for index in units.indices where touched[index] {
-        let unit = units[index]
-        // Each word's run of occurrences in this unit.
-        var lists: [Word: ArraySlice<Int>] = [:]
-        var runs: [(found: Occurrences, run: Range<Int>)] = []
-        for (slot, entry) in words.enumerated() {
-          var cursor = cursors[slot]
-          while cursor < entry.unitOf.count && entry.unitOf[cursor] < Int32(index) { cursor += 1 }
-          let start = cursor
-          while cursor < entry.unitOf.count && entry.unitOf[cursor] == Int32(index) { cursor += 1 }
-          cursors[slot] = cursor
-          guard start < cursor else { continue }
-          lists[entry.word] = entry.found.positions[start..<cursor]
-          runs.append((entry.found, start..<cursor))
-        }
-        let evaluator = UnitEvaluator(query: query, lists: lists, speaker: unit.speaker, metadata: document.metadata)
-        guard let found = evaluator.hits() else { continue }
-        if found.isEmpty {
-          documentHits.append(SearchHit(document: id, unit: unit, range: unit.range, positions: nil))
-          continue
-        }
-        func range(of position: Int) -> Range<Int>? {
-          for (occurrences, run) in runs {
-            let slice = occurrences.positions[run]
-            let at = slice.partitioningIndex { $0 >= position }
-            if at < slice.endIndex && slice[at] == position { return occurrences.ranges[at] }
-          }
-          return nil
-        }
-        for positions in Set(found) {
-          guard let first = range(of: positions.lowerBound), let last = range(of: positions.upperBound) else { continue }
-          documentHits.append(
-            SearchHit(document: id, unit: unit, range: first.lowerBound..<last.upperBound, positions: positions))
+      } else {
+        for ordinal in 0..<reader.documentCount {
+          targets.append(Target(id: reader.document(at: ordinal).documentID, segment: segment, ordinal: UInt32(ordinal)))
         }
       }
-      documentHits.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
-      for hit in documentHits where try !body(hit) { return }
+      postings.append(lists)
+    }
+    // One segment's ids usually ascend with its ordinals already (documents are added in id order).
+    if !targets.isStrictlyOrdered { targets.sort { ($0.id, $0.segment) < ($1.id, $1.segment) } }
+    var scratch = Scratch(slots: plan.words.count)
+    scratch.documentCursors = Array(repeating: Array(repeating: 0, count: plan.words.count), count: postings.count)
+    for target in targets {
+      let reader = snapshot.segments[target.segment]
+      let lists = postings[target.segment]
+      for slot in lists.indices {
+        scratch.positions[slot] = lists[slot].positions(
+          ofDocument: target.ordinal, cursor: &scratch.documentCursors[target.segment][slot])
+      }
+      if case let .phrase(slots) = plan.root {
+        // No match over the whole document: none in any of its units either.
+        Self.phraseMatches(slots, &scratch)
+        guard !scratch.matches.isEmpty else { continue }
+      }
+      guard let document = try describe(target.id) else { continue }
+      let table = try reader.rangeTable(ofDocument: Int(target.ordinal))
+      scratch.hits.removeAll(keepingCapacity: true)
+      switch plan.root {
+      case let .word(slot):
+        try singleWordHits(slot, document, table, reader, &scratch)
+      case let .phrase(slots) where table.isMonotone:
+        try phraseHits(slots.count, document, table, reader, &scratch)
+      default:
+        try unitHits(plan, document, table, reader, &scratch)
+      }
+      if !scratch.hits.isStrictlyOrdered {
+        scratch.hits.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
+      }
+      guard !scratch.hits.isEmpty else { continue }
+      guard try body(document, scratch.hits) else { return }
+    }
+  }
+
+  /// A document to visit: its id, segment and local ordinal.
+  fileprivate struct Target {
+    var id: Int64
+    var segment: Int
+    var ordinal: UInt32
+  }
+
+  /// Buffers reused from one document to the next.
+  private struct Scratch {
+    /// Each slot's positions in the current document.
+    var positions: [ArraySlice<UInt32>]
+    /// Each slot's occurrence ranges in the current document (filled on demand).
+    var starts: [[UInt32]]
+    var ends: [[UInt32]]
+    /// Each slot's unit per occurrence (-1 outside every unit).
+    var unitOf: [[Int32]]
+    var blockStarts: [UInt32] = []
+    var blockEnds: [UInt32] = []
+    var touched: [Bool] = []
+    var cursors: [Int]
+    var phraseCursors: [Int] = []
+    /// Per segment and slot, where the last document lookup stopped in the slot's list.
+    var documentCursors: [[Int]] = []
+    /// The first positions of a phrase's matches in the current document.
+    var matches: [UInt32] = []
+    var hits: [SearchHit] = []
+
+    init(slots: Int) {
+      positions = Array(repeating: [], count: slots)
+      starts = Array(repeating: [], count: slots)
+      ends = Array(repeating: [], count: slots)
+      unitOf = Array(repeating: [], count: slots)
+      cursors = Array(repeating: 0, count: slots)
+    }
+  }
+
+  /// A lone word: every occurrence whose first byte lies in a unit is a hit.
+  private func singleWordHits(
+    _ slot: Int, _ document: SearchDocument, _ table: RangeTable, _ reader: SegmentReader, _ scratch: inout Scratch
+  ) throws(IndexError) {
+    let positions = scratch.positions[slot]
+    guard !positions.isEmpty else { return }
+    try Self.decodeRanges(
+      of: positions, table: table, reader: reader, starts: &scratch.starts[slot], ends: &scratch.ends[slot],
+      blockStarts: &scratch.blockStarts, blockEnds: &scratch.blockEnds)
+    let units = document.units
+    var unit = 0
+    var index = 0
+    for position in positions {
+      let start = Int(scratch.starts[slot][index])
+      let end = Int(scratch.ends[slot][index])
+      index += 1
+      unit = Self.unit(after: unit, endingPast: start, in: units)
+      guard unit < units.count && units[unit].range.contains(start) else { continue }
+      scratch.hits.append(
+        SearchHit(document: document.id, unit: units[unit], range: start..<end, positions: Int(position)...Int(position)))
+    }
+  }
+
+  /// The first positions of the matches of a phrase over a whole document, into `matches`.
+  private static func phraseMatches(_ slots: [Int], _ scratch: inout Scratch) {
+    scratch.matches.removeAll(keepingCapacity: true)
+    guard let firstSlot = slots.first else { return }
+    // One cursor per phrase word (a word may come back: "très très").
+    scratch.phraseCursors.removeAll(keepingCapacity: true)
+    for slot in slots { scratch.phraseCursors.append(scratch.positions[slot].startIndex) }
+    candidates: for start in scratch.positions[firstSlot] {
+      for offset in slots.indices.dropFirst() {
+        let positions = scratch.positions[slots[offset]]
+        let wanted = start + UInt32(offset)
+        var cursor = scratch.phraseCursors[offset]
+        while cursor < positions.endIndex && positions[cursor] < wanted { cursor += 1 }
+        scratch.phraseCursors[offset] = cursor
+        guard cursor < positions.endIndex && positions[cursor] == wanted else { continue candidates }
+      }
+      scratch.matches.append(start)
+    }
+  }
+
+  /// A phrase's matches (``phraseMatches(_:_:)``), in a document whose ranges ascend with
+  /// positions: kept when the first and last words start in the same unit (the words between
+  /// then do too); only those two ranges are decoded.
+  private func phraseHits(
+    _ length: Int, _ document: SearchDocument, _ table: RangeTable, _ reader: SegmentReader, _ scratch: inout Scratch
+  ) throws(IndexError) {
+    var block = RangeBlock(table: table, reader: reader)
+    let units = document.units
+    var unit = 0
+    for start in scratch.matches {
+      let last = Int(start) + length - 1
+      let head = try block.range(at: Int(start), &scratch.blockStarts, &scratch.blockEnds)
+      let lowerBound = Int(head.start)
+      unit = Self.unit(after: unit, endingPast: lowerBound, in: units)
+      guard unit < units.count && units[unit].range.contains(lowerBound) else { continue }
+      let tail = try block.range(at: last, &scratch.blockStarts, &scratch.blockEnds)
+      guard units[unit].range.contains(Int(tail.start)) else { continue }
+      scratch.hits.append(
+        SearchHit(document: document.id, unit: units[unit], range: lowerBound..<Int(tail.end), positions: Int(start)...last))
+    }
+  }
+
+  /// The first index from `index` on whose unit ends after `offset` (`units.count` if none):
+  /// a galloping search, so that sparse hits do not walk every unit of a long document.
+  static func unit(after index: Int, endingPast offset: Int, in units: [SearchUnit]) -> Int {
+    guard index < units.count, units[index].range.upperBound <= offset else { return index }
+    var low = index + 1
+    var step = 1
+    var high = low
+    while high < units.count && units[high].range.upperBound <= offset {
+      low = high + 1
+      step *= 2
+      high = index + step
+    }
+    high = min(high, units.count)
+    while low < high {
+      let middle = (low + high) / 2
+      if units[middle].range.upperBound <= offset { low = middle + 1 } else { high = middle }
+    }
+    return low
+  }
+
+  /// Any other query: occurrences dealt to the units containing their first byte, the query
+  /// evaluated on each unit's occurrence lists (every unit when it can match without words).
+  private func unitHits(
+    _ plan: Plan, _ document: SearchDocument, _ table: RangeTable, _ reader: SegmentReader, _ scratch: inout Scratch
+  ) throws(IndexError) {
+    let units = document.units
+    scratch.touched.removeAll(keepingCapacity: true)
+    scratch.touched.append(contentsOf: repeatElement(plan.matchesWithoutWords, count: units.count))
+    for slot in scratch.positions.indices {
+      let positions = scratch.positions[slot]
+      scratch.unitOf[slot].removeAll(keepingCapacity: true)
+      scratch.cursors[slot] = 0
+      guard !positions.isEmpty else { continue }
+      try Self.decodeRanges(
+        of: positions, table: table, reader: reader, starts: &scratch.starts[slot], ends: &scratch.ends[slot],
+        blockStarts: &scratch.blockStarts, blockEnds: &scratch.blockEnds)
+      // Positions and byte offsets ascend together, so one pointer walks the units.
+      var unit = 0
+      for start in scratch.starts[slot] {
+        let lowerBound = Int(start)
+        unit = Self.unit(after: unit, endingPast: lowerBound, in: units)
+        if unit < units.count && units[unit].range.contains(lowerBound) {
+          scratch.unitOf[slot].append(Int32(unit))
+          scratch.touched[unit] = true
+        } else {
+          scratch.unitOf[slot].append(-1)
+        }
+      }
+    }
+    var lists = [ArraySlice<UInt32>](repeating: [], count: scratch.positions.count)
+    var runs = [Range<Int>](repeating: 0..<0, count: scratch.positions.count)
+    for index in units.indices where scratch.touched[index] {
+      let unit = units[index]
+      // Each slot's run of occurrences in this unit.
+      for slot in scratch.positions.indices {
+        let unitOf = scratch.unitOf[slot]
+        var cursor = scratch.cursors[slot]
+        while cursor < unitOf.count && unitOf[cursor] < Int32(index) { cursor += 1 }
+        let start = cursor
+        while cursor < unitOf.count && unitOf[cursor] == Int32(index) { cursor += 1 }
+        scratch.cursors[slot] = cursor
+        runs[slot] = start..<cursor
+        let positions = scratch.positions[slot]
+        lists[slot] = positions[(positions.startIndex + start)..<(positions.startIndex + cursor)]
+      }
+      let evaluator = UnitEvaluator(lists: lists, speaker: unit.speaker, metadata: document.metadata)
+      guard let found = evaluator.hits(of: plan.root) else { continue }
+      if found.isEmpty {
+        scratch.hits.append(SearchHit(document: document.id, unit: unit, range: unit.range, positions: nil))
+        continue
+      }
+      func range(of position: Int) -> (start: UInt32, end: UInt32)? {
+        for slot in lists.indices where !runs[slot].isEmpty {
+          let slice = lists[slot]
+          let at = slice.partitioningIndex { Int($0) >= position }
+          if at < slice.endIndex && Int(slice[at]) == position {
+            let occurrence = at - scratch.positions[slot].startIndex
+            return (scratch.starts[slot][occurrence], scratch.ends[slot][occurrence])
+          }
+        }
+        return nil
+      }
+      for positions in Set(found) {
+        guard let first = range(of: positions.lowerBound), let last = range(of: positions.upperBound) else { continue }
+        scratch.hits.append(
+          SearchHit(
+            document: document.id, unit: unit, range: Int(first.start)..<Int(last.end), positions: positions))
+      }
+    }
+  }
+
+  /// The ranges of `positions` (ascending, in one document): a lone position in its block of
+  /// 128 decodes just that block's prefix; several decode the whole block once.
+  static func decodeRanges(
+    of positions: ArraySlice<UInt32>, table: RangeTable, reader: SegmentReader, starts: inout [UInt32],
+    ends: inout [UInt32], blockStarts: inout [UInt32], blockEnds: inout [UInt32]
+  ) throws(IndexError) {
+    starts.removeAll(keepingCapacity: true)
+    ends.removeAll(keepingCapacity: true)
+    var decodedBlock = -1
+    var index = positions.startIndex
+    while index < positions.endIndex {
+      let position = Int(positions[index])
+      guard position < table.slotCount else {
+        throw .corrupt(file: reader.path, reason: "position \(position) beyond its document's range table")
+      }
+      let block = position / BlockCodec.blockSize
+      let isLone = block != decodedBlock
+        && (index + 1 == positions.endIndex || Int(positions[index + 1]) / BlockCodec.blockSize != block)
+      if isLone {
+        guard let range = table.range(at: position) else {
+          throw .corrupt(file: reader.path, reason: "a range table is damaged")
+        }
+        starts.append(range.start)
+        ends.append(range.end)
+      } else {
+        if block != decodedBlock {
+          guard table.decode(block: block, starts: &blockStarts, ends: &blockEnds) != nil else {
+            throw .corrupt(file: reader.path, reason: "a range table is damaged")
+          }
+          decodedBlock = block
+        }
+        starts.append(blockStarts[position % BlockCodec.blockSize])
+        ends.append(blockEnds[position % BlockCodec.blockSize])
+      }
+      index += 1
+    }
+  }
+
+  /// Ranges of single positions, the last decoded block kept.
+  private struct RangeBlock {
+    let table: RangeTable
+    let reader: SegmentReader
+    var block = -1
+
+    mutating func range(at position: Int, _ starts: inout [UInt32], _ ends: inout [UInt32]) throws(IndexError)
+      -> (start: UInt32, end: UInt32)
+    {
+      guard position < table.slotCount else {
+        throw .corrupt(file: reader.path, reason: "position \(position) beyond its document's range table")
+      }
+      let wanted = position / BlockCodec.blockSize
+      if wanted != block {
+        guard table.decode(block: wanted, starts: &starts, ends: &ends) != nil else {
+          throw .corrupt(file: reader.path, reason: "a range table is damaged")
+        }
+        block = wanted
+      }
+      return (starts[position % BlockCodec.blockSize], ends[position % BlockCodec.blockSize])
     }
   }
 
@@ -180,10 +431,135 @@ public struct IndexSearcher {
     }
   }
 
-  /// Positions (ascending) and byte ranges of a word in one document.
-  struct Occurrences {
-    var positions: [Int] = []
-    var ranges: [Range<Int>] = []
+  /// A query with its words replaced by slots (indices into ``words``), each distinct word
+  /// once, so that evaluation indexes arrays instead of hashing strings.
+  indirect enum Node {
+    case word(Int)
+    case phrase([Int])
+    case near(Node, Node, distance: Int)
+    case and([Node])
+    case or([Node])
+    case not(Node)
+    case all
+    case field(name: String, value: String, isPrefix: Bool)
+  }
+
+  /// A query prepared for evaluation.
+  struct Plan {
+    /// The distinct words, by slot.
+    var words: [Word] = []
+    /// The query over slots.
+    var root: Node = .all
+    /// Whether the query can match a unit without any of its words.
+    var matchesWithoutWords: Bool
+
+    init(_ query: Query) {
+      matchesWithoutWords = !IndexSearcher.needsWords(query)
+      var slots: [Word: Int] = [:]
+      func slot(_ word: Word) -> Int {
+        if let slot = slots[word] { return slot }
+        slots[word] = words.count
+        words.append(word)
+        return words.count - 1
+      }
+      func node(_ query: Query) -> Node {
+        switch query {
+        case let .stem(stem): .word(slot(.stem(stem)))
+        case let .term(term): .word(slot(.term(term)))
+        case let .prefix(prefix): .word(slot(.prefix(prefix)))
+        case let .phrase(words): .phrase(words.map { slot(Word($0)) })
+        case let .near(left, right, distance): .near(node(left), node(right), distance: distance)
+        case let .and(operands): .and(operands.map(node))
+        case let .or(operands): .or(operands.map(node))
+        case let .not(operand): .not(node(operand))
+        case .all: .all
+        case let .field(name, value, isPrefix): .field(name: name, value: value, isPrefix: isPrefix)
+        }
+      }
+      root = node(query)
+    }
+  }
+
+  /// One word's postings in one segment: documents, and positions per document (no ranges).
+  struct WordPostings {
+    /// Local ordinals, ascending.
+    var documents: [UInt32] = []
+    /// Where each document's positions begin in ``positions``; one more entry than documents.
+    var offsets: [Int] = [0]
+    /// Positions, ascending within each document.
+    var positions: [UInt32] = []
+
+    /// The positions in the document at local `ordinal` (empty when absent). `cursor` is where
+    /// the previous call stopped: documents visited in ascending order are found by galloping
+    /// forward from it, not by a binary search over the whole list each time.
+    func positions(ofDocument ordinal: UInt32, cursor: inout Int) -> ArraySlice<UInt32> {
+      var low = cursor > 0 && cursor <= documents.count && documents[cursor - 1] >= ordinal ? 0 : cursor
+      var step = 1
+      var high = low
+      while high < documents.count && documents[high] < ordinal {
+        low = high + 1
+        high = low + step
+        step *= 2
+      }
+      high = min(high, documents.count)
+      while low < high {
+        let middle = (low + high) / 2
+        if documents[middle] < ordinal { low = middle + 1 } else { high = middle }
+      }
+      cursor = low
+      guard low < documents.count && documents[low] == ordinal else { return [] }
+      return positions[offsets[low]..<offsets[low + 1]]
+    }
+  }
+
+  /// A word's postings in one segment; a prefix's terms merged into position order.
+  static func postings(of word: Word, in reader: SegmentReader) throws(IndexError) -> WordPostings {
+    let infos: [TermInfo]
+    switch word {
+    case let .stem(stem): infos = try reader.stems.lookup(stem).map { [$0] } ?? []
+    case let .term(term): infos = try reader.terms.lookup(term).map { [$0] } ?? []
+    case let .prefix(prefix): infos = try reader.terms(withPrefix: prefix).map(\.info)
+    }
+    var lists: [PostingList] = []
+    for info in infos { lists.append(try reader.postings(for: info, withPositions: true, withRanges: false)) }
+    if lists.count == 1 {
+      return WordPostings(documents: lists[0].documents, offsets: lists[0].positionOffsets, positions: lists[0].positions)
+    }
+    var result = WordPostings()
+    guard !lists.isEmpty else { return result }
+    // Several terms: count each document's occurrences, then place each list's positions in
+    // its document's stretch and sort the stretches that received more than one list.
+    var counts = [Int](repeating: 0, count: reader.documentCount)
+    var sources = [UInt8](repeating: 0, count: reader.documentCount)  // 0, 1, or 2 for "several"
+    for list in lists {
+      for (index, document) in list.documents.enumerated() {
+        counts[Int(document)] += Int(list.frequencies[index])
+        sources[Int(document)] = min(sources[Int(document)] + 1, 2)
+      }
+    }
+    var fill = [Int](repeating: 0, count: reader.documentCount)
+    var total = 0
+    for ordinal in 0..<reader.documentCount where counts[ordinal] > 0 {
+      result.documents.append(UInt32(ordinal))
+      fill[ordinal] = total
+      total += counts[ordinal]
+      result.offsets.append(total)
+    }
+    result.positions = [UInt32](repeating: 0, count: total)
+    for list in lists {
+      for (index, document) in list.documents.enumerated() {
+        var at = fill[Int(document)]
+        for position in list.positions(at: index) {
+          result.positions[at] = position
+          at += 1
+        }
+        fill[Int(document)] = at
+      }
+    }
+    for (index, document) in result.documents.enumerated() where sources[Int(document)] != 1 {
+      result.positions[result.offsets[index]..<result.offsets[index + 1]].sort()
+    }
+    return result
   }
 
   static func words(of query: Query) -> [Word] {
@@ -199,42 +575,6 @@ public struct IndexSearcher {
     }
   }
 
-  private func lookUp(_ word: Word) throws(IndexError) -> [Int64: Occurrences] {
-    var result: [Int64: Occurrences] = [:]
-    for reader in snapshot.segments {
-      let lists: [PostingList]
-      switch word {
-      case let .stem(stem): lists = try reader.postings(forStem: stem).map { [$0] } ?? []
-      case let .term(term): lists = try reader.postings(forTerm: term).map { [$0] } ?? []
-      case let .prefix(prefix):
-        lists = try reader.terms(withPrefix: prefix).map { entry throws(IndexError) in
-          try reader.postings(for: entry.info, withRanges: true)
-        }
-      }
-      for list in lists {
-        for index in 0..<list.count {
-          let id = reader.document(at: Int(list.documents[index])).documentID
-          let positions = list.positions(at: index)
-          let offset = positions.startIndex
-          var found = result[id] ?? Occurrences()
-          for (position, slot) in zip(positions, offset..<(offset + positions.count)) {
-            found.positions.append(Int(position))
-            found.ranges.append(Int(list.starts[slot])..<Int(list.ends[slot]))
-          }
-          result[id] = found
-        }
-      }
-    }
-    if case .prefix = word {
-      // Several terms share a prefix: put each document's occurrences back in position order.
-      for (id, found) in result {
-        let order = found.positions.indices.sorted { found.positions[$0] < found.positions[$1] }
-        result[id] = Occurrences(positions: order.map { found.positions[$0] }, ranges: order.map { found.ranges[$0] })
-      }
-    }
-    return result
-  }
-
   /// Whether every match of the query needs an occurrence of one of its words in the unit
   /// (`false` for filters, `NOT`, `*`, and `AND`/`OR` that can match without words).
   static func needsWords(_ query: Query) -> Bool {
@@ -246,67 +586,102 @@ public struct IndexSearcher {
     }
   }
 
-  /// The documents that may match a query that needs words, or `nil` for "any document".
-  static func candidates(of query: Query, _ occurrences: [Word: [Int64: Occurrences]]) -> Set<Int64>? {
-    func documents(_ word: Word) -> Set<Int64> { occurrences[word].map { Set($0.keys) } ?? [] }
-    switch query {
-    case let .stem(stem): return documents(.stem(stem))
-    case let .term(term): return documents(.term(term))
-    case let .prefix(prefix): return documents(.prefix(prefix))
-    case let .phrase(words):
-      var common: Set<Int64>?
-      for word in words { common = intersect(common, documents(Word(word))) }
+  /// The local ordinals (ascending) of the documents of one segment that may match a query
+  /// that needs words, or `nil` for "any document".
+  static func candidates(of node: Node, _ lists: [WordPostings]) -> [UInt32]? {
+    switch node {
+    case let .word(slot): return lists[slot].documents
+    case let .phrase(slots):
+      var common: [UInt32]?
+      for slot in slots { common = intersect(common, lists[slot].documents) }
       return common ?? []
     case let .near(left, right, _):
-      return intersect(candidates(of: left, occurrences), candidates(of: right, occurrences))
+      return intersect(candidates(of: left, lists), candidates(of: right, lists))
     case let .and(operands):
-      return operands.reduce(nil as Set<Int64>?) { intersect($0, candidates(of: $1, occurrences)) }
+      return operands.reduce(nil as [UInt32]?) { intersect($0, candidates(of: $1, lists)) }
     case let .or(operands):
-      var union: Set<Int64> = []
+      var union: [UInt32] = []
       for operand in operands {
-        guard let found = candidates(of: operand, occurrences) else { return nil }
-        union.formUnion(found)
+        guard let found = candidates(of: operand, lists) else { return nil }
+        union = unite(union, found)
       }
       return union
     case .not, .all, .field: return nil
     }
   }
 
-  private static func intersect(_ a: Set<Int64>?, _ b: Set<Int64>?) -> Set<Int64>? {
+  /// The intersection of two ascending lists (`nil` stands for "everything").
+  static func intersect(_ a: [UInt32]?, _ b: [UInt32]?) -> [UInt32]? {
     guard let a else { return b }
     guard let b else { return a }
-    return a.intersection(b)
+    var result: [UInt32] = []
+    var i = 0
+    var j = 0
+    while i < a.count && j < b.count {
+      if a[i] < b[j] {
+        i += 1
+      } else if b[j] < a[i] {
+        j += 1
+      } else {
+        result.append(a[i])
+        i += 1
+        j += 1
+      }
+    }
+    return result
+  }
+
+  /// The union of two ascending lists, ascending, without repeats.
+  static func unite(_ a: [UInt32], _ b: [UInt32]) -> [UInt32] {
+    var result: [UInt32] = []
+    result.reserveCapacity(max(a.count, b.count))
+    var i = 0
+    var j = 0
+    while i < a.count || j < b.count {
+      if j == b.count || (i < a.count && a[i] < b[j]) {
+        result.append(a[i])
+        i += 1
+      } else if i == a.count || b[j] < a[i] {
+        result.append(b[j])
+        j += 1
+      } else {
+        result.append(a[i])
+        i += 1
+        j += 1
+      }
+    }
+    return result
   }
 }
 
 /// Evaluates a query on the occurrence lists of one unit (positions are document-level, so a
 /// phrase is a run of consecutive positions and `NEAR` compares them directly).
 private struct UnitEvaluator {
-  let query: Query
-  /// Word → ascending positions inside the unit.
-  let lists: [IndexSearcher.Word: ArraySlice<Int>]
+  /// Slot → ascending positions inside the unit.
+  let lists: [ArraySlice<UInt32>]
   let speaker: String?
   let metadata: [String: String]
 
-  func hits() -> [ClosedRange<Int>]? { hits(of: query) }
-
-  private func single(_ word: IndexSearcher.Word) -> [ClosedRange<Int>]? {
-    guard let positions = lists[word], !positions.isEmpty else { return nil }
-    return positions.map { $0...$0 }
+  private func single(_ slot: Int) -> [ClosedRange<Int>]? {
+    let positions = lists[slot]
+    guard !positions.isEmpty else { return nil }
+    return positions.map { Int($0)...Int($0) }
   }
 
-  private func hits(of query: Query) -> [ClosedRange<Int>]? {
-    switch query {
-    case let .stem(stem): return single(.stem(stem))
-    case let .term(term): return single(.term(term))
-    case let .prefix(prefix): return single(.prefix(prefix))
-    case let .phrase(words):
-      guard let first = words.first, let starts = lists[IndexSearcher.Word(first)] else { return nil }
-      let following = words.dropFirst().map { lists[IndexSearcher.Word($0)] ?? [] }
+  func hits(of node: IndexSearcher.Node) -> [ClosedRange<Int>]? {
+    switch node {
+    case let .word(slot): return single(slot)
+    case let .phrase(slots):
+      guard let first = slots.first else { return nil }
+      let starts = lists[first]
+      guard !starts.isEmpty else { return nil }
+      let following = slots.dropFirst().map { lists[$0] }
       let found = starts.filter { start in
-        following.enumerated().allSatisfy { offset, positions in positions.containsSorted(start + offset + 1) }
+        following.enumerated().allSatisfy { offset, positions in
+          positions.containsSorted(start + UInt32(offset) + 1)
+        }
       }
-      return found.isEmpty ? nil : found.map { $0...($0 + words.count - 1) }
+      return found.isEmpty ? nil : found.map { Int($0)...(Int($0) + slots.count - 1) }
     case let .near(left, right, distance):
       guard let leftHits = hits(of: left), let rightHits = hits(of: right) else { return nil }
       var found: [ClosedRange<Int>] = []
@@ -338,6 +713,32 @@ private struct UnitEvaluator {
       let isMatch = values.contains { isPrefix ? $0.lowercased().hasPrefix(wanted) : $0.lowercased() == wanted }
       return isMatch ? [] : nil
     }
+  }
+}
+
+extension [IndexSearcher.Target] {
+  /// Whether the targets strictly ascend by document id, then segment.
+  fileprivate var isStrictlyOrdered: Bool {
+    var index = 1
+    while index < count {
+      guard (self[index - 1].id, self[index - 1].segment) < (self[index].id, self[index].segment) else { return false }
+      index += 1
+    }
+    return true
+  }
+}
+
+extension [SearchHit] {
+  /// Whether the hits' ranges strictly ascend by start, then end (document order, no ties).
+  fileprivate var isStrictlyOrdered: Bool {
+    var index = 1
+    while index < count {
+      let a = self[index - 1].range
+      let b = self[index].range
+      guard (a.lowerBound, a.upperBound) < (b.lowerBound, b.upperBound) else { return false }
+      index += 1
+    }
+    return true
   }
 }
 

@@ -56,7 +56,7 @@ struct SearchCommand: ParsableCommand {
   @Option(
     name: .long,
     help: ArgumentHelp(
-      "Benchmark: time every `kind<TAB>query` line of FILE (QUERY is ignored); one JSON line per kind.",
+      "Benchmark: time every `kind<TAB>query` line of FILE (QUERY is ignored; with --limit N, the first N hits of each); one JSON line per kind.",
       valueName: "FILE", visibility: .hidden))
   var timeQueries: String?
 
@@ -85,11 +85,11 @@ extension SearchCommand {
       let search = try ProjectSearch(project: options.project.directory, unitKind: options.unit)
       let sink = OutputSink()
       defer { sink.flush() }
-      let writer = TableWriter(format: .jsonl, columns: ["kind", "queries", "median_ms", "p99_ms", "hits"], sink: sink)
-      for latency in try SearchQueries.timeQueries(lines, in: search) {
+      let writer = TableWriter(format: .jsonl, columns: ["kind", "queries", "median_ms", "p99_ms", "hits", "median_hits"], sink: sink)
+      for latency in try SearchQueries.timeQueries(lines, in: search, limit: options.limit) {
         writer.write([
           .text(latency.kind), .integer(latency.queries), .number(latency.medianMilliseconds),
-          .number(latency.p99Milliseconds), .integer(latency.hits),
+          .number(latency.p99Milliseconds), .integer(latency.hits), .number(latency.medianHits),
         ])
       }
     } catch let error as SearchError {

@@ -60,6 +60,47 @@ struct SearchCommandTests {
     #expect((object?["text"] as? String)?.isEmpty == false)
   }
 
+  /// The benchmark mode counts exactly the rows `search` prints for each query (all of them, or
+  /// the first page with `--limit`), per kind.
+  @Test func timedQueriesCountWhatSearchPrints() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = try Self.indexedProject(directory)
+    let queries = [
+      ("word", "numérique"), ("word", "élu"), ("word", "absentmotquinexistepas"), ("phrase", "\"numérique responsable\""),
+      ("phrase", "\"de la\""), ("and", "élu* AND NOT numérique"),
+    ]
+    let file = directory.appendingPathComponent("queries.tsv")
+    try queries.map { "\($0.0)\t\($0.1)" }.joined(separator: "\n").write(to: file, atomically: true, encoding: .utf8)
+    var rows: [String: [Int]] = [:]
+    for (kind, query) in queries {
+      let run = try runVerbatim(["search", query, "--project", project])
+      #expect(run.status == 0, "\(run.stderr)")
+      rows[kind, default: []].append(Self.rows(run.stdout).count)
+    }
+    #expect(rows["word"]![0] > 3 && rows["phrase"]![1] > 3, "the queries should find several rows")
+    for limit in [nil, 3] {
+      let run = try runVerbatim(
+        ["search", "--time-queries", file.path, "--project", project, "x"] + (limit.map { ["--limit", "\($0)"] } ?? []))
+      #expect(run.status == 0, "\(run.stderr)")
+      var seen: Set<String> = []
+      for line in run.stdout.split(separator: "\n") {
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+        let kind = try #require(object["kind"] as? String)
+        let counts = rows[kind]!.map { min($0, limit ?? .max) }
+        #expect(object["queries"] as? Int == counts.count)
+        #expect(object["hits"] as? Int == counts.reduce(0, +), "\(kind), limit \(String(describing: limit))")
+        let sorted = counts.sorted()
+        let median = sorted.count % 2 == 1
+          ? Double(sorted[sorted.count / 2]) : Double(sorted[sorted.count / 2 - 1] + sorted[sorted.count / 2]) / 2
+        #expect((object["median_hits"] as? NSNumber)?.doubleValue == median)
+        #expect(((object["median_ms"] as? NSNumber)?.doubleValue ?? -1) >= 0)
+        seen.insert(kind)
+      }
+      #expect(seen == ["word", "phrase", "and"])
+    }
+  }
+
   @Test func kwicAlignsContextsInsideTheTurn() throws {
     let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
