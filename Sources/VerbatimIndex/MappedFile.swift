@@ -62,6 +62,15 @@ public final class MappedFile: ByteStorage, @unchecked Sendable {
     if let base { _ = madvise(base, bytes.count, Int32(MADV_DONTNEED)) }
   }
 
+  /// The same for the whole pages inside `range` of the file (partial pages at the ends stay).
+  public func releaseResidentPages(in range: Range<Int>) {
+    guard let base else { return }
+    let page = Int(sysconf(Int32(_SC_PAGESIZE)))
+    let start = (range.lowerBound + page - 1) / page * page
+    let end = min(range.upperBound, bytes.count) / page * page
+    if end > start { _ = madvise(base + start, end - start, Int32(MADV_DONTNEED)) }
+  }
+
   private static func lastError() -> String {
     String(cString: strerror(errno))
   }

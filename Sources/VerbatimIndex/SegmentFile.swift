@@ -547,8 +547,18 @@ public final class SegmentReader: @unchecked Sendable {
       let stored = cursor.readUInt64()
     else { throw .corrupt(file: path, reason: "footer damaged (truncated or extended file)") }
     if verifiesChecksum {
-      let computed = ContentHash.xxh64(UnsafeBufferPointer(rebasing: bytes.bindMemory(to: UInt8.self)[..<(bytes.count - 8)]))
-      guard computed == stored else { throw .corrupt(file: path, reason: "checksum mismatch") }
+      // Piece by piece, each piece's pages released once hashed: checking a 660 MB segment
+      // must not make it all resident at once (it would count in the process's peak memory).
+      var hasher = StreamingXXH64()
+      let hashed = bytes.count - 8
+      var offset = 0
+      while offset < hashed {
+        let end = min(offset + (8 << 20), hashed)
+        hasher.update(UnsafeRawBufferPointer(rebasing: bytes[offset..<end]))
+        file.releaseResidentPages(in: offset..<end)
+        offset = end
+      }
+      guard hasher.digest() == stored else { throw .corrupt(file: path, reason: "checksum mismatch") }
     }
     guard sections[4].count == Int(count) * SegmentFormat.documentEntrySize else {
       throw .corrupt(file: path, reason: "document table does not match the document count")
