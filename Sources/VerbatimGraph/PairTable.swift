@@ -169,7 +169,7 @@ public final class PairCounter {
     bufferStorage = LargeBuffer(count: capacity)
     self.denseSide = denseSide
     // Zero pages are handed out lazily, so a small corpus touches little of the triangle.
-    denseStorage = LargeBuffer(count: denseSide * (denseSide - 1) / 2)
+    denseStorage = LargeBuffer(count: denseSide * denseSide)
   }
 
   /// Counts one occurrence of the pair (`first`, `second`), `first != second`, both ≥ 0.
@@ -178,9 +178,7 @@ public final class PairCounter {
     let low = min(first, second)
     let high = max(first, second)
     if Int(high) < denseSide {
-      // Column by column: the pairs of the most frequent words (small ids) sit together at the
-      // start, so the hot part of the triangle stays in cache.
-      dense[((Int(high) &* (Int(high) &- 1)) &>> 1) &+ Int(low)] &+= 1
+      dense[Int(low) &* denseSide &+ Int(high)] &+= 1
       return
     }
     if high >= Self.idLimit {
@@ -197,9 +195,9 @@ public final class PairCounter {
   public func forEach(_ body: (UInt64, UInt32) -> Void) {
     flush()
     for low in 0..<denseSide {
-      for high in (low + 1)..<max(denseSide, low + 1) {
-        let count = dense[high * (high - 1) / 2 + low]
-        if count != 0 { body(UInt64(low) << 32 | UInt64(high), count) }
+      let row = dense + low * denseSide
+      for high in (low + 1)..<max(denseSide, low + 1) where row[high] != 0 {
+        body(UInt64(low) << 32 | UInt64(high), row[high])
       }
     }
     let mask = UInt64(1 << Self.idBits) - 1
@@ -214,7 +212,7 @@ public final class PairCounter {
   public var count: Int {
     flush()
     var denseCount = 0
-    for index in 0..<(denseSide * (denseSide - 1) / 2) where dense[index] != 0 { denseCount += 1 }
+    for index in 0..<(denseSide * denseSide) where dense[index] != 0 { denseCount += 1 }
     return denseCount + runKeys.count + overflow.count
   }
 
