@@ -1,6 +1,7 @@
-/// LSD radix sort of 64-bit keys (and, when given, their 32-bit values) on their low bits, 11
-/// bits a pass: a 2,048-entry histogram (16 KB) stays in cache and so does the scatter's set of
-/// write positions. Used by the pair counter's flushes and by the merge of workers' pairs.
+/// LSD radix sort of 64-bit keys (and, when given, their 32-bit values) on their low bits, at
+/// most 12 bits a pass: a histogram of at most 4,096 entries (32 KB) stays in cache and so does
+/// the scatter's set of write positions. Used by the pair counter's flushes and by the merge of
+/// workers' pairs.
 enum RadixSort {
   /// Sorts `count` keys on their `bits` low bits (stable), ping-ponging with the scratch space
   /// (as large as the input); returns where the sorted keys are: `keys` or `scratchKeys` (and
@@ -11,7 +12,9 @@ enum RadixSort {
     scratchKeys: UnsafeMutablePointer<UInt64>, scratchValues: UnsafeMutablePointer<UInt32>?
   ) -> UnsafeMutablePointer<UInt64> {
     guard count > 1, bits > 0 else { return keys }
-    let digitBits = 11
+    // As few passes as digits of at most 12 bits allow (a 32 KB histogram), split evenly.
+    let passes = (bits + 11) / 12
+    let digitBits = (bits + passes - 1) / passes
     let digitMask: UInt64 = (1 << UInt64(digitBits)) - 1
     var sourceKeys = keys
     var sourceValues = values
