@@ -215,15 +215,14 @@ public struct DocumentTokens {
   public var document = 0
   /// Local node id per token.
   public var nodes: [Int32] = []
-  /// Local term id per token (`-1` for a phrase).
-  public var terms: [Int32] = []
   /// First position of the token.
   public var startPositions: [Int32] = []
   /// Last position of the token (equal to the start except for phrases).
   public var endPositions: [Int32] = []
   /// Index of the token's turn in the document's `turns`.
   public var turns: [Int32] = []
-  /// UTF-8 byte offset of the token's first byte.
+  /// UTF-8 byte offset of the token's first byte (filled when sentences or segments are asked
+  /// for: it is how tokens are dealt to them).
   public var byteStarts: [Int] = []
   /// Index of the token's sentence in the document's `sentences`, `-1` outside (filled on request).
   public var sentences: [Int32] = []
@@ -232,7 +231,6 @@ public struct DocumentTokens {
 
   mutating func removeAll() {
     nodes.removeAll(keepingCapacity: true)
-    terms.removeAll(keepingCapacity: true)
     startPositions.removeAll(keepingCapacity: true)
     endPositions.removeAll(keepingCapacity: true)
     turns.removeAll(keepingCapacity: true)
@@ -549,6 +547,7 @@ final class WorkerState<Consumer: TokenConsumer> {
     tokens.removeAll()
     tokens.document = index
     let turns = document.turns
+    let recordsBytes = !needs.isEmpty
     var turn = 0
     var position = 0
     while position < raw.count {
@@ -562,11 +561,10 @@ final class WorkerState<Consumer: TokenConsumer> {
       }
       if !phrases.isEmpty, let match = phraseLength(at: position, turnEnd: turnRange.upperBound) {
         tokens.nodes.append(node(forPhrase: match.phrase))
-        tokens.terms.append(-1)
         tokens.startPositions.append(token.position)
         tokens.endPositions.append(raw[position + match.length - 1].position)
         tokens.turns.append(Int32(turn))
-        tokens.byteStarts.append(token.start)
+        if recordsBytes { tokens.byteStarts.append(token.start) }
         nodes.phraseFrequency[match.phrase] += 1
         position += match.length
         continue
@@ -574,12 +572,11 @@ final class WorkerState<Consumer: TokenConsumer> {
       position += 1
       if !options.keepsStopWords && nodes.terms[Int(token.termID)].isStop { continue }
       tokens.nodes.append(node(for: token))
-      tokens.terms.append(token.termID)
       nodes.terms[Int(token.termID)].frequency += 1
       tokens.startPositions.append(token.position)
       tokens.endPositions.append(token.position)
       tokens.turns.append(Int32(turn))
-      tokens.byteStarts.append(token.start)
+      if recordsBytes { tokens.byteStarts.append(token.start) }
     }
     if needs.contains(.sentences) { tokens.sentences = assign(document.sentences) }
     if needs.contains(.segments) { tokens.segments = assign(document.segments) }
