@@ -182,11 +182,24 @@ public struct CooccurrenceCounter: TokenConsumer {
 }
 
 /// Every worker's pairs in global ids, summed and sorted by (source, target), on as many
-/// threads as there were workers. Each worker's pairs are packed `low × nodeCount + high` in
-/// parallel; the packed keys are dealt to 256 buckets by their top bits (one pass); each bucket
-/// is radix-sorted on the remaining bits and run-length summed on its own, and the buckets are
-/// joined in order. Neither the workers' order nor the threads can show in the result.
+/// threads as there were workers. Each worker's pairs are packed `low × nodeCount + high` and
+/// counted per bucket of their top bits (256 buckets), then, in a second pass, written straight
+/// into the worker's stretch of each bucket; each bucket is radix-sorted on the remaining bits
+/// and run-length summed on its own, and the buckets are joined in order. Neither the workers'
+/// order nor the threads can show in the result.
 enum PairMerge {
+  /// Calls `body` with each pair of a worker, packed `low × width + high` in global ids.
+  static func forEachPacked(
+    _ scan: CorpusScan<CooccurrenceCounter>, worker: Int, width: UInt64, _ body: (UInt64, UInt32) -> Void
+  ) {
+    let map = scan.nodes.localToGlobal[worker]
+    scan.consumers[worker].pairs.forEach { key, count in
+      let first = UInt64(map[Int(key >> 32)])
+      let second = UInt64(map[Int(key & 0xFFFF_FFFF)])
+      body(first < second ? first * width + second : second * width + first, count)
+    }
+  }
+
   static func sortedPairs(_ scan: CorpusScan<CooccurrenceCounter>) -> (sources: [Int32], targets: [Int32], counts: [Int]) {
     let threads = max(1, scan.consumers.count)
     let width = UInt64(scan.nodes.keys.count)
@@ -194,34 +207,31 @@ enum PairMerge {
     let topBits = min(8, bits)
     let lowBits = bits - topBits
     let bucketCount = 1 << topBits
-    // 1. Pack each worker's pairs in global ids (one worker per thread).
-    let parts = WorkerResults<(keys: [UInt64], values: [UInt32], histogram: [Int])>(count: scan.consumers.count)
+    // 1. Count each worker's pairs per bucket (bucket b holds the packed keys whose top bits
+    //    are b), one worker per thread.
+    let workerCount = scan.consumers.count
     let shared = UncheckedBox(scan)
-    DispatchQueue.concurrentPerform(iterations: scan.consumers.count) { worker in
-      let scan = shared.value
-      let map = scan.nodes.localToGlobal[worker]
-      let counter = scan.consumers[worker]
-      var keys: [UInt64] = []
-      var values: [UInt32] = []
+    let histograms = WorkerResults<[Int]>(count: workerCount)
+    DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
       var histogram = [Int](repeating: 0, count: bucketCount)
-      keys.reserveCapacity(counter.pairs.count)
-      values.reserveCapacity(counter.pairs.count)
-      counter.pairs.forEach { key, count in
-        let first = UInt64(map[Int(key >> 32)])
-        let second = UInt64(map[Int(key & 0xFFFF_FFFF)])
-        let packed = first < second ? first * width + second : second * width + first
-        keys.append(packed)
-        values.append(count)
+      forEachPacked(shared.value, worker: worker, width: width) { packed, _ in
         histogram[Int(packed >> UInt64(lowBits))] += 1
       }
-      parts[worker] = (keys, values, histogram)
+      histograms[worker] = histogram
     }
-    // 2. Deal every key to its bucket (bucket b holds keys whose top bits are b).
+    // 2. Each worker writes its keys straight into its own stretch of each bucket (buckets in
+    //    order, workers in order inside a bucket), in parallel: no per-worker copy.
     var starts = [Int](repeating: 0, count: bucketCount + 1)
-    for worker in 0..<scan.consumers.count {
-      for bucket in 0..<bucketCount { starts[bucket + 1] += parts[worker]!.histogram[bucket] }
+    var offsets = [[Int]](repeating: [], count: workerCount)
+    for bucket in 0..<bucketCount {
+      var position = starts[bucket]
+      for worker in 0..<workerCount {
+        if bucket == 0 { offsets[worker] = [Int](repeating: 0, count: bucketCount) }
+        offsets[worker][bucket] = position
+        position += histograms[worker]![bucket]
+      }
+      starts[bucket + 1] = position
     }
-    for bucket in 0..<bucketCount { starts[bucket + 1] += starts[bucket] }
     let total = starts[bucketCount]
     let keys = UnsafeMutableBufferPointer<UInt64>.allocate(capacity: max(total, 1))
     let values = UnsafeMutableBufferPointer<UInt32>.allocate(capacity: max(total, 1))
@@ -229,15 +239,14 @@ enum PairMerge {
       keys.deallocate()
       values.deallocate()
     }
-    var next = Array(starts[0..<bucketCount])
-    for worker in 0..<scan.consumers.count {
-      let part = parts[worker]!
-      parts[worker] = nil
-      for index in part.keys.indices {
-        let key = part.keys[index]
-        let bucket = Int(key >> UInt64(lowBits))
-        keys[next[bucket]] = key
-        values[next[bucket]] = part.values[index]
+    let destinations = UncheckedBox((keys: keys, values: values, offsets: offsets))
+    DispatchQueue.concurrentPerform(iterations: workerCount) { worker in
+      let (keys, values, offsets) = destinations.value
+      var next = offsets[worker]
+      forEachPacked(shared.value, worker: worker, width: width) { packed, count in
+        let bucket = Int(packed >> UInt64(lowBits))
+        keys[next[bucket]] = packed
+        values[next[bucket]] = count
         next[bucket] += 1
       }
     }
