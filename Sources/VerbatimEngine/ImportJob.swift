@@ -282,7 +282,7 @@ public struct ImportJob: Sendable {
     statesBySource: [String: [StoredDocumentState]], segmenters: [Segmenter]
   ) -> [Preparation] {
     let files = Array(chunk)
-    let slots = PreparationSlots(count: files.count)
+    let slots = WorkerSlots<Preparation?>(count: files.count, initial: nil)
     let shared = UncheckedSendable((job: self, files: files, externals: externals, states: statesBySource, segmenters: segmenters))
     let workers = min(segmenters.count, files.count)
     DispatchQueue.concurrentPerform(iterations: workers) { worker in
@@ -684,18 +684,6 @@ public final class TerminalProgress {
 private final class ChunkInFlight: @unchecked Sendable {
   let group = DispatchGroup()
   var prepared: [ImportJob.Preparation] = []
-}
-
-/// One slot per file of a chunk, each written by one worker thread and read after they all
-/// finished (`concurrentPerform` returns only then); the lock keeps the accesses ordered.
-private final class PreparationSlots: @unchecked Sendable {
-  private var slots: [ImportJob.Preparation?]
-  private let lock = NSLock()
-  init(count: Int) { slots = Array(repeating: nil, count: count) }
-  subscript(index: Int) -> ImportJob.Preparation? {
-    get { lock.withLock { slots[index] } }
-    set { lock.withLock { slots[index] = newValue } }
-  }
 }
 
 /// Hands read-only values (segmenters, one per worker, each used by its worker alone) to

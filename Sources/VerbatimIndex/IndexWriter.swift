@@ -250,13 +250,11 @@ public final class IndexWriter {
     var inputs: [SegmentMerger.Input] = []
     for entry in committed.segments {
       let reader = try SegmentReader(path: path(entry.file))
-      reader.releaseResidentPages()
       let kept = reader.documents.indices.filter { latest[reader.document(at: $0).documentID] == nil }
       inputs.append(SegmentMerger.Input(reader: reader, ordinals: kept))
     }
     for (index, segment) in pending.enumerated() {
       let reader = try SegmentReader(path: path(segment.file))
-      reader.releaseResidentPages()
       let kept = reader.documents.indices.filter {
         latest[reader.document(at: $0).documentID] == .pending(segment: index, ordinal: $0)
       }
