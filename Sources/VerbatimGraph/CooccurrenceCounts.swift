@@ -130,21 +130,11 @@ public struct CooccurrenceCounter: TokenConsumer {
   }
 
   private func countWindows(_ tokens: DocumentTokens, size: Int32) {
-    let count = tokens.nodes.count
     tokens.nodes.withUnsafeBufferPointer { nodes in
       tokens.turns.withUnsafeBufferPointer { turns in
         tokens.startPositions.withUnsafeBufferPointer { starts in
           tokens.endPositions.withUnsafeBufferPointer { ends in
-            for i in 0..<count {
-              let node = nodes[i]
-              let turn = turns[i]
-              let limit = ends[i] + size
-              var j = i + 1
-              while j < count && turns[j] == turn && starts[j] <= limit {
-                if nodes[j] != node { pairs.add(node, nodes[j]) }
-                j += 1
-              }
-            }
+            pairs.addWindows(nodes: nodes, turns: turns, starts: starts, ends: ends, size: size)
           }
         }
       }
@@ -250,65 +240,80 @@ enum PairMerge {
         next[bucket] += 1
       }
     }
-    // 3. Sort and sum each bucket on its own (buckets dealt to threads by stride).
-    let outputs = WorkerResults<(sources: [Int32], targets: [Int32], counts: [Int])>(count: bucketCount)
+    // 3. Sort each bucket on its own (buckets dealt to threads by stride), leave it sorted in
+    //    place and count its distinct pairs.
+    var distinct = [Int](repeating: 0, count: bucketCount)
     let buffers = UncheckedBox((keys: keys, values: values, starts: starts))
-    DispatchQueue.concurrentPerform(iterations: threads) { thread in
-      let (keys, values, starts) = buffers.value
-      var largest = 0
-      for bucket in stride(from: thread, to: bucketCount, by: threads) {
-        largest = max(largest, starts[bucket + 1] - starts[bucket])
-      }
-      let scratchKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: max(largest, 1))
-      let scratchValues = UnsafeMutablePointer<UInt32>.allocate(capacity: max(largest, 1))
-      defer {
-        scratchKeys.deallocate()
-        scratchValues.deallocate()
-      }
-      var bucket = thread
-      while bucket < bucketCount {
-        let range = starts[bucket]..<starts[bucket + 1]
-        var bucketKeys = UnsafeMutableBufferPointer(rebasing: keys[range])
-        var bucketValues = UnsafeMutableBufferPointer(rebasing: values[range])
-        if let start = bucketKeys.baseAddress,
-          RadixSort.sortByLowBits(
-            keys: start, values: bucketValues.baseAddress, count: range.count, bits: lowBits,
-            scratchKeys: scratchKeys, scratchValues: scratchValues) != start
-        {
-          bucketKeys = UnsafeMutableBufferPointer(start: scratchKeys, count: range.count)
-          bucketValues = UnsafeMutableBufferPointer(start: scratchValues, count: range.count)
+    distinct.withUnsafeMutableBufferPointer { distinctBuffer in
+      let distinctCounts = UncheckedBox(distinctBuffer)
+      DispatchQueue.concurrentPerform(iterations: threads) { thread in
+        let (keys, values, starts) = buffers.value
+        var largest = 0
+        for bucket in stride(from: thread, to: bucketCount, by: threads) {
+          largest = max(largest, starts[bucket + 1] - starts[bucket])
         }
-        var sources: [Int32] = []
-        var targets: [Int32] = []
-        var counts: [Int] = []
-        var index = 0
-        while index < bucketKeys.count {
-          let key = bucketKeys[index]
-          var sum = 0
-          while index < bucketKeys.count && bucketKeys[index] == key {
-            sum += Int(bucketValues[index])
-            index += 1
+        let scratchKeys = UnsafeMutablePointer<UInt64>.allocate(capacity: max(largest, 1))
+        let scratchValues = UnsafeMutablePointer<UInt32>.allocate(capacity: max(largest, 1))
+        defer {
+          scratchKeys.deallocate()
+          scratchValues.deallocate()
+        }
+        for bucket in stride(from: thread, to: bucketCount, by: threads) {
+          let start = starts[bucket]
+          let count = starts[bucket + 1] - start
+          guard count > 0, let keyBase = keys.baseAddress, let valueBase = values.baseAddress else { continue }
+          let sorted = RadixSort.sortByLowBits(
+            keys: keyBase + start, values: valueBase + start, count: count, bits: lowBits,
+            scratchKeys: scratchKeys, scratchValues: scratchValues)
+          if sorted != keyBase + start {  // back from the scratch space (in cache: cheap)
+            (keyBase + start).update(from: scratchKeys, count: count)
+            (valueBase + start).update(from: scratchValues, count: count)
           }
-          sources.append(Int32(key / width))
-          targets.append(Int32(key % width))
-          counts.append(sum)
+          var pairs = 1
+          for index in (start + 1)..<(start + count) where keys[index] != keys[index - 1] { pairs += 1 }
+          distinctCounts.value[bucket] = pairs
         }
-        outputs[bucket] = (sources, targets, counts)
-        bucket += threads
       }
     }
-    // 4. Join the buckets in order.
-    var sources: [Int32] = []
+    // 4. Sum each bucket's runs straight into the result, at the bucket's offset (no per-bucket
+    //    arrays to join).
+    var runningStarts = [Int](repeating: 0, count: bucketCount + 1)
+    for bucket in 0..<bucketCount { runningStarts[bucket + 1] = runningStarts[bucket] + distinct[bucket] }
+    let outputStarts = runningStarts
+    let pairCount = outputStarts[bucketCount]
+    // The result's pages are first touched by the threads that fill them.
     var targets: [Int32] = []
     var counts: [Int] = []
-    sources.reserveCapacity(total)
-    targets.reserveCapacity(total)
-    counts.reserveCapacity(total)
-    for bucket in 0..<bucketCount {
-      let output = outputs[bucket]!
-      sources += output.sources
-      targets += output.targets
-      counts += output.counts
+    let sources = [Int32](unsafeUninitializedCapacity: pairCount) { sourceBuffer, sourceCount in
+      targets = [Int32](unsafeUninitializedCapacity: pairCount) { targetBuffer, targetCount in
+        counts = [Int](unsafeUninitializedCapacity: pairCount) { countBuffer, countCount in
+          let outputs = UncheckedBox((sources: sourceBuffer, targets: targetBuffer, counts: countBuffer))
+          DispatchQueue.concurrentPerform(iterations: threads) { thread in
+            let (keys, values, starts) = buffers.value
+            let (sources, targets, counts) = outputs.value
+            for bucket in stride(from: thread, to: bucketCount, by: threads) {
+              var index = starts[bucket]
+              let end = starts[bucket + 1]
+              var output = outputStarts[bucket]
+              while index < end {
+                let key = keys[index]
+                var sum = 0
+                while index < end && keys[index] == key {
+                  sum += Int(values[index])
+                  index += 1
+                }
+                sources.initializeElement(at: output, to: Int32(truncatingIfNeeded: key / width))
+                targets.initializeElement(at: output, to: Int32(truncatingIfNeeded: key % width))
+                counts.initializeElement(at: output, to: sum)
+                output += 1
+              }
+            }
+          }
+          countCount = pairCount
+        }
+        targetCount = pairCount
+      }
+      sourceCount = pairCount
     }
     return (sources, targets, counts)
   }

@@ -193,6 +193,53 @@ public final class PairCounter {
     if buffered == capacity { flush() }
   }
 
+  /// Counts every pair of a window pass at once (the hot loop of `window:N`): token `i` pairs
+  /// with each later token `j` of the same turn whose start is at most `ends[i] + size`, unless
+  /// both are the same node. The same counts as ``add(_:_:)`` on each pair, with the buffer's
+  /// fill level and pointers held in registers for the whole pass.
+  func addWindows(
+    nodes: UnsafeBufferPointer<Int32>, turns: UnsafeBufferPointer<Int32>, starts: UnsafeBufferPointer<Int32>,
+    ends: UnsafeBufferPointer<Int32>, size: Int32
+  ) {
+    let count = nodes.count
+    let buffer = self.buffer
+    let dense = self.dense
+    let denseSide = self.denseSide
+    let capacity = self.capacity
+    var buffered = self.buffered
+    var maximumID = self.maximumID
+    for i in 0..<count {
+      let node = nodes[i]
+      let turn = turns[i]
+      let limit = ends[i] &+ size
+      var j = i &+ 1
+      while j < count && turns[j] == turn && starts[j] <= limit {
+        let other = nodes[j]
+        j &+= 1
+        if other == node { continue }
+        let low = min(node, other)
+        let high = max(node, other)
+        if Int(high) < denseSide {
+          dense[Int(low) &* denseSide &+ Int(high)] &+= 1
+        } else if high >= Self.idLimit {
+          overflow.add(low, high)
+        } else {
+          if high > maximumID { maximumID = high }
+          buffer[buffered] = UInt64(UInt32(low)) &<< UInt64(Self.idBits) | UInt64(UInt32(high))
+          buffered &+= 1
+          if buffered == capacity {
+            self.buffered = buffered
+            self.maximumID = maximumID
+            flush()
+            buffered = self.buffered
+          }
+        }
+      }
+    }
+    self.buffered = buffered
+    self.maximumID = maximumID
+  }
+
   /// Calls `body` with every pair (`low << 32 | high`) and its count.
   public func forEach(_ body: (UInt64, UInt32) -> Void) {
     flush()
@@ -234,8 +281,12 @@ public final class PairCounter {
       spareCounts = []
       keys.removeAll(keepingCapacity: true)
       counts.removeAll(keepingCapacity: true)
-      keys.reserveCapacity(runKeys.count + buffered)
-      counts.reserveCapacity(runKeys.count + buffered)
+      // Reserve what the merge can produce, no more: the arrays are fresh pages the kernel
+      // must zero, and a flush's buffer holds several occurrences of most pairs.
+      var distinct = 1
+      for index in 1..<buffered where source[index] != source[index - 1] { distinct += 1 }
+      keys.reserveCapacity(runKeys.count + distinct)
+      counts.reserveCapacity(runKeys.count + distinct)
       var index = 0
       var runIndex = 0
       while index < buffered || runIndex < runKeys.count {

@@ -61,3 +61,40 @@ import VerbatimTestSupport
     #expect(counter.count == expected.count)
   }
 }
+
+@Suite struct TermSlotTests {
+  /// The 8-byte slot keeps the stop flag apart from its 31-bit count, and hands the count over
+  /// when it is full (the worker adds it to its spill table): no token is lost past 2^31.
+  @Test(arguments: [false, true])
+  func aFullCountSpillsAndKeepsTheStopFlag(isStop: Bool) {
+    var slot = TermSlot(node: 7, isStop: isStop, frequency: 0x7FFF_FFFD)
+    #expect(slot.countOne() == 0)
+    #expect(slot.frequency == 0x7FFF_FFFE)
+    #expect(slot.countOne() == 0x7FFF_FFFF)
+    #expect(slot.frequency == 0)
+    #expect(slot.isStop == isStop)
+    #expect(slot.node == 7)
+    #expect(slot.countOne() == 0)
+    #expect(slot.frequency == 1)
+  }
+
+  /// Sorting a buffer whose high digit is the same in every key skips that pass; the result is
+  /// still sorted, in whichever buffer the remaining passes leave it.
+  @Test func aSharedDigitIsSkipped() {
+    var random = SplitMix64(seed: 9)
+    let count = 2000
+    var keys = (0..<count).map { _ in (random.next() & 0xFFF) | (0x5 << 24) }
+    var scratch = [UInt64](repeating: 0, count: count)
+    let expected = keys.sorted()
+    var result: [UInt64] = []
+    keys.withUnsafeMutableBufferPointer { keyBuffer in
+      scratch.withUnsafeMutableBufferPointer { scratchBuffer in
+        let sorted = RadixSort.sortByLowBits(
+          keys: keyBuffer.baseAddress!, values: nil, count: count, bits: 36,
+          scratchKeys: scratchBuffer.baseAddress!, scratchValues: nil)
+        result = Array(UnsafeBufferPointer(start: sorted, count: count))
+      }
+    }
+    #expect(result == expected)
+  }
+}
