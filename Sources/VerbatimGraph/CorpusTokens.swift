@@ -403,38 +403,105 @@ public enum CorpusTokens {
   /// Numbers the union of the workers' node keys in bytewise order and picks labels.
   static func mergeNodes(_ workers: [WorkerNodes], phrases: [AnalyzedPhrase]) -> NodeSpace {
     var keySet = Set<String>()
+    keySet.reserveCapacity(workers.first?.keys.count ?? 0)
     for worker in workers { keySet.formUnion(worker.keys) }
-    let keys = keySet.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+    let keys = sortedBytewise(Array(keySet))
     var idOfKey: [String: Int32] = [:]
     idOfKey.reserveCapacity(keys.count)
     for (id, key) in keys.enumerated() { idOfKey[key] = Int32(id) }
     var maps: [[Int32]] = []
     var frequencies = [Int](repeating: 0, count: keys.count)
-    var termCounts = [[String: Int]](repeating: [:], count: keys.count)
-    var labels = keys
-    for worker in workers {
+    // Every (node, worker, term) with kept tokens, grouped by node (a counting sort): a term has
+    // one id per worker, so its total is summed inside its node's small group, by string.
+    var entries: [(node: Int32, worker: Int32, term: Int32, frequency: Int)] = []
+    for (workerIndex, worker) in workers.enumerated() {
       let map = worker.keys.map { idOfKey[$0]! }
       maps.append(map)
+      let spilled = worker.spilledFrequency
       for (term, slot) in worker.terms.enumerated() {
-        let frequency = slot.frequency + worker.spilledFrequency[term, default: 0]
+        let frequency = slot.frequency + (spilled.isEmpty ? 0 : spilled[term, default: 0])
         guard frequency > 0 else { continue }
-        let node = Int(map[Int(slot.node)])
-        termCounts[node][worker.termStrings[term], default: 0] += frequency
-        frequencies[node] += frequency
+        let node = map[Int(slot.node)]
+        entries.append((node, Int32(workerIndex), Int32(term), frequency))
+        frequencies[Int(node)] += frequency
       }
     }
+    var groupStarts = [Int](repeating: 0, count: keys.count + 1)
+    for entry in entries { groupStarts[Int(entry.node) + 1] += 1 }
+    for node in 0..<keys.count { groupStarts[node + 1] += groupStarts[node] }
+    var grouped = entries
+    var next = groupStarts
+    for entry in entries {
+      grouped[next[Int(entry.node)]] = entry
+      next[Int(entry.node)] += 1
+    }
+    var labels = keys
     for (worker, nodes) in workers.enumerated() {
       for (local, phrase) in nodes.phraseIndex.enumerated() where phrase >= 0 {
         labels[Int(maps[worker][local])] = phrases[phrase].label
         frequencies[Int(maps[worker][local])] += nodes.phraseFrequency[phrase]
       }
     }
-    for node in 0..<keys.count where !termCounts[node].isEmpty {
-      labels[node] = termCounts[node].max { left, right in
-        left.value != right.value ? left.value < right.value : right.key.utf8.lexicographicallyPrecedes(left.key.utf8)
-      }!.key
+    // A node's label is its most frequent term, the bytewise smallest among equals. Groups are
+    // small (a stem's inflected forms, once per worker): pairwise, without allocating.
+    func term(_ index: Int) -> String { workers[Int(grouped[index].worker)].termStrings[Int(grouped[index].term)] }
+    for node in 0..<keys.count where groupStarts[node] < groupStarts[node + 1] {
+      let start = groupStarts[node]
+      let end = groupStarts[node + 1]
+      guard end - start > 1 else {
+        labels[node] = term(start)
+        continue
+      }
+      var bestTerm = ""
+      var bestTotal = 0
+      for first in start..<end {
+        let candidate = term(first)
+        if (start..<first).contains(where: { term($0) == candidate }) { continue }  // counted already
+        var total = grouped[first].frequency
+        for other in (first + 1)..<end where term(other) == candidate { total += grouped[other].frequency }
+        if total > bestTotal || (total == bestTotal && bytewiseLess(candidate, bestTerm)) {
+          bestTerm = candidate
+          bestTotal = total
+        }
+      }
+      labels[node] = bestTerm
     }
     return NodeSpace(keys: keys, labels: labels, frequencies: frequencies, localToGlobal: maps)
+  }
+
+  /// `strings` in bytewise order of their UTF-8: compared by their first 8 bytes as one
+  /// integer, then in full only when those are equal.
+  static func sortedBytewise(_ strings: [String]) -> [String] {
+    let prefixes = strings.map { string -> UInt64 in
+      var prefix: UInt64 = 0
+      var taken = 0
+      for byte in string.utf8 {
+        guard taken < 8 else { break }
+        prefix |= UInt64(byte) << UInt64(56 - 8 * taken)
+        taken += 1
+      }
+      return prefix
+    }
+    let order = strings.indices.sorted { left, right in
+      prefixes[left] != prefixes[right] ? prefixes[left] < prefixes[right] : bytewiseLess(strings[left], strings[right])
+    }
+    return order.map { strings[$0] }
+  }
+
+  /// Bytewise order of two strings' UTF-8 (memcmp, then length).
+  static func bytewiseLess(_ left: String, _ right: String) -> Bool {
+    var left = left
+    var right = right
+    return left.withUTF8 { l in
+      right.withUTF8 { r in
+        let common = min(l.count, r.count)
+        if common > 0 {
+          let order = memcmp(l.baseAddress!, r.baseAddress!, common)
+          if order != 0 { return order < 0 }
+        }
+        return l.count < r.count
+      }
+    }
   }
 }
 

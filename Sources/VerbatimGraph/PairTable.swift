@@ -147,6 +147,9 @@ public final class PairCounter {
   private var buffer: UnsafeMutablePointer<UInt64> { bufferStorage.base }
   private var scratchStorage: LargeBuffer<UInt64>?
   private var buffered = 0
+  /// The buffer as ``forEach(_:)`` sorted it without merging it into the run (where the sort
+  /// left it: the buffer or the scratch space); merged by the next flush.
+  private var sortedTail: UnsafeMutablePointer<UInt64>?
   private var maximumID: Int32 = 0
   private var runKeys: [UInt64] = []
   private var runCounts: [UInt32] = []
@@ -158,7 +161,6 @@ public final class PairCounter {
   private let denseSide: Int
   private let denseStorage: LargeBuffer<UInt32>
   private var dense: UnsafeMutablePointer<UInt32> { denseStorage.base }
-  static let digitBits = 11
 
   /// Creates a counter whose buffer holds `capacity` pair occurrences (8 bytes each, plus as
   /// much scratch for sorting; pages are touched only as the buffer fills). Measured on 100 MB
@@ -177,6 +179,7 @@ public final class PairCounter {
   /// Counts one occurrence of the pair (`first`, `second`), `first != second`, both ≥ 0.
   @inline(__always)
   public func add(_ first: Int32, _ second: Int32) {
+    if sortedTail != nil { flush() }
     let low = min(first, second)
     let high = max(first, second)
     if Int(high) < denseSide {
@@ -201,6 +204,7 @@ public final class PairCounter {
     nodes: UnsafeBufferPointer<Int32>, turns: UnsafeBufferPointer<Int32>, starts: UnsafeBufferPointer<Int32>,
     ends: UnsafeBufferPointer<Int32>, size: Int32
   ) {
+    if sortedTail != nil { flush() }
     let count = nodes.count
     let buffer = self.buffer
     let dense = self.dense
@@ -241,8 +245,11 @@ public final class PairCounter {
   }
 
   /// Calls `body` with every pair (`low << 32 | high`) and its count.
+  ///
+  /// The last buffer is sorted but not merged into the run (the merge of the workers sums equal
+  /// pairs anyway): a pair may come twice, once from the run and once from that tail.
   public func forEach(_ body: (UInt64, UInt32) -> Void) {
-    flush()
+    if buffered > 0 && sortedTail == nil { sortedTail = sortBuffer() }
     for low in 0..<denseSide {
       let row = dense + low * denseSide
       for high in (low + 1)..<max(denseSide, low + 1) where row[high] != 0 {
@@ -253,6 +260,18 @@ public final class PairCounter {
     for index in runKeys.indices {
       let key = runKeys[index]
       body((key >> UInt64(Self.idBits)) << 32 | (key & mask), runCounts[index])
+    }
+    if let tail = sortedTail {
+      var index = 0
+      while index < buffered {
+        let key = tail[index]
+        var count: UInt32 = 0
+        while index < buffered && tail[index] == key {
+          count &+= 1
+          index += 1
+        }
+        body((key >> UInt64(Self.idBits)) << 32 | (key & mask), count)
+      }
     }
     overflow.forEach(body)
   }
@@ -265,13 +284,19 @@ public final class PairCounter {
     return denseCount + runKeys.count + overflow.count
   }
 
-  private func flush() {
-    guard buffered > 0 else { return }
+  /// Sorts the buffer (LSD radix sort, at most 12 bits a pass, with a scratch space as large as
+  /// the buffer); returns where the sorted keys are.
+  private func sortBuffer() -> UnsafeMutablePointer<UInt64> {
     let bits = Self.idBits + (Int32.bitWidth - maximumID.leadingZeroBitCount)
     if scratchStorage == nil { scratchStorage = LargeBuffer(count: capacity) }
-    // LSD radix sort of the buffer, 11 bits a pass (2,048 buckets: the scatter stays in cache).
-    let source = RadixSort.sortByLowBits(
+    return RadixSort.sortByLowBits(
       keys: buffer, values: nil, count: buffered, bits: bits, scratchKeys: scratchStorage!.base, scratchValues: nil)
+  }
+
+  private func flush() {
+    guard buffered > 0 else { return }
+    let source = sortedTail ?? sortBuffer()
+    sortedTail = nil
     do {
       // Run-length count the sorted buffer, then merge it into the run (into the spare arrays,
       // which then swap with the run: no allocation once they are large enough).

@@ -60,6 +60,47 @@ import VerbatimTestSupport
     #expect(fromTable == expected)
     #expect(counter.count == expected.count)
   }
+
+  /// `forEach` leaves the last buffer sorted but unmerged (a pair may come twice: run and tail);
+  /// adding after it merges that tail first, through both adding paths (`add` and a window
+  /// pass), and the sums still equal a dictionary's after every round.
+  @Test func addingAfterForEachLosesNothing() {
+    var random = SplitMix64(seed: 11)
+    let counter = PairCounter(capacity: 50, denseSide: 4)
+    var expected: [UInt64: UInt32] = [:]
+    for round in 0..<6 {
+      if round % 2 == 0 {
+        for _ in 0..<(37 * (round + 1)) {
+          let a = Int32(random.next(below: 30))
+          var b = Int32(random.next(below: 30))
+          if a == b { b += 1 }
+          counter.add(a, b)
+          expected[UInt64(min(a, b)) << 32 | UInt64(max(a, b)), default: 0] += 1
+        }
+      } else {
+        let nodes = (0..<60).map { _ in Int32(random.next(below: 30)) }
+        let positions = (0..<60).map { Int32($0) }
+        let turns = [Int32](repeating: 0, count: 60)
+        nodes.withUnsafeBufferPointer { nodeBuffer in
+          turns.withUnsafeBufferPointer { turnBuffer in
+            positions.withUnsafeBufferPointer { positionBuffer in
+              counter.addWindows(
+                nodes: nodeBuffer, turns: turnBuffer, starts: positionBuffer, ends: positionBuffer, size: 3)
+            }
+          }
+        }
+        for i in 0..<60 {
+          for j in (i + 1)..<min(60, i + 4) where nodes[i] != nodes[j] {
+            expected[UInt64(min(nodes[i], nodes[j])) << 32 | UInt64(max(nodes[i], nodes[j])), default: 0] += 1
+          }
+        }
+      }
+      var found: [UInt64: UInt32] = [:]
+      counter.forEach { key, count in found[key, default: 0] += count }
+      #expect(found == expected, "round \(round)")
+    }
+    #expect(counter.count == expected.count)
+  }
 }
 
 @Suite struct TermSlotTests {
