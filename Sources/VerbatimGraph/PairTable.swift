@@ -132,7 +132,7 @@ public final class PairTable {
   }
 }
 
-/// One worker's pair counter for the counting hot path. Pairs of two ids below 2,048 (first seen,
+/// One worker's pair counter for the counting hot path. Pairs of two ids below 1,024 (first seen,
 /// hence mostly frequent words) are counted in place in a dense triangle; other pair keys are
 /// appended to a buffer (sequential writes, no cache misses), and each full buffer is
 /// radix-sorted, run-length counted and merged into a sorted run of (pair, count). Ids at or
@@ -168,7 +168,7 @@ public final class PairCounter {
   /// run; 16 M against 8 M, the same on one worker, but 10 % slower on two (1.94 against
   /// 1.74 s median of 4 alternated runs): every worker's buffer and scratch are fresh pages,
   /// and the kernel zeroing them was a fifth of the run.
-  public init(capacity: Int = 1 << 23, denseSide: Int = 2048) {
+  public init(capacity: Int = 1 << 23, denseSide: Int = 1024) {
     self.capacity = capacity
     bufferStorage = LargeBuffer(count: capacity)
     self.denseSide = denseSide
