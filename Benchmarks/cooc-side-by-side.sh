@@ -44,16 +44,23 @@ print(json.dumps(d))' "$name" "$tf" >>"$runs"
 }
 cache=${VERBATIM_PEERS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/verbatim-peers}
 list=$(mktemp); find "$corpus" -type f -name '*.txt' | LC_ALL=C sort >"$list"
-for round in $(seq "$rounds"); do
-  echo "round $round/$rounds" >&2
+peer_runs() {
   "$shared/bench/peers.sh" "$corpus" '^cooc\.(window5_numpy|sentence_sklearn)$' >>"$runs"
   # The same numpy baseline run directly, for its whole-process CPU seconds (the machine is shared:
   # CPU seconds do not depend on how many other jobs compete for the cores; wall seconds do).
   (cd "$shared/bench/py" && ours cooc.window5_numpy.cpu "$cache/venv/bin/python" cooc.py window "$list")
+}
+verbatim_runs() {
   ours verbatim.cooc.window4.stopwords.t2 "$bin" cooc --files "$corpus" --scope window:4 --keep-stopwords --summary --jobs 2
   ours verbatim.cooc.window4.stopwords.t1 "$bin" cooc --files "$corpus" --scope window:4 --keep-stopwords --summary --jobs 1
   ours verbatim.cooc.window5.stopwords.t2 "$bin" cooc --files "$corpus" --scope window:5 --keep-stopwords --summary --jobs 2
   ours verbatim.cooc.window5.t2 "$bin" cooc --files "$corpus" --scope window:5 --summary --jobs 2
+}
+# The order alternates round by round (peers first, then Verbatim first): on this VM the run
+# right after the numpy baseline (a 4 GB process) pays for the memory it freed.
+for round in $(seq "$rounds"); do
+  echo "round $round/$rounds" >&2
+  if [ $((round % 2)) -eq 1 ]; then peer_runs; verbatim_runs; else verbatim_runs; peer_runs; fi
 done
 python3 - "$runs" "$root/Benchmarks/results/cooc.md" "$corpus" "$rounds" <<'PY'
 import json, statistics, sys
