@@ -369,7 +369,13 @@ public struct IndexSearcher {
         ends.append(range.end)
       } else {
         if block != decodedBlock {
-          guard table.decode(block: block, starts: &blockStarts, ends: &blockEnds) != nil else {
+          // Decode the block only as far as its last wanted position.
+          var last = index + 1
+          while last + 1 < positions.endIndex && Int(positions[last + 1]) / BlockCodec.blockSize == block { last += 1 }
+          let prefix = Int(positions[last]) % BlockCodec.blockSize + 1
+          guard table.decode(block: block, prefix: prefix, starts: &blockStarts, ends: &blockEnds) != nil,
+            blockStarts.count == prefix
+          else {
             throw .corrupt(file: reader.path, reason: "a range table is damaged")
           }
           decodedBlock = block

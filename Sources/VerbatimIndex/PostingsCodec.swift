@@ -518,12 +518,14 @@ public struct RangeTable {
   /// Decodes block `block` (positions `128 × block ..< 128 × (block + 1)`) into `starts` and
   /// `ends`, replacing their contents; returns the offset just past the block, or `nil` when
   /// damaged.
-  public func decode(block: Int, starts: inout [UInt32], ends: inout [UInt32]) -> Int? {
+  /// With `prefix`, only the block's first `prefix` ranges are decoded (the ones a caller needs,
+  /// up to its last wanted position in the block).
+  public func decode(block: Int, prefix: Int? = nil, starts: inout [UInt32], ends: inout [UInt32]) -> Int? {
     starts.removeAll(keepingCapacity: true)
     ends.removeAll(keepingCapacity: true)
     guard block >= 0, block < blockCount else { return nil }
     guard let layout = blockLayout(block) else { return nil }
-    let count = layout.count
+    let count = min(layout.count, max(0, prefix ?? layout.count))
     starts.append(contentsOf: repeatElement(0, count: count))
     ends.append(contentsOf: repeatElement(0, count: count))
     let decoded = starts.withUnsafeMutableBufferPointer { starts in
