@@ -332,14 +332,14 @@ public enum AnalyzeJob {
           counts,
           options: GraphOptions(measure: .count, minFrequency: 2, egoKeys: keys, top: 25, communities: true, seed: 1))
         graph.layout(seed: 1)
-        drawn.append(DrawnGraph(name: "cooccurrence-\(index + 1)", notion: notion, graph: graph, svg: graph.svg(title: notion)))
+        drawn.append(DrawnGraph(name: "cooccurrence-\(index + 1)", notion: notion, graph: graph, svg: graph.svg(title: notion, language: .french)))
       }
       // IRaMuTeQ's similitude: the maximum spanning tree of the 60 most frequent words.
       let floor = counts.frequencies.sorted(by: >).dropFirst(59).first ?? 1
       var tree = CooccurrenceGraph.build(
         counts, options: GraphOptions(measure: .count, minFrequency: max(3, floor), tree: true, communities: true, seed: 1))
       tree.layout(seed: 1)
-      drawn.append(DrawnGraph(name: "similitude", notion: "", graph: tree, svg: tree.svg(title: "similitude")))
+      drawn.append(DrawnGraph(name: "similitude", notion: "", graph: tree, svg: tree.svg(title: "similitude", language: .french)))
     } catch {
       throw .graph(error)
     }

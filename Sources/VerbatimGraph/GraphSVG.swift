@@ -1,18 +1,63 @@
 import Foundation
 
+/// The language of a picture's legend: English for the command line, French inside the
+/// report (whose text is French).
+public enum PictureLanguage: Sendable {
+  case english
+  case french
+
+  /// The legend's words.
+  struct Words {
+    let legend: String
+    let summary: @Sendable (_ nodes: Int, _ edges: Int, _ scope: String, _ sampleSize: Int) -> String
+    let nodeSize: String
+    /// Followed by the measure's name.
+    let edgeWidth: String
+    let ego: String
+    let communities: String
+    let hidden: @Sendable (_ count: Int) -> String
+    let measure: @Sendable (AssociationMeasure) -> String
+  }
+
+  var words: Words {
+    switch self {
+    case .english:
+      Words(
+        legend: "Legend", summary: { "\($0) nodes, \($1) edges; scope \($2), n = \($3)" },
+        nodeSize: "Node size: frequency", edgeWidth: "Edge width: ", ego: "ego term (bold label)",
+        communities: "Communities (Louvain)", hidden: { "\($0) labels hidden (crowded)" }, measure: { $0.rawValue })
+    case .french:
+      Words(
+        legend: "Légende", summary: { "\($0) nœuds, \($1) liens ; portée \($2), n = \($3)" },
+        nodeSize: "Taille des nœuds : fréquence", edgeWidth: "Épaisseur des liens : ",
+        ego: "terme pivot (étiquette en gras)", communities: "Communautés (Louvain)",
+        hidden: { "\($0) étiquettes masquées (chevauchement)" },
+        measure: { measure in
+          switch measure {
+          case .count: "cooccurrences"
+          case .loglikelihood: "log-vraisemblance (G²)"
+          case .chi2: "χ²"
+          case .cosine: "cosinus"
+          default: measure.rawValue
+          }
+        })
+    }
+  }
+}
+
 extension CooccurrenceGraph {
   /// An SVG picture: node area by frequency (radius 5–30, IRaMuTeQ's `tvmin`/`tvmax`), edge
   /// width by |measure| (1–10, IRaMuTeQ's `coeff_temin`/`coeff_temax`), community colours,
   /// labels to the right of their node that never overlap another node or label, and a legend.
   ///
   /// Lays the graph out first (``layout(seed:)``) when it has no positions.
-  public func svg(title: String = "", seed: UInt64 = 1) -> String {
+  public func svg(title: String = "", seed: UInt64 = 1, language: PictureLanguage = .english) -> String {
     var graph = self
     if !graph.hasLayout { graph.layout(seed: seed) }
-    return graph.drawSVG(title: title)
+    return graph.drawSVG(title: title, words: language.words)
   }
 
-  private func drawSVG(title: String) -> String {
+  private func drawSVG(title: String, words: PictureLanguage.Words) -> String {
     let metrics = NodeMetrics(self)
     let boxes = nodes.indices.map { metrics.box($0, label: nodes[$0].label) }
     // Labels still in conflict after separation: the less frequent node loses its label.
@@ -94,27 +139,27 @@ extension CooccurrenceGraph {
     var line = margin + headerHeight
     out += "<g font-size=\"12\" fill=\"#222\">\n"
     out += "<rect x=\"\(Int(legendX - 10))\" y=\"\(Int(line - 20))\" width=\"\(Int(legendWidth))\" height=\"\(Int(legendHeight))\" fill=\"#f7f7f7\" stroke=\"#cccccc\"/>\n"
-    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\" font-weight=\"bold\" font-size=\"14\">Legend</text>\n"
+    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\" font-weight=\"bold\" font-size=\"14\">\(XML.escape(words.legend))</text>\n"
     line += 22
-    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\">\(XML.escape("\(nodes.count) nodes, \(edges.count) edges; scope \(scope), n = \(sampleSize)"))</text>\n"
+    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\">\(XML.escape(words.summary(nodes.count, edges.count, scope.description, sampleSize)))</text>\n"
     line += 26
     let frequencies = nodes.map(\.frequency)
-    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\">\(XML.escape("Node size: frequency (\(frequencies.min() ?? 0)–\(frequencies.max() ?? 0))"))</text>\n"
+    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\">\(XML.escape("\(words.nodeSize) (\(frequencies.min() ?? 0)–\(frequencies.max() ?? 0))"))</text>\n"
     line += 30
     out += "<circle cx=\"\(Int(legendX + 10))\" cy=\"\(Int(line))\" r=\"5\" fill=\"#888\"/><text x=\"\(Int(legendX + 24))\" y=\"\(Int(line + 4))\">\(frequencies.min() ?? 0)</text>\n"
     out += "<circle cx=\"\(Int(legendX + 110))\" cy=\"\(Int(line))\" r=\"18\" fill=\"#888\"/><text x=\"\(Int(legendX + 134))\" y=\"\(Int(line + 4))\">\(frequencies.max() ?? 0)</text>\n"
     line += 36
-    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\">\(XML.escape("Edge width: \(measure.rawValue) (\(Self.short(minimum))–\(Self.short(maximum)))"))</text>\n"
+    out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\">\(XML.escape("\(words.edgeWidth)\(words.measure(measure)) (\(Self.short(minimum))–\(Self.short(maximum)))"))</text>\n"
     line += 18
     out += "<line x1=\"\(Int(legendX))\" y1=\"\(Int(line))\" x2=\"\(Int(legendX + 60))\" y2=\"\(Int(line))\" stroke=\"#999\" stroke-width=\"1\"/>\n"
     out += "<line x1=\"\(Int(legendX + 100))\" y1=\"\(Int(line))\" x2=\"\(Int(legendX + 160))\" y2=\"\(Int(line))\" stroke=\"#999\" stroke-width=\"10\" stroke-linecap=\"round\"/>\n"
     line += 26
     if nodes.contains(where: \.isEgo) {
-      out += "<circle cx=\"\(Int(legendX + 10))\" cy=\"\(Int(line - 4))\" r=\"7\" fill=\"#ccc\" stroke=\"#000\" stroke-width=\"2.5\"/><text x=\"\(Int(legendX + 24))\" y=\"\(Int(line))\">ego term (bold label)</text>\n"
+      out += "<circle cx=\"\(Int(legendX + 10))\" cy=\"\(Int(line - 4))\" r=\"7\" fill=\"#ccc\" stroke=\"#000\" stroke-width=\"2.5\"/><text x=\"\(Int(legendX + 24))\" y=\"\(Int(line))\">\(XML.escape(words.ego))</text>\n"
       line += 24
     }
     if communityCount > 0 {
-      out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\" font-weight=\"bold\">Communities (Louvain)</text>\n"
+      out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\" font-weight=\"bold\">\(XML.escape(words.communities))</text>\n"
       line += 20
       for community in 1...min(communityCount, 20) {
         let members = nodes.filter { $0.community == community }.sorted {
@@ -130,7 +175,7 @@ extension CooccurrenceGraph {
     }
     let hidden = showsLabel.filter { !$0 }.count
     if hidden > 0 {
-      out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\" fill=\"#666\">\(hidden) labels hidden (crowded)</text>\n"
+      out += "<text x=\"\(Int(legendX))\" y=\"\(Int(line))\" fill=\"#666\">\(XML.escape(words.hidden(hidden)))</text>\n"
     }
     out += "</g>\n</svg>\n"
     return out

@@ -89,6 +89,11 @@ struct AnalyzeCommandTests {
     #expect(page.elements("blockquote").count >= 20)
     #expect(page.elements("mark").count >= 20)
     #expect(page.elements("svg").count >= 3, "bar chart and the two graphs")
+    // The report is French, its pictures' legends too (the command line's `cooc --format svg` is English).
+    let similitude = try String(contentsOf: report.appendingPathComponent("similitude.svg"), encoding: .utf8)
+    #expect(similitude.contains(">Légende<") && similitude.contains("Communautés (Louvain)"))
+    #expect(similitude.contains("Épaisseur des liens : cooccurrences"))
+    #expect(!similitude.contains(">Legend<"))
     #expect(html.contains("numérique responsable"))
 
     // coded-segments = `verbatim code` on the same project.

@@ -100,6 +100,9 @@ final class GEXFReader: NSObject, XMLParserDelegate {
     #expect(XMLParser(data: Data(svg.utf8)).parse())
     #expect(svg.components(separatedBy: "<circle cx=").count - 1 >= graph.nodes.count)
     #expect(svg.contains("Legend") && svg.contains("Communities (Louvain)"))
+    let french = graph.svg(title: "test", language: .french)
+    #expect(french.contains(">Légende<") && french.contains("Communautés (Louvain)") && french.contains("nœuds"))
+    #expect(XMLParser(data: Data(french.utf8)).parse())
     let metrics = NodeMetrics(graph)
     for i in graph.nodes.indices {
       for j in graph.nodes.indices where j > i {
