@@ -443,28 +443,40 @@ public enum CorpusTokens {
       }
     }
     // A node's label is its most frequent term, the bytewise smallest among equals. Groups are
-    // small (a stem's inflected forms, once per worker): pairwise, without allocating.
-    func term(_ index: Int) -> String { workers[Int(grouped[index].worker)].termStrings[Int(grouped[index].term)] }
+    // small (a stem's inflected forms, once per worker): each is copied out once and sorted by
+    // its terms' bytes (terms are interned by bytes, already NFC; `String ==` would normalise
+    // non-ASCII terms again on every comparison), then equal terms are summed.
+    let termStrings = workers.map(\.termStrings)
+    var group: [(term: String, frequency: Int)] = []
     for node in 0..<keys.count where groupStarts[node] < groupStarts[node + 1] {
       let start = groupStarts[node]
       let end = groupStarts[node + 1]
       guard end - start > 1 else {
-        labels[node] = term(start)
+        labels[node] = termStrings[Int(grouped[start].worker)][Int(grouped[start].term)]
         continue
       }
-      var bestTerm = ""
+      group.removeAll(keepingCapacity: true)
+      for index in start..<end {
+        group.append((termStrings[Int(grouped[index].worker)][Int(grouped[index].term)], grouped[index].frequency))
+      }
+      // In bytewise order, equal terms are adjacent and the first of equal totals wins ties.
+      group.sort { bytewiseLess($0.term, $1.term) }
+      var best = 0
       var bestTotal = 0
-      for first in start..<end {
-        let candidate = term(first)
-        if (start..<first).contains(where: { term($0) == candidate }) { continue }  // counted already
-        var total = grouped[first].frequency
-        for other in (first + 1)..<end where term(other) == candidate { total += grouped[other].frequency }
-        if total > bestTotal || (total == bestTotal && bytewiseLess(candidate, bestTerm)) {
-          bestTerm = candidate
+      var index = 0
+      while index < group.count {
+        let first = index
+        var total = 0
+        repeat {
+          total += group[index].frequency
+          index += 1
+        } while index < group.count && bytewiseEqual(group[index].term, group[first].term)
+        if total > bestTotal {
+          best = first
           bestTotal = total
         }
       }
-      labels[node] = bestTerm
+      labels[node] = group[best].term
     }
     return NodeSpace(keys: keys, labels: labels, frequencies: frequencies, localToGlobal: maps)
   }
@@ -486,6 +498,17 @@ public enum CorpusTokens {
       prefixes[left] != prefixes[right] ? prefixes[left] < prefixes[right] : bytewiseLess(strings[left], strings[right])
     }
     return order.map { strings[$0] }
+  }
+
+  /// Whether two strings have the same UTF-8 bytes.
+  static func bytewiseEqual(_ left: String, _ right: String) -> Bool {
+    var left = left
+    var right = right
+    return left.withUTF8 { l in
+      right.withUTF8 { r in
+        l.count == r.count && (l.count == 0 || memcmp(l.baseAddress!, r.baseAddress!, l.count) == 0)
+      }
+    }
   }
 
   /// Bytewise order of two strings' UTF-8 (memcmp, then length).
