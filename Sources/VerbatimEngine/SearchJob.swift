@@ -63,9 +63,12 @@ public final class ProjectSearch {
   final class CachedDocument {
     let stored: StoredDocument
     let search: SearchDocument
+    /// What the entry counts against the cache budget: its text and its units.
+    let bytes: Int
     init(stored: StoredDocument, search: SearchDocument) {
       self.stored = stored
       self.search = search
+      bytes = stored.text.utf8.count + search.units.count * MemoryLayout<SearchUnit>.stride
     }
   }
 
@@ -131,7 +134,7 @@ public final class ProjectSearch {
       }
       let search = SearchDocument(id: id, units: units, metadata: stored.metadata.mapValues(\.description))
       let entry = CachedDocument(stored: stored, search: search)
-      remember(entry, id: id, bytes: stored.text.utf8.count + units.count * MemoryLayout<SearchUnit>.stride)
+      remember(entry, id: id)
       return entry
     } catch {
       throw .project(error)
@@ -139,14 +142,12 @@ public final class ProjectSearch {
   }
 
   /// Keeps `entry` for later queries, forgetting the oldest entries beyond the budget.
-  private func remember(_ entry: CachedDocument, id: Int64, bytes: Int) {
-    guard bytes <= cacheBudget else { return }
-    while cachedBytes + bytes > cacheBudget, cacheHead < cacheOrder.count {
+  private func remember(_ entry: CachedDocument, id: Int64) {
+    guard entry.bytes <= cacheBudget else { return }
+    while cachedBytes + entry.bytes > cacheBudget, cacheHead < cacheOrder.count {
       let oldest = cacheOrder[cacheHead]
       cacheHead += 1
-      if let evicted = documents.removeValue(forKey: oldest) {
-        cachedBytes -= evicted.stored.text.utf8.count + evicted.search.units.count * MemoryLayout<SearchUnit>.stride
-      }
+      if let evicted = documents.removeValue(forKey: oldest) { cachedBytes -= evicted.bytes }
     }
     if cacheHead > 4096 && cacheHead * 2 > cacheOrder.count {
       cacheOrder.removeFirst(cacheHead)
@@ -154,7 +155,7 @@ public final class ProjectSearch {
     }
     documents[id] = entry
     cacheOrder.append(id)
-    cachedBytes += bytes
+    cachedBytes += entry.bytes
   }
 
   /// Documents kept for later queries.

@@ -203,10 +203,9 @@ public struct IndexSearcher {
       let start = Int(scratch.starts[slot][index])
       let end = Int(scratch.ends[slot][index])
       index += 1
-      unit = Self.unit(after: unit, endingPast: start, in: units)
-      guard unit < units.count && units[unit].range.contains(start) else { continue }
+      guard let found = Self.unitIndex(containing: start, from: &unit, in: units) else { continue }
       scratch.hits.append(
-        SearchHit(document: document.id, unit: units[unit], range: start..<end, positions: Int(position)...Int(position)))
+        SearchHit(document: document.id, unit: units[found], range: start..<end, positions: Int(position)...Int(position)))
     }
   }
 
@@ -243,12 +242,11 @@ public struct IndexSearcher {
       let last = Int(start) + length - 1
       let head = try block.range(at: Int(start), &scratch.blockStarts, &scratch.blockEnds)
       let lowerBound = Int(head.start)
-      unit = Self.unit(after: unit, endingPast: lowerBound, in: units)
-      guard unit < units.count && units[unit].range.contains(lowerBound) else { continue }
+      guard let found = Self.unitIndex(containing: lowerBound, from: &unit, in: units) else { continue }
       let tail = try block.range(at: last, &scratch.blockStarts, &scratch.blockEnds)
-      guard units[unit].range.contains(Int(tail.start)) else { continue }
+      guard units[found].range.contains(Int(tail.start)) else { continue }
       scratch.hits.append(
-        SearchHit(document: document.id, unit: units[unit], range: lowerBound..<Int(tail.end), positions: Int(start)...last))
+        SearchHit(document: document.id, unit: units[found], range: lowerBound..<Int(tail.end), positions: Int(start)...last))
     }
   }
 
@@ -292,10 +290,9 @@ public struct IndexSearcher {
       var unit = 0
       for start in scratch.starts[slot] {
         let lowerBound = Int(start)
-        unit = Self.unit(after: unit, endingPast: lowerBound, in: units)
-        if unit < units.count && units[unit].range.contains(lowerBound) {
-          scratch.unitOf[slot].append(Int32(unit))
-          scratch.touched[unit] = true
+        if let found = Self.unitIndex(containing: lowerBound, from: &unit, in: units) {
+          scratch.unitOf[slot].append(Int32(found))
+          scratch.touched[found] = true
         } else {
           scratch.unitOf[slot].append(-1)
         }
@@ -410,16 +407,13 @@ public struct IndexSearcher {
     }
   }
 
-  /// The index of the unit whose range contains `offset`, by binary search over the starts.
-  static func unitIndex(containing offset: Int, starts: [Int], units: [SearchUnit]) -> Int? {
-    var low = 0
-    var high = starts.count
-    while low < high {
-      let middle = (low + high) / 2
-      if starts[middle] <= offset { low = middle + 1 } else { high = middle }
-    }
-    let index = low - 1
-    return index >= 0 && units[index].range.contains(offset) ? index : nil
+  /// The index of the unit containing `offset`, searching on from `cursor`, which moves to
+  /// the first unit ending after `offset` (``unit(after:endingPast:in:)``); `nil` when
+  /// `offset` lies between units. Offsets that ascend share one cursor.
+  @inline(__always)
+  static func unitIndex(containing offset: Int, from cursor: inout Int, in units: [SearchUnit]) -> Int? {
+    cursor = unit(after: cursor, endingPast: offset, in: units)
+    return cursor < units.count && units[cursor].range.contains(offset) ? cursor : nil
   }
 
   // MARK: Words and their postings

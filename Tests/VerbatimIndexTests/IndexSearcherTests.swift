@@ -176,12 +176,15 @@ import VerbatimTestSupport
     let units = [
       SearchUnit(ordinal: 1, range: 0..<10, speaker: nil), SearchUnit(ordinal: 2, range: 12..<20, speaker: "L1"),
     ]
-    let starts = units.map(\.range.lowerBound)
-    #expect(IndexSearcher.unitIndex(containing: 0, starts: starts, units: units) == 0)
-    #expect(IndexSearcher.unitIndex(containing: 9, starts: starts, units: units) == 0)
-    #expect(IndexSearcher.unitIndex(containing: 10, starts: starts, units: units) == nil)
-    #expect(IndexSearcher.unitIndex(containing: 19, starts: starts, units: units) == 1)
-    #expect(IndexSearcher.unitIndex(containing: 20, starts: starts, units: units) == nil)
+    func unitIndex(containing offset: Int) -> Int? {
+      var cursor = 0
+      return IndexSearcher.unitIndex(containing: offset, from: &cursor, in: units)
+    }
+    #expect(unitIndex(containing: 0) == 0)
+    #expect(unitIndex(containing: 9) == 0)
+    #expect(unitIndex(containing: 10) == nil)
+    #expect(unitIndex(containing: 19) == 1)
+    #expect(unitIndex(containing: 20) == nil)
 
     // The galloping unit search against a walk, on random units and offsets.
     var random = SplitMix64(seed: 5)
