@@ -396,6 +396,16 @@ public final class ProjectStore: Sendable {
     }
   }
 
+  /// Each document's source file size in bytes, by id: the size of its text for a `.txt`
+  /// import, an estimate for other formats (what `verbatim index` plans its segments with).
+  public func sourceSizes() throws(ProjectStoreError) -> [Int64: Int] {
+    try reading("list document sizes") { db in
+      var sizes: [Int64: Int] = [:]
+      for row in try Row.fetchAll(db, sql: "SELECT id, size FROM documents") { sizes[row["id"]] = row["size"] }
+      return sizes
+    }
+  }
+
   /// One summary per document, in id order, with counts and metadata.
   public func documentSummaries() throws(ProjectStoreError) -> [DocumentSummary] {
     try reading("list documents") { db in

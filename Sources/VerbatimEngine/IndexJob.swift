@@ -82,17 +82,37 @@ public enum IndexJob {
       // Their texts are read one at a time as the writer asks for them (states ascend by id),
       // so at most a few batches of text are in memory.
       let indexedSet = Set(indexed)
+      // An index written before segments recorded their documents' sizes is analysed again
+      // whole, so that it takes the canonical layout.
+      let isOldLayout = writer.committed.segments.contains { $0.textBytes == nil }
       var versions: [Int64: String] = [:]
       var wanted: [Int64] = []
       for state in states.sorted(by: { $0.id < $1.id }) {
         let version = Self.version(of: state)
-        guard !indexedSet.contains(state.id) || writer.committed.version(of: state.id) != version else { continue }
+        guard isOldLayout || !indexedSet.contains(state.id) || writer.committed.version(of: state.id) != version
+        else { continue }
         wanted.append(state.id)
         versions[state.id] = version
       }
+      // The text the index will hold, for the writer to cut its segments as the commit will:
+      // the recorded sizes of the documents kept, the source sizes of the others.
+      var expected = 0
+      let wantedSet = Set(wanted)
+      for segment in writer.committed.segments {
+        for (ordinal, id) in segment.documentIDs.enumerated() where stored.contains(id) && !wantedSet.contains(id) {
+          expected += Int(segment.textBytes?[ordinal] ?? 0)
+        }
+      }
+      do {
+        let sizes = try store.sourceSizes()
+        for id in wanted { expected += sizes[id] ?? 0 }
+      } catch {
+        storeError = error
+        throw IndexError.io(path: project.path, reason: "cannot read the documents' sizes")
+      }
       var next = 0
       var shown = -1
-      try writer.add(versions: versions) { () throws(IndexError) -> (id: Int64, text: String)? in
+      try writer.add(versions: versions, expectedTextBytes: expected) { () throws(IndexError) -> (id: Int64, text: String)? in
         while next < wanted.count {
           let id = wanted[next]
           next += 1

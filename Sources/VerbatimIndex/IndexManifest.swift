@@ -23,12 +23,18 @@ public struct IndexManifest: Codable, Sendable, Hashable {
     public var documentIDs: [Int64]
     /// The token count of each document, by local ordinal.
     public var tokenCounts: [UInt32]
+    /// The UTF-8 length of each document's text, by local ordinal: where the canonical
+    /// layout cuts the index into segments (``IndexWriter/segmentTextBytes``). Absent from
+    /// manifests written before the index had several segments (`verbatim index` then
+    /// analyses every document again).
+    public var textBytes: [UInt32]?
 
     /// Creates an entry.
-    public init(file: String, documentIDs: [Int64], tokenCounts: [UInt32]) {
+    public init(file: String, documentIDs: [Int64], tokenCounts: [UInt32], textBytes: [UInt32]? = nil) {
       self.file = file
       self.documentIDs = documentIDs
       self.tokenCounts = tokenCounts
+      self.textBytes = textBytes
     }
   }
 
@@ -38,7 +44,8 @@ public struct IndexManifest: Codable, Sendable, Hashable {
   public var segmentFormatVersion: Int
   /// Incremented by every commit; 0 for the empty index.
   public var generation: Int
-  /// The segments, in no particular order of document ids.
+  /// The segments. Written by ``IndexWriter``: consecutive runs of the documents in id
+  /// order (the canonical layout), in that order.
   public var segments: [Segment]
   /// An opaque version of each indexed document's text (document id as text → version), as
   /// the caller gave it to ``IndexWriter/add(documents:versions:)``: readers compare it with
@@ -115,7 +122,8 @@ public struct IndexManifest: Codable, Sendable, Hashable {
     }
     for segment in manifest.segments {
       guard !segment.file.isEmpty, !segment.file.contains("/"), segment.file != ".", segment.file != "..",
-        segment.documentIDs.count == segment.tokenCounts.count
+        segment.documentIDs.count == segment.tokenCounts.count,
+        segment.textBytes.map({ $0.count == segment.documentIDs.count }) ?? true
       else { throw .corrupt(file: path, reason: "manifest names an invalid segment entry") }
     }
     return manifest
@@ -180,6 +188,60 @@ public final class IndexSnapshot: Sendable {
 
   /// Every document id of the index, ascending.
   public var documentIDs: [Int64] { manifest.segments.flatMap(\.documentIDs).sorted() }
+
+  /// The number of distinct normalised terms and of distinct stems over every segment (a
+  /// word indexed in several segments counts once): a k-way merge of the sorted dictionaries,
+  /// one entry per segment held at a time.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func distinctKeyCounts() throws(IndexError) -> (terms: Int, stems: Int) {
+    (try Self.distinctKeys(segments.map(\.terms)), try Self.distinctKeys(segments.map(\.stems)))
+  }
+
+  private static func distinctKeys(_ dictionaries: [TermDictionary]) throws(IndexError) -> Int {
+    if dictionaries.count == 1 { return dictionaries[0].count }
+    // A binary min-heap of iterator indices, by their current keys (compared in place).
+    var iterators = dictionaries.map { $0.makeEntryIterator() }
+    var heap: [Int] = []
+    func less(_ a: Int, _ b: Int) -> Bool {
+      iterators[a].currentKey.withUnsafeBufferPointer { x in
+        iterators[b].currentKey.withUnsafeBufferPointer { y in
+          let common = min(x.count, y.count)
+          let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
+          return order != 0 ? order < 0 : x.count < y.count
+        }
+      }
+    }
+    func siftDown(_ start: Int) {
+      var index = start
+      while true {
+        let left = 2 * index + 1
+        guard left < heap.count else { return }
+        var smallest = left
+        if left + 1 < heap.count && less(heap[left + 1], heap[left]) { smallest = left + 1 }
+        guard less(heap[smallest], heap[index]) else { return }
+        heap.swapAt(smallest, index)
+        index = smallest
+      }
+    }
+    for source in iterators.indices where try iterators[source].advance() != nil { heap.append(source) }
+    for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
+    var count = 0
+    var previous: [UInt8] = []
+    while let top = heap.first {
+      if count == 0 || iterators[top].currentKey != previous {
+        count += 1
+        previous.removeAll(keepingCapacity: true)
+        previous.append(contentsOf: iterators[top].currentKey)
+      }
+      if try iterators[top].advance() == nil {
+        heap[0] = heap[heap.count - 1]
+        heap.removeLast()
+      }
+      siftDown(0)
+    }
+    return count
+  }
 
   /// The occurrences of the stem `stem`, by ascending document id.
   ///

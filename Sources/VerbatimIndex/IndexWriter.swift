@@ -6,22 +6,24 @@ import Foundation
 import VerbatimAnalysis
 
 /// The single writer of an index folder: analyses documents on `jobs` workers into flushed
-/// segments, then commits them atomically.
+/// segments, then commits them atomically in the canonical layout.
 ///
 /// - ``add(versions:from:)`` pulls documents in ascending id order from a source on the
-///   calling thread, gathers them in ~1 MiB batches and deals batch *k* to worker *k* mod
-///   `jobs` (an assignment fixed by the documents alone) through bounded queues, so texts are
-///   never all in memory. ``add(documents:versions:)`` sorts an array by id (a repeated id: the
-///   last one given wins) and goes the same way. Each worker thread owns an
-///   ``AnalysisPipeline`` and a streaming ``SegmentBuilder``, and writes it to a pending file
-///   (`pending-…​.vbseg`, named by no manifest) whenever its
-///   ``SegmentBuilder/estimatedByteCount`` reaches `memoryBudgetBytes / jobs`, and at the end.
+///   calling thread and cuts them into runs of about 8 or 16 MiB of text
+///   (``runBytes(forTotal:)``, ``canonicalRuns(_:limit:)``); each run goes whole to the first
+///   free worker, so texts are never all in memory. ``add(documents:versions:)`` sorts an
+///   array by id (a repeated id: the last one given wins) and goes the same way. Each worker
+///   thread owns an ``AnalysisPipeline`` and builds each run it takes with a streaming
+///   ``SegmentBuilder`` into a pending file (`pending-…​.vbseg`, named by no manifest); it
+///   flushes early only if its ``SegmentBuilder/estimatedByteCount`` reaches
+///   `memoryBudgetBytes / jobs`.
 /// - Adding an id that is already indexed replaces that document; ``remove(ids:)`` removes.
-/// - ``commit()`` merges the committed segments and the pending ones into a single new
-///   segment (``SegmentMerger/merge(_:to:)``: documents by ascending id, removed and replaced
-///   versions left out, byte-identical whatever `jobs`, written to disk as it is produced),
-///   then writes the manifest (temp file, `fsync`,
-///   rename, `fsync` of the folder), and deletes every file the new manifest does not name.
+/// - ``commit()`` writes the canonical layout of the documents now indexed: one segment per
+///   run, each the bytes one builder fed the run would write, so the files do not depend on
+///   `jobs` or the budget. A committed segment that holds exactly a run is kept; a pending one
+///   (a run built whole, the usual case) is linked under its new name; anything else is merged
+///   (``SegmentMerger/merge(_:to:)``). Then the manifest is written (temp file, `fsync`,
+///   rename, `fsync` of the folder), and every file the new manifest does not name is deleted.
 ///
 /// Until ``commit()``, readers (``IndexSnapshot``) see the previous manifest. A crash at any
 /// point leaves the last committed manifest and all its files intact: files are only ever
@@ -92,6 +94,9 @@ public final class IndexWriter {
     self.memoryBudgetBytes = max(1, memoryBudgetBytes)
     lock = try IndexLock(directory: directory.path)
     committed = try IndexManifest.read(directory: directory)
+    // Holding the lock, no other writer has files in flight: what the manifest does not name
+    // (pending segments of a writer closed without committing, a crashed commit's files) goes.
+    collectGarbage(keeping: committed)
   }
 
   deinit { lock.release() }
@@ -134,9 +139,13 @@ public final class IndexWriter {
   }
 
   /// Analyses and adds the documents `source` returns, one at a time until `nil`, without
-  /// holding them all: the calling thread reads them into batches of about
-  /// 1 MiB of text, and batch *k* goes to worker *k* mod `jobs` through a queue of
-  /// at most two batches per worker, so at most about `3 × jobs` batches of text are held.
+  /// holding them all: the calling thread reads them into runs of about
+  /// ``runBytes(forTotal:)`` of `expectedTextBytes` (the text the index will hold after
+  /// this commit; the canonical segments, ``canonicalRuns(_:limit:)``), and
+  /// each run goes whole to the first free worker through a queue of one run, so at most
+  /// `jobs + 2` runs of text are held. A worker builds each of its runs into its own segment
+  /// (flushing early only when its builder reaches `memoryBudgetBytes / jobs`), so after a
+  /// fresh build every run is already a canonical segment and the commit merges nothing.
   /// All or nothing: on error (of `source` or of the analysis), nothing of this call is kept
   /// and the first error is thrown.
   ///
@@ -146,15 +155,20 @@ public final class IndexWriter {
   /// - Precondition: ids strictly ascend (the caller reads them in id order).
   /// - Throws: the first error of `source`, or ``IndexError/io(path:reason:)``.
   public func add(
-    versions: [Int64: String] = [:], from source: () throws(IndexError) -> (id: Int64, text: String)?
+    versions: [Int64: String] = [:], expectedTextBytes: Int? = nil,
+    from source: () throws(IndexError) -> (id: Int64, text: String)?
   ) throws(IndexError) {
     precondition(lock.isHeld, "the writer is closed")
     addCalls += 1
+    // Runs as the commit will cut them, if the caller's estimate of the text the index will
+    // hold is right; if not, the commit merges what does not fit (same files, more work).
+    let runBytes = segmentTextBytes ?? Self.runBytes(forTotal: expectedTextBytes ?? 0)
     let prefix = "pending-g\(committed.generation + 1)-a\(addCalls)"
     let budget = max(1, memoryBudgetBytes / jobs)
     let folder = directory.path
-    let workers = (0..<jobs).map { worker in
-      StreamWorker(analyzer: analyzer, budget: budget, folder: folder, prefix: "\(prefix)-w\(worker)")
+    let queue = RunQueue()
+    let workers = (0..<jobs).map { _ in
+      StreamWorker(analyzer: analyzer, budget: budget, folder: folder, prefix: prefix, queue: queue)
     }
     let group = DispatchGroup()
     for worker in workers {
@@ -166,19 +180,19 @@ public final class IndexWriter {
       thread.stackSize = 8 << 20
       thread.start()
     }
-    // Read on this thread, deal batches round-robin: the assignment depends on the documents only.
+    // Read on this thread and cut runs: where they are cut depends on the documents only.
     var failure: IndexError?
     var ids: [Int64] = []
-    var batch: [(id: Int64, text: String)] = []
-    var batchSize = 0
-    var batchIndex = 0
+    var run: [(id: Int64, text: String)] = []
+    var runTextBytes = 0
+    var runIndex = 0
     var previous: Int64?
     func send() {
-      guard !batch.isEmpty else { return }
-      workers[batchIndex % workers.count].queue.put(batch)
-      batchIndex += 1
-      batch = []
-      batchSize = 0
+      guard !run.isEmpty else { return }
+      queue.put((runIndex, run))
+      runIndex += 1
+      run = []
+      runTextBytes = 0
     }
     while true {
       let document: (id: Int64, text: String)?
@@ -192,13 +206,13 @@ public final class IndexWriter {
       if let previous { precondition(previous < document.id, "documents must come in ascending id order") }
       previous = document.id
       ids.append(document.id)
-      batchSize += document.text.utf8.count
-      batch.append(document)
-      if batchSize >= batchBytes { send() }
+      runTextBytes += document.text.utf8.count
+      run.append(document)
+      if runTextBytes >= runBytes { send() }
     }
     if failure == nil { send() }
-    batch = []
-    for worker in workers { worker.queue.close() }
+    run = []
+    queue.close()
     group.wait()
     var segments: [PendingSegment] = []
     for worker in workers {
@@ -209,6 +223,8 @@ public final class IndexWriter {
       for segment in segments { unlink(folder + "/" + segment.file) }
       throw failure
     }
+    // Runs were taken by whichever worker was free: put them back in order.
+    segments.sort { ($0.run, $0.part) < ($1.run, $1.part) }
     for id in ids { pendingVersions[id] = versions[id] }
     for segment in segments {
       let index = pending.count
@@ -219,9 +235,41 @@ public final class IndexWriter {
     }
   }
 
-  /// The text a batch of ``add(versions:from:)`` gathers before it goes to a worker (tests
-  /// make it small to have many batches).
-  var batchBytes = 1 << 20
+  /// The text in one segment of the canonical layout, when set (tests make it small to have
+  /// many segments); otherwise ``runBytes(forTotal:)`` of the text the index holds. Either way
+  /// `--jobs` and `--memory` do not change the files.
+  var segmentTextBytes: Int?
+
+  /// The text in one segment of the canonical layout of an index holding `total` bytes of
+  /// text: 8 MiB, 16 MiB past 64 runs. Enough segments for every worker to build whole runs
+  /// at once (a 83 MB corpus: 10 runs of 8 MiB), each small enough for a worker's share of
+  /// the default budget at 2 jobs (a 16 MiB run needs about 100 MB; 32 MiB runs at 1 GB made
+  /// the workers flush early and the commit merge, 20 % slower); two sizes, so that a commit
+  /// that adds or removes a little keeps the size and rewrites only what changed. Per-segment
+  /// dictionaries make the index larger: 1 GB in 8 MiB runs was 21 % larger than in one
+  /// segment.
+  static func runBytes(forTotal total: Int) -> Int {
+    total > 64 * (8 << 20) ? 16 << 20 : 8 << 20
+  }
+
+  /// The canonical layout of documents in id order whose texts have `sizes` bytes: runs that
+  /// close with the document that brings their text to `limit` bytes (the last run may be
+  /// shorter). What ``add(versions:from:)`` cuts as it reads and ``commit()`` writes.
+  static func canonicalRuns(_ sizes: [Int], limit: Int) -> [Range<Int>] {
+    var runs: [Range<Int>] = []
+    var start = 0
+    var bytes = 0
+    for (index, size) in sizes.enumerated() {
+      bytes += size
+      if bytes >= limit {
+        runs.append(start..<(index + 1))
+        start = index + 1
+        bytes = 0
+      }
+    }
+    if start < sizes.count { runs.append(start..<sizes.count) }
+    return runs
+  }
 
   /// Removes the documents `ids` (ids not indexed are ignored), as of the next commit.
   public func remove(ids: some Sequence<Int64>) {
@@ -231,8 +279,17 @@ public final class IndexWriter {
     }
   }
 
-  /// Merges everything into one new segment and makes it the index, atomically; then deletes
-  /// the files no longer named. Does nothing when there is no change.
+  /// Writes the canonical layout of the documents now indexed and makes it the index,
+  /// atomically; then deletes the files no longer named. Does nothing when there is no change.
+  ///
+  /// The canonical layout: the documents in id order, cut into runs of about
+  /// ``runBytes(forTotal:)`` of text (``canonicalRuns(_:limit:)``), one segment per run, each
+  /// exactly the segment one ``SegmentBuilder`` fed the run would write. Per run, the cheapest
+  /// of: a committed segment that holds exactly the run is kept as it is; a pending segment
+  /// that does (a run a worker built whole) is linked under the new name; anything else is
+  /// merged from the segments holding the run's documents (``SegmentMerger/merge(_:to:)``).
+  /// So the files do not depend on `jobs`, on the memory budget or on how the documents were
+  /// added, and a commit that appends documents rewrites only the last segments.
   ///
   /// - Returns: the new manifest.
   /// - Throws: ``IndexError/io(path:reason:)``, ``IndexError/corrupt(file:reason:)``; the
@@ -241,42 +298,92 @@ public final class IndexWriter {
   public func commit() throws(IndexError) -> IndexManifest {
     precondition(lock.isHeld, "the writer is closed")
     guard hasPendingChanges else { return committed }
-    // One pending segment that holds every document, in id order, and nothing committed to
-    // keep: it already is the canonical segment (a single builder fed the documents in id
-    // order), so it is renamed instead of merged.
-    if let only = singleCanonicalPending() {
-      return try commitRenaming(only)
-    }
-    var inputs: [SegmentMerger.Input] = []
+    // The segments documents can come from: the committed ones, then the pending ones.
+    var sources: [(file: String, count: Int, isPending: Bool)] = []
+    var live: [LiveDocument] = []
     for entry in committed.segments {
-      let reader = try SegmentReader(path: path(entry.file))
-      let kept = reader.documents.indices.filter { latest[reader.document(at: $0).documentID] == nil }
-      inputs.append(SegmentMerger.Input(reader: reader, ordinals: kept))
+      let source = sources.count
+      sources.append((entry.file, entry.documentIDs.count, false))
+      for (ordinal, id) in entry.documentIDs.enumerated() where latest[id] == nil {
+        let tokens = entry.tokenCounts[ordinal]
+        live.append(
+          LiveDocument(
+            id: id, source: source, ordinal: ordinal, tokenCount: tokens,
+            textBytes: entry.textBytes?[ordinal] ?? tokens &* Self.textBytesPerTokenEstimate))
+      }
     }
     for (index, segment) in pending.enumerated() {
-      let reader = try SegmentReader(path: path(segment.file))
-      let kept = reader.documents.indices.filter {
-        latest[reader.document(at: $0).documentID] == .pending(segment: index, ordinal: $0)
+      let source = sources.count
+      sources.append((segment.file, segment.documents.count, true))
+      for (ordinal, document) in segment.documents.enumerated()
+      where latest[document.documentID] == .pending(segment: index, ordinal: ordinal) {
+        live.append(
+          LiveDocument(
+            id: document.documentID, source: source, ordinal: ordinal, tokenCount: document.tokenCount,
+            textBytes: segment.textBytes[ordinal]))
       }
-      inputs.append(SegmentMerger.Input(reader: reader, ordinals: kept))
     }
+    live.sort { $0.id < $1.id }
     let generation = committed.generation + 1
-    let file = String(format: "seg-%06d.vbseg", generation)
-    // Written straight to its final name (temp file, fsync, rename): no manifest names it yet.
-    let mergedDocuments = try SegmentMerger.merge(inputs, to: path(file))
-    inputs.removeAll()
-    try step(.afterMerge)
+    var readers: [Int: SegmentReader] = [:]
     var segments: [IndexManifest.Segment] = []
-    if mergedDocuments.isEmpty {
-      unlink(path(file))
-    } else {
+    let sizes = live.map { Int($0.textBytes) }
+    let limit = segmentTextBytes ?? Self.runBytes(forTotal: sizes.reduce(0, +))
+    let runs = Self.canonicalRuns(sizes, limit: limit)
+    // A source segment's reader (mapped) is kept until the last run that reads it.
+    var lastRun: [Int: Int] = [:]
+    for (run, range) in runs.enumerated() {
+      for document in live[range] { lastRun[document.source] = run }
+    }
+    for (run, range) in runs.enumerated() {
+      defer { for (source, last) in lastRun where last == run { readers[source] = nil } }
+      let documents = live[range]
+      let first = documents[documents.startIndex]
+      let isWhole = documents.count == sources[first.source].count
+        && documents.enumerated().allSatisfy { $0.element.source == first.source && $0.element.ordinal == $0.offset }
+      var file = sources[first.source].file
+      if !isWhole || sources[first.source].isPending {
+        file = String(format: "seg-%06d-%04d.vbseg", generation, run)
+        // A whole pending segment gets a second name (the pending one stays until the
+        // manifest is durable, so that a failed commit can be retried).
+        if !isWhole || link(path(sources[first.source].file), path(file)) != 0 {
+          var inputs: [SegmentMerger.Input] = []
+          var ordinals: [Int: [Int]] = [:]
+          for document in documents { ordinals[document.source, default: []].append(document.ordinal) }
+          for source in ordinals.keys.sorted() {
+            if readers[source] == nil { readers[source] = try SegmentReader(path: path(sources[source].file)) }
+            inputs.append(SegmentMerger.Input(reader: readers[source]!, ordinals: ordinals[source]!))
+          }
+          let merged = try SegmentMerger.merge(inputs, to: path(file))
+          precondition(merged.map(\.documentID) == documents.map(\.id), "a merge lost or reordered documents")
+        } else {
+          SegmentFormat.syncFolder(of: path(file))
+        }
+      }
       segments.append(
         IndexManifest.Segment(
-          file: file, documentIDs: mergedDocuments.map(\.documentID), tokenCounts: mergedDocuments.map(\.tokenCount)))
+          file: file, documentIDs: documents.map(\.id), tokenCounts: documents.map(\.tokenCount),
+          textBytes: documents.map(\.textBytes)))
     }
+    readers = [:]
+    try step(.afterMerge)
     try step(.afterSegmentWrite)
     return try publish(generation: generation, segments: segments)
   }
+
+  /// A document of the index as the commit will write it, and where it is now.
+  private struct LiveDocument {
+    var id: Int64
+    /// Index in the commit's list of committed, then pending, segments.
+    var source: Int
+    var ordinal: Int
+    var tokenCount: UInt32
+    var textBytes: UInt32
+  }
+
+  /// Text bytes assumed per token for a document of a manifest that did not record its size
+  /// (written before the index had several segments; `verbatim index` re-analyses those).
+  static let textBytesPerTokenEstimate: UInt32 = 6
 
   /// The end of every commit, once the new segment file is in place: the manifest naming
   /// `segments` (with each document's version, pending or kept) is written atomically, the
@@ -300,37 +407,6 @@ public final class IndexWriter {
     pendingVersions = [:]
     collectGarbage(keeping: manifest)
     return manifest
-  }
-
-  /// The pending segment that can become the index as it is, if there is one.
-  private func singleCanonicalPending() -> PendingSegment? {
-    guard pending.count == 1, let segment = pending.first, !segment.documents.isEmpty else { return nil }
-    let ids = segment.documents.map(\.documentID)
-    guard zip(ids, ids.dropFirst()).allSatisfy({ $0 < $1 }) else { return nil }
-    for (ordinal, id) in ids.enumerated() where latest[id] != .pending(segment: 0, ordinal: ordinal) { return nil }
-    // Every committed document must be replaced or removed.
-    for entry in committed.segments {
-      for id in entry.documentIDs where latest[id] == nil { return nil }
-    }
-    return segment
-  }
-
-  /// Commits a canonical pending segment by renaming it (same steps and crash points as a merge).
-  private func commitRenaming(_ segment: PendingSegment) throws(IndexError) -> IndexManifest {
-    try step(.afterMerge)
-    let generation = committed.generation + 1
-    let file = String(format: "seg-%06d.vbseg", generation)
-    guard rename(path(segment.file), path(file)) == 0 else {
-      throw .io(path: path(file), reason: "cannot rename the new segment: \(String(cString: strerror(errno)))")
-    }
-    SegmentFormat.syncFolder(of: path(file))
-    try step(.afterSegmentWrite)
-    return try publish(
-      generation: generation,
-      segments: [
-        IndexManifest.Segment(
-          file: file, documentIDs: segment.documents.map(\.documentID), tokenCounts: segment.documents.map(\.tokenCount))
-      ])
   }
 
   /// Deletes every regular file of the folder that the committed manifest does not name
@@ -362,30 +438,35 @@ func releaseFreedMemory() {
   #endif
 }
 
-/// A flushed segment not yet committed: its file name and its documents.
+/// A flushed segment not yet committed: its file name, its documents and their text sizes,
+/// and which run of its ``IndexWriter/add(versions:from:)`` call it holds (several parts when
+/// the worker's budget made it flush early).
 private struct PendingSegment: Sendable {
   var file: String
   var documents: [SegmentDocument]
+  var textBytes: [UInt32]
+  var run: Int
+  var part: Int
 }
 
-/// A bounded FIFO of document batches between the reading thread and one worker.
-private final class BatchQueue: @unchecked Sendable {
+/// The runs of documents between the reading thread and the workers: at most one waits, and
+/// the first worker free takes it.
+private final class RunQueue: @unchecked Sendable {
+  typealias Run = (index: Int, documents: [(id: Int64, text: String)])
   private let condition = NSCondition()
-  private var batches: [[(id: Int64, text: String)]] = []
-  private var head = 0
+  private var waiting: Run?
   private var closed = false
-  private let capacity = 2
 
-  /// Waits for room, then enqueues.
-  func put(_ batch: [(id: Int64, text: String)]) {
+  /// Waits until the previous run was taken, then offers `run`.
+  func put(_ run: Run) {
     condition.lock()
-    while batches.count - head >= capacity { condition.wait() }
-    batches.append(batch)
+    while waiting != nil { condition.wait() }
+    waiting = run
     condition.broadcast()
     condition.unlock()
   }
 
-  /// No more batches will come.
+  /// No more runs will come.
   func close() {
     condition.lock()
     closed = true
@@ -393,29 +474,24 @@ private final class BatchQueue: @unchecked Sendable {
     condition.unlock()
   }
 
-  /// The next batch, or `nil` once closed and drained.
-  func take() -> [(id: Int64, text: String)]? {
+  /// The next run, or `nil` once closed and drained.
+  func take() -> Run? {
     condition.lock()
     defer { condition.unlock() }
-    while batches.count == head && !closed { condition.wait() }
-    guard head < batches.count else { return nil }
-    let batch = batches[head]
-    batches[head] = []
-    head += 1
-    if head == batches.count {
-      batches.removeAll(keepingCapacity: true)
-      head = 0
-    }
+    while waiting == nil && !closed { condition.wait() }
+    guard let run = waiting else { return nil }
+    waiting = nil
     condition.broadcast()
-    return batch
+    return run
   }
 }
 
-/// One worker of ``IndexWriter/add(versions:from:)``: its own pipeline and builder, flushed
-/// at `budget`. Its results are read after its thread has finished (the `DispatchGroup`
-/// wait orders the accesses), hence `@unchecked Sendable`.
+/// One worker of ``IndexWriter/add(versions:from:)``: its own pipeline; a builder per run it
+/// takes, flushed at the run's end (or early at `budget`). Its results are read after its
+/// thread has finished (the `DispatchGroup` wait orders the accesses), hence
+/// `@unchecked Sendable`.
 private final class StreamWorker: @unchecked Sendable {
-  let queue = BatchQueue()
+  private let queue: RunQueue
   private let analyzer: Analyzer
   private let budget: Int
   private let folder: String
@@ -423,7 +499,8 @@ private final class StreamWorker: @unchecked Sendable {
   private(set) var made: [PendingSegment] = []
   private(set) var failure: IndexError?
 
-  init(analyzer: Analyzer, budget: Int, folder: String, prefix: String) {
+  init(analyzer: Analyzer, budget: Int, folder: String, prefix: String, queue: RunQueue) {
+    self.queue = queue
     self.analyzer = analyzer
     self.budget = budget
     self.folder = folder
@@ -442,23 +519,30 @@ private final class StreamWorker: @unchecked Sendable {
     }
     var builder = SegmentBuilder()
     var flushed: [SegmentDocument] = []
+    var sizes: [UInt32] = []
+    var run = 0
+    var part = 0
     func flush() {
       guard builder.documentCount > 0 else { return }
-      let file = "\(prefix)-\(made.count).vbseg"
+      let file = "\(prefix)-r\(run)-\(part).vbseg"
       do {
         try builder.write(to: folder + "/" + file)
       } catch {
         failure = error
         return
       }
-      made.append(PendingSegment(file: file, documents: flushed))
+      made.append(PendingSegment(file: file, documents: flushed, textBytes: sizes, run: run, part: part))
+      part += 1
       builder = SegmentBuilder()
       flushed = []
+      sizes = []
       releaseFreedMemory()
     }
-    while let batch = queue.take() {
+    while let taken = queue.take() {
       guard failure == nil, let pipeline else { continue }
-      for document in batch {
+      run = taken.index
+      part = 0
+      for document in taken.documents {
         builder.beginDocument(documentID: document.id)
         let tokensBefore = builder.tokenCount
         var text = document.text
@@ -476,12 +560,13 @@ private final class StreamWorker: @unchecked Sendable {
         }
         builder.endDocument()
         flushed.append(SegmentDocument(documentID: document.id, tokenCount: UInt32(builder.tokenCount - tokensBefore)))
+        sizes.append(UInt32(clamping: document.text.utf8.count))
         if builder.estimatedByteCount >= budget {
           flush()
           if failure != nil { break }
         }
       }
+      if failure == nil { flush() }
     }
-    if failure == nil { flush() }
   }
 }

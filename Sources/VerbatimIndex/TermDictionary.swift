@@ -233,6 +233,19 @@ public struct TermDictionary: @unchecked Sendable {
     ///
     /// - Throws: ``IndexError/corrupt(file:reason:)``.
     public mutating func next() throws(IndexError) -> (key: [UInt8], info: TermInfo)? {
+      guard let info = try advance() else { return nil }
+      return (key, info)
+    }
+
+    /// The key of the entry ``advance()`` last moved to, read in place (no copy is made
+    /// unless the caller keeps it).
+    public var currentKey: [UInt8] { key }
+
+    /// Moves to the next entry and returns its postings information (its key is
+    /// ``currentKey``), or `nil` after the last.
+    ///
+    /// - Throws: ``IndexError/corrupt(file:reason:)``.
+    public mutating func advance() throws(IndexError) -> TermInfo? {
       guard index < dictionary.count else { return nil }
       let bytes = dictionary.bytes
       let isFirst = index % TermDictionaryWriter.blockSize == 0
@@ -257,12 +270,9 @@ public struct TermDictionary: @unchecked Sendable {
       guard !overflowEnd, !overflowTotal else { throw dictionary.damaged("entry \(index) out of range") }
       previousEnd = isFirst ? end : max(previousEnd, end)
       index += 1
-      return (
-        key,
-        TermInfo(
-          postingsOffset: offset, postingsLength: length, documentFrequency: UInt32(documentFrequency),
-          totalFrequency: total)
-      )
+      return TermInfo(
+        postingsOffset: offset, postingsLength: length, documentFrequency: UInt32(documentFrequency),
+        totalFrequency: total)
     }
   }
 

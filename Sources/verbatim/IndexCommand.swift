@@ -9,8 +9,9 @@ struct IndexCommand: ParsableCommand {
     abstract: "Build the positional index of the project's documents.",
     discussion: """
       With CORPUS, imports it first (as `verbatim import`). Every stored document is indexed \
-      by --jobs workers, each flushing segments at its share of half of --memory, and merged into one \
-      segment at commit: the files do not depend on --jobs. One writer at a time. The summary \
+      by --jobs workers, each building whole runs of 8 or 16 MiB of text into segments (flushing \
+      early at its share of half of --memory); the commit keeps one segment per run, merging only \
+      what changed: the files do not depend on --jobs. One writer at a time. The summary \
       goes to stderr, or with --format jsonl as one object to stdout.
       """)
 
@@ -53,12 +54,13 @@ struct IndexCommand: ParsableCommand {
       printError(error.description)
       throw ExitCode(1)
     }
-    // Distinct terms and stems of the committed index (one canonical segment after a commit).
+    // Distinct terms and stems of the committed index (over all its segments).
     var terms = 0
     var stems = 0
-    if let snapshot = try? IndexSnapshot(directory: IndexJob.indexDirectory(of: project.directory)) {
-      terms = snapshot.segments.reduce(0) { $0 + $1.terms.count }
-      stems = snapshot.segments.reduce(0) { $0 + $1.stems.count }
+    if let snapshot = try? IndexSnapshot(directory: IndexJob.indexDirectory(of: project.directory)),
+      let counts = try? snapshot.distinctKeyCounts()
+    {
+      (terms, stems) = counts
     }
     if format == .jsonl {
       let sink = OutputSink()

@@ -138,14 +138,25 @@ import VerbatimTestSupport
       fixture: try Self.fixture(seed: 11, count: 8, wordsPerTurn: 400), seed: 13, queries: 150)
   }
 
-  static func checkRandomQueries(fixture: Fixture, seed: UInt64, queries: Int) throws {
-    let folder = IndexWriterTests.temporaryFolder("searcher")
+  /// The same over an index of many small segments (the canonical layout cut every 500
+  /// bytes of text): hits of several segments come out merged in document order.
+  @Test func agreesWithBruteForceOverManySegments() throws {
+    try Self.checkRandomQueries(
+      fixture: try Self.fixture(seed: 43, count: 40), seed: 8, queries: 200, segmentTextBytes: 500)
+  }
+
+  static func checkRandomQueries(
+    fixture: Fixture, seed: UInt64, queries: Int, segmentTextBytes: Int? = nil
+  ) throws {
+    let folder = IndexWriterTests.temporaryFolder("searcher-\(seed)")
     defer { try? FileManager.default.removeItem(at: folder) }
     let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1 << 16)
+    if let segmentTextBytes { writer.segmentTextBytes = segmentTextBytes }
     try writer.add(documents: fixture.texts.map { ($0.key, $0.value) })
     try writer.commit()
     writer.close()
     let snapshot = try IndexSnapshot(directory: folder)
+    if segmentTextBytes != nil { #expect(snapshot.segments.count > 5, "\(snapshot.segments.count) segments") }
     let searcher = IndexSearcher(snapshot: snapshot) { fixture.documents[$0] }
     let pipeline = try Analyzer.french.makePipeline()
     let stems = Self.words.map { pipeline.tokens(in: $0).first!.stem }

@@ -149,7 +149,7 @@ import VerbatimTestSupport
       try writer.commit()
       writer.close()
       let files = try Self.files(folder)
-      #expect(files.keys.sorted() == ["manifest.json", "seg-000001.vbseg"])
+      #expect(files.keys.sorted() == ["manifest.json", "seg-000001-0000.vbseg"])
       outputs.append(files)
       try Self.check(folder, against: Dictionary(uniqueKeysWithValues: documents.map { ($0.id, $0.text) }))
     }
@@ -175,7 +175,7 @@ import VerbatimTestSupport
       }
       builder.add(documentID: document.id, tokens: tokens)
     }
-    let written = try Data(contentsOf: folder.appendingPathComponent("seg-000001.vbseg"))
+    let written = try Data(contentsOf: folder.appendingPathComponent("seg-000001-0000.vbseg"))
     #expect(Array(written) == builder.serialized())
   }
 
@@ -215,7 +215,9 @@ import VerbatimTestSupport
 
   // MARK: - Property test against a model
 
-  @Test(arguments: [1 as UInt64, 2, 3, 4])
+  /// Seeds 5–8 cut the index into segments of about 300 bytes of text, so that commits keep,
+  /// link and merge runs; after every commit the files are those of one builder per run.
+  @Test(arguments: [1 as UInt64, 2, 3, 4, 5, 6, 7, 8])
   func randomOperationsMatchTheModel(seed: UInt64) throws {
     var random = SplitMix64(seed: seed)
     let folder = Self.temporaryFolder("property-\(seed)")
@@ -223,7 +225,14 @@ import VerbatimTestSupport
     var committed: [Int64: String] = [:]
     var current: [Int64: String] = [:]
     let jobs = 1 + random.next(below: 3)
+    let limit = seed > 4 ? 300 : IndexWriter.runBytes(forTotal: 0)
     var writer = try IndexWriter(directory: folder, jobs: jobs, memoryBudgetBytes: 1 + random.next(below: 20_000))
+    if seed > 4 { writer.segmentTextBytes = limit }
+    func checkLayout() throws {
+      #expect(
+        try CanonicalLayoutTests.committedFiles(folder)
+          == CanonicalLayoutTests.reference(committed.map { ($0.key, $0.value) }, limit: limit))
+    }
     for _ in 0..<14 {
       switch random.next(below: 6) {
       case 0, 1:
@@ -249,19 +258,22 @@ import VerbatimTestSupport
         writer.close()
         current = committed
         writer = try IndexWriter(directory: folder, jobs: jobs, memoryBudgetBytes: 1 + random.next(below: 20_000))
+        if seed > 4 { writer.segmentTextBytes = limit }
       default:
         try writer.commit()
         committed = current
         try Self.check(folder, against: committed)
+        try checkLayout()
       }
     }
     try writer.commit()
     committed = current
     try Self.check(folder, against: committed)
+    try checkLayout()
     writer.close()
     let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
     let manifest = try IndexManifest.read(directory: folder)
-    #expect(Set(names) == Set([IndexManifest.fileName] + manifest.segments.map(\.file)) || committed.isEmpty)
+    #expect(Set(names) == Set([IndexManifest.fileName] + manifest.segments.map(\.file)) || committed.isEmpty, "\(names.sorted()) vs \(manifest.segments.map(\.file))")
   }
 
   @Test func termPostingsAreExact() throws {
@@ -293,7 +305,7 @@ import VerbatimTestSupport
     #expect(!again.hasPendingChanges)
     #expect(try again.commit() == snapshot.manifest)
     again.close()
-    #expect(try Self.files(folder).keys.sorted() == ["manifest.json", "seg-000002.vbseg"])
+    #expect(try Self.files(folder).keys.sorted() == ["manifest.json", "seg-000002-0000.vbseg"])
   }
 
   // MARK: - Crash safety
@@ -311,11 +323,11 @@ import VerbatimTestSupport
     let before = try Self.files(folder)
     let expected = Dictionary(uniqueKeysWithValues: documents.map { ($0.id, $0.text) })
     // A half-written next generation: a truncated segment and an unrenamed manifest naming it.
-    let segment = try Data(contentsOf: folder.appendingPathComponent("seg-000001.vbseg"))
-    try segment.prefix(segment.count / 2).write(to: folder.appendingPathComponent("seg-000002.vbseg"))
-    try segment.prefix(10).write(to: folder.appendingPathComponent("seg-000003.vbseg.tmp"))
+    let segment = try Data(contentsOf: folder.appendingPathComponent("seg-000001-0000.vbseg"))
+    try segment.prefix(segment.count / 2).write(to: folder.appendingPathComponent("seg-000002-0000.vbseg"))
+    try segment.prefix(10).write(to: folder.appendingPathComponent("seg-000003-0000.vbseg.tmp"))
     let next = IndexManifest(
-      generation: 2, segments: [IndexManifest.Segment(file: "seg-000002.vbseg", documentIDs: [1], tokenCounts: [3])])
+      generation: 2, segments: [IndexManifest.Segment(file: "seg-000002-0000.vbseg", documentIDs: [1], tokenCounts: [3])])
     try Data(try next.encoded()).write(to: folder.appendingPathComponent("manifest.json.tmp"))
     try Self.check(folder, against: expected)
     #expect(try IndexManifest.read(directory: folder).generation == 1)
@@ -330,7 +342,7 @@ import VerbatimTestSupport
     var after = expected
     after[2000] = "après la panne"
     try Self.check(folder, against: after)
-    #expect(try Self.files(folder).keys.sorted() == ["manifest.json", "seg-000002.vbseg"])
+    #expect(try Self.files(folder).keys.sorted() == ["manifest.json", "seg-000002-0000.vbseg"])
   }
 
   @Test(arguments: IndexWriter.CommitStep.allCases)
@@ -379,14 +391,13 @@ import VerbatimTestSupport
     #expect(try IndexSnapshot(directory: empty).documentIDs.isEmpty)
   }
 
-  /// Streaming in many small batches over three workers (each flushing often) commits the
-  /// same bytes as one builder fed the documents in id order.
+  /// Streaming one run whose worker flushes often (a small budget) commits the same bytes as
+  /// one builder fed the documents in id order.
   @Test func streamedBatchesOverWorkersEqualOneBuilder() throws {
     let documents = Self.documents(seed: 11, count: 60).sorted { $0.id < $1.id }
     let folder = Self.temporaryFolder("streamed")
     defer { try? FileManager.default.removeItem(at: folder) }
     let writer = try IndexWriter(directory: folder, jobs: 3, memoryBudgetBytes: 3 * 4000)
-    writer.batchBytes = 150
     var next = 0
     try writer.add(versions: [documents[0].id: "v1"]) { () throws(IndexError) -> (id: Int64, text: String)? in
       guard next < documents.count else { return nil }
@@ -394,7 +405,7 @@ import VerbatimTestSupport
       return documents[next]
     }
     let pendingFiles = try Self.files(folder).keys.filter { $0.hasPrefix("pending-") }
-    #expect(pendingFiles.count > 3, "several flushes per worker")
+    #expect(pendingFiles.count > 3, "several flushes of the run")
     let manifest = try writer.commit()
     writer.close()
     #expect(manifest.documentVersions == [String(documents[0].id): "v1"])
@@ -408,9 +419,9 @@ import VerbatimTestSupport
       }
       builder.add(documentID: document.id, tokens: tokens)
     }
-    let written = try Data(contentsOf: folder.appendingPathComponent("seg-000001.vbseg"))
+    let written = try Data(contentsOf: folder.appendingPathComponent("seg-000001-0000.vbseg"))
     #expect(Array(written) == builder.serialized())
-    #expect(try Self.files(folder).keys.sorted() == ["manifest.json", "seg-000001.vbseg"])
+    #expect(try Self.files(folder).keys.sorted() == ["manifest.json", "seg-000001-0000.vbseg"])
   }
 
   /// A source that fails part-way (after batches went to the workers and segments were
@@ -421,7 +432,7 @@ import VerbatimTestSupport
     let folder = Self.temporaryFolder("failing-source")
     defer { try? FileManager.default.removeItem(at: folder) }
     let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 2 * 3000)
-    writer.batchBytes = 100
+    writer.segmentTextBytes = 100
     try writer.add(documents: [(id: 1000, text: "avant la panne")])
     var next = 0
     #expect(throws: IndexError.self) {
