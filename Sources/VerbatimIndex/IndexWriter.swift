@@ -325,18 +325,12 @@ public final class IndexWriter {
     }
     live.sort { $0.id < $1.id }
     let generation = committed.generation + 1
-    var readers: [Int: SegmentReader] = [:]
     var segments: [IndexManifest.Segment] = []
     let sizes = live.map { Int($0.textBytes) }
     let limit = segmentTextBytes ?? Self.runBytes(forTotal: sizes.reduce(0, +))
-    let runs = Self.canonicalRuns(sizes, limit: limit)
-    // A source segment's reader (mapped) is kept until the last run that reads it.
-    var lastRun: [Int: Int] = [:]
-    for (run, range) in runs.enumerated() {
-      for document in live[range] { lastRun[document.source] = run }
-    }
-    for (run, range) in runs.enumerated() {
-      defer { for (source, last) in lastRun where last == run { readers[source] = nil } }
+    // Runs to merge: output file and, per source segment, the ordinals it gives.
+    var merges: [(file: String, ids: [Int64], parts: [(source: Int, ordinals: [Int])])] = []
+    for (run, range) in Self.canonicalRuns(sizes, limit: limit).enumerated() {
       let documents = live[range]
       let first = documents[documents.startIndex]
       let isWhole = documents.count == sources[first.source].count
@@ -346,18 +340,13 @@ public final class IndexWriter {
         file = String(format: "seg-%06d-%04d.vbseg", generation, run)
         // A whole pending segment gets a second name (the pending one stays until the
         // manifest is durable, so that a failed commit can be retried).
-        if !isWhole || link(path(sources[first.source].file), path(file)) != 0 {
-          var inputs: [SegmentMerger.Input] = []
+        if isWhole && link(path(sources[first.source].file), path(file)) == 0 {
+          SegmentFormat.syncFolder(of: path(file))
+        } else {
           var ordinals: [Int: [Int]] = [:]
           for document in documents { ordinals[document.source, default: []].append(document.ordinal) }
-          for source in ordinals.keys.sorted() {
-            if readers[source] == nil { readers[source] = try SegmentReader(path: path(sources[source].file)) }
-            inputs.append(SegmentMerger.Input(reader: readers[source]!, ordinals: ordinals[source]!))
-          }
-          let merged = try SegmentMerger.merge(inputs, to: path(file))
-          precondition(merged.map(\.documentID) == documents.map(\.id), "a merge lost or reordered documents")
-        } else {
-          SegmentFormat.syncFolder(of: path(file))
+          merges.append(
+            (file, documents.map(\.id), ordinals.keys.sorted().map { ($0, ordinals[$0]!) }))
         }
       }
       segments.append(
@@ -365,10 +354,33 @@ public final class IndexWriter {
           file: file, documentIDs: documents.map(\.id), tokenCounts: documents.map(\.tokenCount),
           textBytes: documents.map(\.textBytes)))
     }
-    readers = [:]
+    try mergeRuns(merges, sources: sources.map(\.file))
     try step(.afterMerge)
     try step(.afterSegmentWrite)
     return try publish(generation: generation, segments: segments)
+  }
+
+  /// Merges runs into their files, up to `jobs` at once (each merge runs stem and term lists
+  /// on two threads): after an incremental change, or when workers flushed runs early.
+  private func mergeRuns(
+    _ merges: [(file: String, ids: [Int64], parts: [(source: Int, ordinals: [Int])])], sources: [String]
+  ) throws(IndexError) {
+    guard !merges.isEmpty else { return }
+    var readers: [Int: SegmentReader] = [:]
+    for merge in merges {
+      for part in merge.parts where readers[part.source] == nil {
+        readers[part.source] = try SegmentReader(path: path(sources[part.source]))
+      }
+    }
+    let work = RunMerges(
+      merges.map { merge in
+        (
+          path(merge.file), merge.ids,
+          merge.parts.map { SegmentMerger.Input(reader: readers[$0.source]!, ordinals: $0.ordinals) }
+        )
+      })
+    DispatchQueue.concurrentPerform(iterations: min(jobs, merges.count)) { _ in work.run() }
+    if let failure = work.failure { throw failure }
   }
 
   /// A document of the index as the commit will write it, and where it is now.
@@ -436,6 +448,37 @@ func releaseFreedMemory() {
       _ = unsafeBitCast(symbol, to: Trim.self)(0)
     }
   #endif
+}
+
+/// The merges of a commit, taken one at a time by `concurrentPerform` threads; the first
+/// error stops the rest.
+private final class RunMerges: @unchecked Sendable {
+  private let merges: [(path: String, ids: [Int64], inputs: [SegmentMerger.Input])]
+  private let lock = NSLock()
+  private var next = 0
+  private(set) var failure: IndexError?
+
+  init(_ merges: [(path: String, ids: [Int64], inputs: [SegmentMerger.Input])]) { self.merges = merges }
+
+  func run() {
+    while true {
+      lock.lock()
+      let index = next
+      next += 1
+      let stop = failure != nil
+      lock.unlock()
+      guard !stop, index < merges.count else { return }
+      let merge = merges[index]
+      do {
+        let merged = try SegmentMerger.merge(merge.inputs, to: merge.path)
+        precondition(merged.map(\.documentID) == merge.ids, "a merge lost or reordered documents")
+      } catch {
+        lock.lock()
+        failure = failure ?? error
+        lock.unlock()
+      }
+    }
+  }
 }
 
 /// A flushed segment not yet committed: its file name, its documents and their text sizes,
