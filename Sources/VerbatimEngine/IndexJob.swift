@@ -22,6 +22,10 @@ public struct IndexSummary: Sendable, Hashable {
   public var jobs: Int
   /// Documents analysed by this run (added or changed since the last index).
   public var analysedDocuments: Int
+  /// Segment files of the index after the run.
+  public var segments: Int = 0
+  /// Segment files this run's commit wrote (the others were kept as they were; 0 without a commit).
+  public var segmentsWritten: Int = 0
 
   /// Text throughput in MB/s.
   public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
@@ -29,8 +33,9 @@ public struct IndexSummary: Sendable, Hashable {
 
 /// Builds the positional index of every document of the project in `<project>/index`.
 ///
-/// Each run adds every stored document (same id: replaced), removes documents no longer
-/// stored, and commits one canonical segment, so the files do not depend on `jobs`.
+/// Each run analyses the stored documents added or changed since the last run (same id:
+/// replaced), removes documents no longer stored, and commits the canonical layout (one
+/// segment per run of documents; unchanged runs are kept), so the files do not depend on `jobs`.
 public enum IndexJob {
   /// The part of the memory budget given to the segment builders.
   public static let builderShare = 0.5
@@ -67,6 +72,7 @@ public enum IndexJob {
     }
     let start = DispatchTime.now().uptimeNanoseconds
     let manifest: IndexManifest
+    var previousGeneration = 0
     var bytes = 0
     var analysed = 0
     var storeError: ProjectStoreError?
@@ -75,6 +81,7 @@ public enum IndexJob {
         directory: directory, jobs: jobs,
         memoryBudgetBytes: max(1, Int(Double(max(1, memoryBudgetMegabytes) << 20) * builderShare)))
       defer { writer.close() }
+      previousGeneration = writer.committed.generation
       let stored = Set(states.map(\.id))
       let indexed = writer.committed.segments.flatMap(\.documentIDs)
       writer.remove(ids: indexed.filter { !stored.contains($0) })
@@ -145,11 +152,17 @@ public enum IndexJob {
       let path = directory.appendingPathComponent(name).path
       indexBytes += ((try? FileManager.default.attributesOfItem(atPath: path)[.size]) as? Int) ?? 0
     }
-    return IndexSummary(
+    let prefix = String(format: "seg-%06d-", manifest.generation)
+    var summary = IndexSummary(
       documents: manifest.segments.reduce(0) { $0 + $1.documentIDs.count },
       tokens: manifest.segments.reduce(0) { $0 + $1.tokenCounts.reduce(0) { $0 + Int($1) } },
       bytes: bytes, seconds: seconds, indexBytes: indexBytes, generation: manifest.generation, jobs: jobs,
       analysedDocuments: analysed)
+    summary.segments = manifest.segments.count
+    if manifest.generation != previousGeneration {
+      summary.segmentsWritten = manifest.segments.filter { $0.file.hasPrefix(prefix) }.count
+    }
+    return summary
   }
 
   /// The version of a stored document the index records: the source file's content hash and

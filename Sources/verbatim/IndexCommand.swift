@@ -62,29 +62,31 @@ struct IndexCommand: ParsableCommand {
     {
       (terms, stems) = counts
     }
+    let segments = summary.segments
+    let written = summary.segmentsWritten
     if format == .jsonl {
       let sink = OutputSink()
       let writer = TableWriter(
         format: .jsonl,
         columns: [
           "documents", "analysed", "tokens", "terms", "stems", "bytes", "seconds", "mb_per_s", "index_bytes",
-          "generation", "jobs",
+          "generation", "jobs", "segments", "segments_written",
         ],
         sink: sink)
       writer.write([
         .integer(summary.documents), .integer(summary.analysedDocuments), .integer(summary.tokens), .integer(terms),
         .integer(stems), .integer(summary.bytes), .number(summary.seconds),
         .number((summary.megabytesPerSecond * 100).rounded() / 100), .integer(summary.indexBytes),
-        .integer(summary.generation), .integer(summary.jobs),
+        .integer(summary.generation), .integer(summary.jobs), .integer(segments), .integer(written),
       ])
       sink.flush()
     } else {
       let line = String(
         format:
-          "index: %d documents (%d analysed: %.1f MB in %.2f s, %.1f MB/s, %d jobs), %d tokens, %d terms, %d stems; index %.1f MB, generation %d\n",
+          "index: %d documents (%d analysed: %.1f MB in %.2f s, %.1f MB/s, %d jobs), %d tokens, %d terms, %d stems; index %.1f MB in %d segments (%d written), generation %d\n",
         summary.documents, summary.analysedDocuments, Double(summary.bytes) / 1e6, summary.seconds,
         summary.megabytesPerSecond, summary.jobs, summary.tokens, terms, stems, Double(summary.indexBytes) / 1e6,
-        summary.generation)
+        segments, written, summary.generation)
       FileHandle.standardError.write(Data(line.utf8))
     }
   }

@@ -40,6 +40,8 @@ struct IndexCommandTests {
     let same = try runVerbatim(["index", corpus.path, "--project", project, "--format", "jsonl"])
     #expect(same.stdout.contains("\"documents\":2,\"analysed\":0"), "\(same.stdout)")
     #expect(same.stdout.contains("\"generation\":1"), "nothing changed: no new commit")
+    #expect(first.stdout.contains("\"segments\":1,\"segments_written\":1"), "\(first.stdout)")
+    #expect(same.stdout.contains("\"segments\":1,\"segments_written\":0"), "\(same.stdout)")
     try Data("L2 : Les ordinateurs des agents.\n".utf8).write(to: corpus.appendingPathComponent("b.txt"))
     // Imported but not indexed: search refuses the stale index.
     #expect(try runVerbatim(["import", corpus.path, "--project", project]).status == 0)
