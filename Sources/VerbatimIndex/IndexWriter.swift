@@ -339,7 +339,9 @@ public final class IndexWriter {
       if !isWhole || sources[first.source].isPending {
         file = String(format: "seg-%06d-%04d.vbseg", generation, run)
         // A whole pending segment gets a second name (the pending one stays until the
-        // manifest is durable, so that a failed commit can be retried).
+        // manifest is durable, so that a failed commit can be retried; a retry finds the
+        // name taken by its own earlier attempt: no committed file has this generation).
+        unlink(path(file))
         if isWhole && link(path(sources[first.source].file), path(file)) == 0 {
           SegmentFormat.syncFolder(of: path(file))
         } else {

@@ -133,6 +133,30 @@ import VerbatimTestSupport
     try IndexWriterTests.check(folder, against: Dictionary(uniqueKeysWithValues: changed.map { ($0.id, $0.text) }))
   }
 
+  /// A commit that fails after linking and merging (before the manifest) keeps the changes
+  /// pending; retried on the same writer it writes the canonical files, nothing left over.
+  @Test(arguments: [IndexWriter.CommitStep.afterMerge, .afterSegmentWrite])
+  func failedCommitCanBeRetried(step: IndexWriter.CommitStep) throws {
+    let documents = IndexWriterTests.documents(seed: 21, count: 40)
+    let folder = IndexWriterTests.temporaryFolder("canonical-retry-\(step)")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1 << 20)
+    writer.segmentTextBytes = 400
+    try writer.add(documents: Array(documents[..<20]))
+    try writer.commit()
+    // Whole pending runs (linked) and a run mixing committed and pending documents (merged).
+    try writer.add(documents: Array(documents[20...]))
+    writer.simulatedCrash = step
+    #expect(throws: IndexError.self) { try writer.commit() }
+    #expect(try IndexManifest.read(directory: folder).generation == 1)
+    writer.simulatedCrash = nil
+    let manifest = try writer.commit()
+    writer.close()
+    #expect(manifest.generation == 2)
+    #expect(try Self.committedFiles(folder) == Self.reference(documents, limit: 400))
+    #expect(try IndexWriterTests.files(folder).count == manifest.segments.count + 1)
+  }
+
   /// A manifest written before segments recorded text sizes still commits (sizes estimated
   /// from token counts), and the result holds every document.
   @Test func manifestWithoutTextSizesStillCommits() throws {
