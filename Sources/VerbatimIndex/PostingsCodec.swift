@@ -84,39 +84,46 @@ public enum BlockCodec {
   @inlinable
   public static func encode(_ values: UnsafeBufferPointer<UInt32>, into output: inout [UInt8]) {
     let fullBlocks = values.count / blockSize
-    var low = [UInt32](repeating: 0, count: blockSize)
-    for block in 0..<fullBlocks {
-      let slice = UnsafeBufferPointer(rebasing: values[(block * blockSize)..<((block + 1) * blockSize)])
-      // Patched frame of reference: the width that minimises packed bits plus exceptions.
-      var histogram = [Int](repeating: 0, count: 33)
-      for value in slice { histogram[32 - value.leadingZeroBitCount] += 1 }
-      let maximum = BitPacking.width(of: slice)
-      var width = maximum
-      var best = 16 * maximum
-      var above = 0
-      var candidate = maximum
-      while candidate > 0 {
-        above += histogram[candidate]
-        candidate -= 1
-        let cost = 16 * candidate + above * (1 + (maximum - candidate + 6) / 7)
-        if cost < best {
-          best = cost
-          width = candidate
-        }
-      }
-      let mask: UInt32 = width == 32 ? .max : (1 << UInt32(width)) &- 1
-      var exceptions = 0
-      for (index, value) in slice.enumerated() {
-        low[index] = value & mask
-        if value > mask { exceptions += 1 }
-      }
-      output.append(UInt8(width))
-      output.append(UInt8(exceptions))
-      low.withUnsafeBufferPointer { BitPacking.pack($0, width: width, into: &output) }
-      if exceptions > 0 {
-        for (index, value) in slice.enumerated() where value > mask {
-          output.append(UInt8(index))
-          Varint.append(value >> UInt32(width), to: &output)
+    if fullBlocks > 0 {
+      // Scratch on the stack: most lists are shorter than a block, and the rest should not
+      // allocate per block.
+      withUnsafeTemporaryAllocation(of: UInt32.self, capacity: blockSize) { low in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 33) { histogram in
+          for block in 0..<fullBlocks {
+            let slice = UnsafeBufferPointer(rebasing: values[(block * blockSize)..<((block + 1) * blockSize)])
+            // Patched frame of reference: the width that minimises packed bits plus exceptions.
+            histogram.initialize(repeating: 0)
+            for value in slice { histogram[32 - value.leadingZeroBitCount] += 1 }
+            let maximum = BitPacking.width(of: slice)
+            var width = maximum
+            var best = 16 * maximum
+            var above = 0
+            var candidate = maximum
+            while candidate > 0 {
+              above += histogram[candidate]
+              candidate -= 1
+              let cost = 16 * candidate + above * (1 + (maximum - candidate + 6) / 7)
+              if cost < best {
+                best = cost
+                width = candidate
+              }
+            }
+            let mask: UInt32 = width == 32 ? .max : (1 << UInt32(width)) &- 1
+            var exceptions = 0
+            for (index, value) in slice.enumerated() {
+              low[index] = value & mask
+              if value > mask { exceptions += 1 }
+            }
+            output.append(UInt8(width))
+            output.append(UInt8(exceptions))
+            BitPacking.pack(UnsafeBufferPointer(low), width: width, into: &output)
+            if exceptions > 0 {
+              for (index, value) in slice.enumerated() where value > mask {
+                output.append(UInt8(index))
+                Varint.append(value >> UInt32(width), to: &output)
+              }
+            }
+          }
         }
       }
     }
@@ -229,9 +236,19 @@ public enum PostingsCodec {
   public static func encode(
     documents: [UInt32], frequencies: [UInt32], positions: [UInt32], into output: inout [UInt8]
   ) {
+    var gaps: [UInt32] = []
+    encode(documents: documents, frequencies: frequencies, positions: positions, into: &output, gaps: &gaps)
+  }
+
+  /// ``encode(documents:frequencies:positions:into:)`` with a caller's scratch array for the
+  /// gaps (a builder encodes one list per key: no allocation per list).
+  static func encode(
+    documents: [UInt32], frequencies: [UInt32], positions: [UInt32], into output: inout [UInt8],
+    gaps: inout [UInt32]
+  ) {
     precondition(documents.count == frequencies.count, "one frequency per document")
     Varint.append(UInt64(documents.count), to: &output)
-    var gaps: [UInt32] = []
+    gaps.removeAll(keepingCapacity: true)
     gaps.reserveCapacity(max(documents.count, positions.count))
     var previous: Int64 = -1
     for document in documents {

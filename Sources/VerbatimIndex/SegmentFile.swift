@@ -181,9 +181,14 @@ public struct SegmentBuilder {
     let identity = ObjectIdentifier(vocabulary)
     if vocabularyIdentity == nil { vocabularyIdentity = identity }
     precondition(vocabularyIdentity == identity, "one builder takes tokens from one vocabulary")
+    // Keys first: a vocabulary id seen for the first time gets its key (rare after the first
+    // documents), so that the loop below only counts and appends.
     for token in tokens {
       let termID = Int(token.termID)
       let stemID = Int(token.stemID)
+      if termID < termSlots.count && termSlots[termID] >= 0 && stemID < stemSlots.count && stemSlots[stemID] >= 0 {
+        continue
+      }
       if termID >= termSlots.count {
         termSlots.append(contentsOf: repeatElement(-1, count: termID - termSlots.count + 1))
       }
@@ -196,11 +201,65 @@ public struct SegmentBuilder {
         termSlots[termID] = terms.id(of: Array(vocabulary.termBytes(token.termID)))
         noteStem(ofTerm: termSlots[termID], stemSlots[stemID])
       }
-      precondition(token.position >= 0 && token.start >= 0 && token.end <= Int(UInt32.max), "token out of range")
-      record(
-        term: termSlots[termID], stem: stemSlots[stemID], position: UInt32(token.position),
-        start: UInt32(token.start), end: UInt32(token.end))
     }
+    // The per-token arrays are taken out of `self` for the loop (each appended to as a
+    // local, uniquely held) and put back after it.
+    var termKeys = terms.tokenKeys
+    terms.tokenKeys = []
+    var stemKeys = stems.tokenKeys
+    stems.tokenKeys = []
+    var positions = tokenPositions
+    tokenPositions = []
+    var starts = scratchStarts
+    scratchStarts = []
+    var ends = scratchEnds
+    scratchEnds = []
+    var previous = previousPosition
+    var termCounts = terms.counts
+    terms.counts = []
+    var stemCounts = stems.counts
+    stems.counts = []
+    termSlots.withUnsafeBufferPointer { termSlots in
+      stemSlots.withUnsafeBufferPointer { stemSlots in
+        termCounts.withUnsafeMutableBufferPointer { termCounts in
+          stemCounts.withUnsafeMutableBufferPointer { stemCounts in
+            for token in tokens {
+              precondition(token.position >= 0 && token.start >= 0 && token.end <= Int(UInt32.max), "token out of range")
+              precondition(Int64(token.position) > previous, "positions must be distinct and ascending within a document")
+              precondition(token.start <= token.end, "a token's range must not end before it starts")
+              let position = UInt32(token.position)
+              if starts.count < Int(position) {
+                let previousEnd = ends.last ?? 0
+                while starts.count < Int(position) {
+                  starts.append(previousEnd)
+                  ends.append(previousEnd)
+                }
+              }
+              starts.append(UInt32(token.start))
+              ends.append(UInt32(token.end))
+              previous = Int64(position)
+              let term = termSlots[Int(token.termID)]
+              let stem = stemSlots[Int(token.stemID)]
+              termKeys.append(UInt32(truncatingIfNeeded: term))
+              stemKeys.append(UInt32(truncatingIfNeeded: stem))
+              termCounts[term] &+= 1
+              stemCounts[stem] &+= 1
+              positions.append(position)
+            }
+          }
+        }
+      }
+    }
+    terms.tokenKeys = termKeys
+    stems.tokenKeys = stemKeys
+    terms.counts = termCounts
+    stems.counts = stemCounts
+    tokenPositions = positions
+    scratchStarts = starts
+    scratchEnds = ends
+    previousPosition = previous
+    openDocument?.tokenCount += UInt32(tokens.count)
+    tokenCount += tokens.count
   }
 
   /// Closes the open document and returns its local ordinal.
@@ -275,6 +334,7 @@ public struct SegmentBuilder {
     var listDocuments: [UInt32] = []
     var listFrequencies: [UInt32] = []
     var listPositions: [UInt32] = []
+    var gaps: [UInt32] = []
     for id in order {
       listDocuments.removeAll(keepingCapacity: true)
       listFrequencies.removeAll(keepingCapacity: true)
@@ -290,7 +350,7 @@ public struct SegmentBuilder {
       }
       scratch.removeAll(keepingCapacity: true)
       PostingsCodec.encode(
-        documents: listDocuments, frequencies: listFrequencies, positions: listPositions, into: &scratch)
+        documents: listDocuments, frequencies: listFrequencies, positions: listPositions, into: &scratch, gaps: &gaps)
       var info = TermInfo(
         postingsOffset: 0, postingsLength: UInt64(scratch.count),
         documentFrequency: UInt32(listDocuments.count), totalFrequency: UInt64(listPositions.count))

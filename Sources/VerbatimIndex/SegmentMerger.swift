@@ -316,6 +316,7 @@ public enum SegmentMerger {
       iterators.append(iterator)
     }
     var scratch: [UInt8] = []
+    var gaps: [UInt32] = []
     var readSinceRelease: UInt64 = 0
     var entries: [(document: UInt32, positions: ArraySlice<UInt32>)] = []
     var documents: [UInt32] = []
@@ -362,7 +363,8 @@ public enum SegmentMerger {
         positions.append(contentsOf: entry.positions)
       }
       scratch.removeAll(keepingCapacity: true)
-      PostingsCodec.encode(documents: documents, frequencies: frequencies, positions: positions, into: &scratch)
+      PostingsCodec.encode(
+        documents: documents, frequencies: frequencies, positions: positions, into: &scratch, gaps: &gaps)
       let info = TermInfo(
         postingsOffset: 0, postingsLength: UInt64(scratch.count),
         documentFrequency: UInt32(documents.count), totalFrequency: UInt64(positions.count))
