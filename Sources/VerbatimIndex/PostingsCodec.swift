@@ -21,18 +21,26 @@ public enum BitPacking {
   @inlinable
   public static func pack(_ values: UnsafeBufferPointer<UInt32>, width: Int, into output: inout [UInt8]) {
     guard width > 0 else { return }
-    var accumulator: UInt64 = 0
-    var bits = 0
-    for value in values {
-      accumulator |= UInt64(value) << UInt64(bits)
-      bits += width
-      while bits >= 8 {
-        output.append(UInt8(truncatingIfNeeded: accumulator))
-        accumulator >>= 8
-        bits -= 8
+    // The bytes are made room for once, then written through a pointer.
+    let start = output.count
+    let count = byteCount(count: values.count, width: width)
+    output.append(contentsOf: repeatElement(0, count: count))
+    output.withUnsafeMutableBufferPointer { buffer in
+      var out = start
+      var accumulator: UInt64 = 0
+      var bits = 0
+      for value in values {
+        accumulator |= UInt64(value) << UInt64(bits)
+        bits += width
+        while bits >= 8 {
+          buffer[out] = UInt8(truncatingIfNeeded: accumulator)
+          out += 1
+          accumulator >>= 8
+          bits -= 8
+        }
       }
+      if bits > 0 { buffer[out] = UInt8(truncatingIfNeeded: accumulator) }
     }
-    if bits > 0 { output.append(UInt8(truncatingIfNeeded: accumulator)) }
   }
 
   /// Unpacks `count` values of `width` bits from `bytes` at `offset`, appending them to
@@ -361,12 +369,15 @@ public enum PostingsCodec {
         lengths.append(ends[index] - start)
         previousEnd = ends[index]
       }
-      for values in [gaps, lengths] {
-        values.withUnsafeBufferPointer { values in
-          let width = BitPacking.width(of: values)
-          blocks.append(UInt8(width))
-          BitPacking.pack(values, width: width, into: &blocks)
-        }
+      gaps.withUnsafeBufferPointer { values in
+        let width = BitPacking.width(of: values)
+        blocks.append(UInt8(width))
+        BitPacking.pack(values, width: width, into: &blocks)
+      }
+      lengths.withUnsafeBufferPointer { values in
+        let width = BitPacking.width(of: values)
+        blocks.append(UInt8(width))
+        BitPacking.pack(values, width: width, into: &blocks)
       }
     }
     output.append(contentsOf: table)
