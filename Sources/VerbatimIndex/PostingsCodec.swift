@@ -271,16 +271,23 @@ public enum PostingsCodec {
       gaps.append(frequency - 1)
     }
     BlockCodec.encode(gaps, into: &output)
+    // Position gaps, written in place: one resize, no checked append per position.
     gaps.removeAll(keepingCapacity: true)
+    gaps.append(contentsOf: repeatElement(0, count: positions.count))
     var index = 0
-    for frequency in frequencies {
-      var previousPosition: Int64 = -1
-      for _ in 0..<Int(frequency) {
-        let position = Int64(positions[index])
-        precondition(position > previousPosition, "positions must be strictly ascending in a document")
-        gaps.append(UInt32(position - previousPosition - 1))
-        previousPosition = position
-        index += 1
+    gaps.withUnsafeMutableBufferPointer { gaps in
+      positions.withUnsafeBufferPointer { positions in
+        for frequency in frequencies {
+          var previousPosition: Int64 = -1
+          precondition(index + Int(frequency) <= positions.count, "Σ frequencies must equal the number of positions")
+          for _ in 0..<Int(frequency) {
+            let position = Int64(positions[index])
+            precondition(position > previousPosition, "positions must be strictly ascending in a document")
+            gaps[index] = UInt32(truncatingIfNeeded: position - previousPosition - 1)
+            previousPosition = position
+            index += 1
+          }
+        }
       }
     }
     precondition(index == positions.count, "Σ frequencies must equal the number of positions")

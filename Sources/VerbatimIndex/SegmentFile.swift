@@ -339,15 +339,24 @@ public struct SegmentBuilder {
       listDocuments.removeAll(keepingCapacity: true)
       listFrequencies.removeAll(keepingCapacity: true)
       listPositions.removeAll(keepingCapacity: true)
-      for slot in starts[id]..<starts[id + 1] {
+      // Documents and frequencies by run length; the positions are the key's slice as it is.
+      let slots = starts[id]..<starts[id + 1]
+      precondition(!slots.isEmpty, "every key has a token")
+      var current = sortedDocuments[slots.lowerBound]
+      var frequency: UInt32 = 0
+      for slot in slots {
         let document = sortedDocuments[slot]
-        if listDocuments.last != document {
-          listDocuments.append(document)
-          listFrequencies.append(0)
+        if document != current {
+          listDocuments.append(current)
+          listFrequencies.append(frequency)
+          current = document
+          frequency = 0
         }
-        listFrequencies[listFrequencies.count - 1] += 1
-        listPositions.append(sortedPositions[slot])
+        frequency += 1
       }
+      listDocuments.append(current)
+      listFrequencies.append(frequency)
+      listPositions.append(contentsOf: sortedPositions[slots])
       scratch.removeAll(keepingCapacity: true)
       PostingsCodec.encode(
         documents: listDocuments, frequencies: listFrequencies, positions: listPositions, into: &scratch, gaps: &gaps)
