@@ -202,64 +202,80 @@ public struct SegmentBuilder {
         noteStem(ofTerm: termSlots[termID], stemSlots[stemID])
       }
     }
-    // The per-token arrays are taken out of `self` for the loop (each appended to as a
-    // local, uniquely held) and put back after it.
-    var termKeys = terms.tokenKeys
-    terms.tokenKeys = []
-    var stemKeys = stems.tokenKeys
-    stems.tokenKeys = []
-    var positions = tokenPositions
-    tokenPositions = []
-    var starts = scratchStarts
-    scratchStarts = []
-    var ends = scratchEnds
-    scratchEnds = []
-    var previous = previousPosition
-    var termCounts = terms.counts
-    terms.counts = []
-    var stemCounts = stems.counts
-    stems.counts = []
-    termSlots.withUnsafeBufferPointer { termSlots in
-      stemSlots.withUnsafeBufferPointer { stemSlots in
-        termCounts.withUnsafeMutableBufferPointer { termCounts in
-          stemCounts.withUnsafeMutableBufferPointer { stemCounts in
-            for token in tokens {
-              precondition(token.position >= 0 && token.start >= 0 && token.end <= Int(UInt32.max), "token out of range")
-              precondition(Int64(token.position) > previous, "positions must be distinct and ascending within a document")
-              precondition(token.start <= token.end, "a token's range must not end before it starts")
-              let position = UInt32(token.position)
-              if starts.count < Int(position) {
-                let previousEnd = ends.last ?? 0
-                while starts.count < Int(position) {
-                  starts.append(previousEnd)
-                  ends.append(previousEnd)
-                }
-              }
-              starts.append(UInt32(token.start))
-              ends.append(UInt32(token.end))
-              previous = Int64(position)
-              let term = termSlots[Int(token.termID)]
-              let stem = stemSlots[Int(token.stemID)]
-              termKeys.append(UInt32(truncatingIfNeeded: term))
-              stemKeys.append(UInt32(truncatingIfNeeded: stem))
-              termCounts[term] &+= 1
-              stemCounts[stem] &+= 1
-              positions.append(position)
-            }
+    // Positions usually follow each other with no gap (every position has a token): then
+    // every per-token array grows by exactly the batch, written in place, one array per loop.
+    let isDense =
+      tokens.isEmpty
+      || (tokens[0].position == scratchStarts.count && tokens[tokens.count - 1].position - tokens[0].position == tokens.count - 1
+        && Int64(tokens[0].position) > previousPosition)
+    if isDense {
+      appendDense(tokens)
+    } else {
+      appendWithGaps(tokens)
+    }
+    openDocument?.tokenCount += UInt32(tokens.count)
+    tokenCount += tokens.count
+  }
+
+  /// ``append(_:from:)`` for a batch whose positions continue the document densely.
+  private mutating func appendDense(_ tokens: UnsafeBufferPointer<RawToken>) {
+    let count = tokens.count
+    terms.tokenKeys.append(contentsOf: repeatElement(0, count: count))
+    stems.tokenKeys.append(contentsOf: repeatElement(0, count: count))
+    let keyBase = terms.tokenKeys.count - count
+    termSlots.withUnsafeBufferPointer { slots in
+      terms.counts.withUnsafeMutableBufferPointer { counts in
+        terms.tokenKeys.withUnsafeMutableBufferPointer { keys in
+          for (index, token) in tokens.enumerated() {
+            let key = slots[Int(token.termID)]
+            keys[keyBase + index] = UInt32(truncatingIfNeeded: key)
+            counts[key] &+= 1
           }
         }
       }
     }
-    terms.tokenKeys = termKeys
-    stems.tokenKeys = stemKeys
-    terms.counts = termCounts
-    stems.counts = stemCounts
-    tokenPositions = positions
-    scratchStarts = starts
-    scratchEnds = ends
-    previousPosition = previous
-    openDocument?.tokenCount += UInt32(tokens.count)
-    tokenCount += tokens.count
+    stemSlots.withUnsafeBufferPointer { slots in
+      stems.counts.withUnsafeMutableBufferPointer { counts in
+        stems.tokenKeys.withUnsafeMutableBufferPointer { keys in
+          for (index, token) in tokens.enumerated() {
+            let key = slots[Int(token.stemID)]
+            keys[keyBase + index] = UInt32(truncatingIfNeeded: key)
+            counts[key] &+= 1
+          }
+        }
+      }
+    }
+    let positionBase = tokenPositions.count
+    let rangeBase = scratchStarts.count
+    tokenPositions.append(contentsOf: repeatElement(0, count: count))
+    scratchStarts.append(contentsOf: repeatElement(0, count: count))
+    scratchEnds.append(contentsOf: repeatElement(0, count: count))
+    tokenPositions.withUnsafeMutableBufferPointer { positions in
+      scratchStarts.withUnsafeMutableBufferPointer { starts in
+        scratchEnds.withUnsafeMutableBufferPointer { ends in
+          for (index, token) in tokens.enumerated() {
+            precondition(token.start >= 0 && token.end <= Int(UInt32.max), "token out of range")
+            precondition(token.start <= token.end, "a token's range must not end before it starts")
+            precondition(token.position == rangeBase + index, "positions must be distinct and ascending within a document")
+            positions[positionBase + index] = UInt32(token.position)
+            starts[rangeBase + index] = UInt32(token.start)
+            ends[rangeBase + index] = UInt32(token.end)
+          }
+        }
+      }
+    }
+    if let last = tokens.last { previousPosition = Int64(last.position) }
+  }
+
+  /// ``append(_:from:)`` for a batch with missing positions (an empty range at the previous
+  /// token's end fills each).
+  private mutating func appendWithGaps(_ tokens: UnsafeBufferPointer<RawToken>) {
+    for token in tokens {
+      precondition(token.position >= 0 && token.start >= 0 && token.end <= Int(UInt32.max), "token out of range")
+      record(
+        term: termSlots[Int(token.termID)], stem: stemSlots[Int(token.stemID)], position: UInt32(token.position),
+        start: UInt32(token.start), end: UInt32(token.end), counted: false)
+    }
   }
 
   /// Closes the open document and returns its local ordinal.
@@ -282,7 +298,7 @@ public struct SegmentBuilder {
     if stemOfTerm[term] < 0 { stemOfTerm[term] = stem }
   }
 
-  private mutating func record(term: Int, stem: Int, position: UInt32, start: UInt32, end: UInt32) {
+  private mutating func record(term: Int, stem: Int, position: UInt32, start: UInt32, end: UInt32, counted: Bool = true) {
     precondition(Int64(position) > previousPosition, "positions must be distinct and ascending within a document")
     precondition(start <= end, "a token's range must not end before it starts")
     let previousEnd = scratchEnds.last ?? 0
@@ -296,8 +312,10 @@ public struct SegmentBuilder {
     terms.add(term)
     stems.add(stem)
     tokenPositions.append(position)
-    openDocument?.tokenCount += 1
-    tokenCount += 1
+    if counted {
+      openDocument?.tokenCount += 1
+      tokenCount += 1
+    }
   }
 
   /// Encodes every list of `table` in key order, hands each to `place` (which writes it, or

@@ -210,6 +210,43 @@ import VerbatimCorpus
     try Self.expectCorrupt(resealed, name: "version.vbseg", reason: "version 2")
   }
 
+  /// Batches with missing positions (an empty range fills each) and batches that continue
+  /// densely after a gap: the streamed builder equals the array route over the same tokens.
+  @Test func streamedBatchesWithPositionGapsMatchTokenArrays() throws {
+    let pipeline = try Analyzer.french.makePipeline()
+    let texts = [
+      "Le numérique responsable, dans les mairies : les élus en parlent, les agents aussi.",
+      "Qu'est-ce qu'il va-t-il faire ? Travailler, travailleurs, travaux… 3,5 % !",
+    ]
+    var streamed = SegmentBuilder()
+    var arrays = SegmentBuilder()
+    for (index, text) in texts.enumerated() {
+      var all: [RawToken] = []
+      var copy = text
+      try copy.withUTF8 { buffer in try pipeline.analyze(buffer) { batch in all.append(contentsOf: batch) } }
+      // Drop positions 2 and 5, then feed [0, 4) (a gap inside), [4, 7) (a gap inside), the rest (dense).
+      let kept = all.filter { $0.position != 2 && $0.position != 5 }
+      let cuts = [0, kept.firstIndex { $0.position >= 4 }!, kept.firstIndex { $0.position >= 7 }!, kept.count]
+      streamed.beginDocument(documentID: Int64(index))
+      for part in 0..<3 {
+        Array(kept[cuts[part]..<cuts[part + 1]]).withUnsafeBufferPointer {
+          streamed.append($0, from: pipeline.vocabulary)
+        }
+      }
+      streamed.endDocument()
+      let byPosition = Dictionary(uniqueKeysWithValues: pipeline.tokens(in: text).map { ($0.position, $0) })
+      let tokens = kept.map { raw in
+        let token = byPosition[Int(raw.position)]!
+        return SegmentToken(
+          term: token.term, stem: token.stem, position: UInt32(raw.position), start: UInt32(raw.start),
+          end: UInt32(raw.end))
+      }
+      arrays.add(documentID: Int64(index), tokens: tokens)
+    }
+    #expect(streamed.tokenCount == arrays.tokenCount)
+    #expect(streamed.serialized() == arrays.serialized())
+  }
+
   @Test func streamingAnalyserBatchesMatchTokenArrays() throws {
     let texts = [
       "L’entretien s'est bien passé aujourd'hui : les élu.e.s ont dit « non », 20 000 fois.",
