@@ -364,17 +364,22 @@ public enum PostingsCodec {
       precondition(blocks.count <= Int(UInt32.max), "range table over 4 GiB")
       table.appendLittleEndian(UInt32(blocks.count))
       table.appendLittleEndian(previousEnd)
+      let slots = (block * blockSize)..<min(starts.count, (block + 1) * blockSize)
       gaps.removeAll(keepingCapacity: true)
       lengths.removeAll(keepingCapacity: true)
-      for index in (block * blockSize)..<min(starts.count, (block + 1) * blockSize) {
-        let start = starts[index]
-        if isMonotone {
-          gaps.append(start - previousEnd)
-        } else {
-          gaps.append(UInt32(truncatingIfNeeded: Varint.zigzag(Int64(start) - Int64(previousEnd))))
+      gaps.append(contentsOf: repeatElement(0, count: slots.count))
+      lengths.append(contentsOf: repeatElement(0, count: slots.count))
+      gaps.withUnsafeMutableBufferPointer { gaps in
+        lengths.withUnsafeMutableBufferPointer { lengths in
+          for (slot, index) in slots.enumerated() {
+            let start = starts[index]
+            gaps[slot] =
+              isMonotone
+              ? start - previousEnd : UInt32(truncatingIfNeeded: Varint.zigzag(Int64(start) - Int64(previousEnd)))
+            lengths[slot] = ends[index] - start
+            previousEnd = ends[index]
+          }
         }
-        lengths.append(ends[index] - start)
-        previousEnd = ends[index]
       }
       gaps.withUnsafeBufferPointer { values in
         let width = BitPacking.width(of: values)

@@ -61,7 +61,7 @@ public struct SegmentBuilder {
   /// counting sort. Millions of small per-key arrays would cost their headers, their growth
   /// slack and a uniqueness check on every append.
   private struct KeyTable {
-    var index: [[UInt8]: Int] = [:]
+    var index: [ByteKey: Int] = [:]
     var keys: [[UInt8]] = []
     /// Occurrences of each key.
     var counts: [UInt32] = []
@@ -69,9 +69,9 @@ public struct SegmentBuilder {
     var tokenKeys: [UInt32] = []
 
     mutating func id(of key: [UInt8]) -> Int {
-      if let id = index[key] { return id }
+      if let id = index[ByteKey(bytes: key)] { return id }
       let id = keys.count
-      index[key] = id
+      index[ByteKey(bytes: key)] = id
       keys.append(key)
       keyBytes += key.count
       counts.append(0)
@@ -805,4 +805,16 @@ public final class SegmentReader: @unchecked Sendable {
   public func stems(withPrefix prefix: String) throws(IndexError) -> [DictionaryEntry] {
     try stems.entries(withPrefix: prefix)
   }
+}
+
+/// A key's bytes as a dictionary key, hashed in one call over the bytes (an `[UInt8]`
+/// hashes element by element).
+struct ByteKey: Hashable {
+  var bytes: [UInt8]
+
+  func hash(into hasher: inout Hasher) {
+    bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
+  }
+
+  static func == (left: ByteKey, right: ByteKey) -> Bool { left.bytes == right.bytes }
 }
