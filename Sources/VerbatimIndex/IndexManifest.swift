@@ -196,14 +196,22 @@ public final class IndexSnapshot: Sendable {
   ///
   /// - Throws: ``IndexError/corrupt(file:reason:)``.
   public func distinctKeyCounts() throws(IndexError) -> (terms: Int, stems: Int) {
-    // Terms and stems on two threads.
-    nonisolated(unsafe) var counts: [Result<Int, IndexError>] = [.success(0), .success(0)]
-    let dictionaries = [segments.map(\.terms), segments.map(\.stems)]
-    DispatchQueue.concurrentPerform(iterations: 2) { kind in
-      let result = Result { () throws(IndexError) in try Self.distinctKeys(dictionaries[kind]) }
-      counts.withUnsafeMutableBufferPointer { $0[kind] = result }
+    // Terms and stems on two threads, each writing its own property of one box.
+    final class Counts: @unchecked Sendable {
+      var terms: Result<Int, IndexError> = .success(0)
+      var stems: Result<Int, IndexError> = .success(0)
     }
-    return (try counts[0].get(), try counts[1].get())
+    let counts = Counts()
+    let terms = segments.map(\.terms)
+    let stems = segments.map(\.stems)
+    DispatchQueue.concurrentPerform(iterations: 2) { kind in
+      if kind == 0 {
+        counts.terms = Result { () throws(IndexError) in try Self.distinctKeys(terms) }
+      } else {
+        counts.stems = Result { () throws(IndexError) in try Self.distinctKeys(stems) }
+      }
+    }
+    return (try counts.terms.get(), try counts.stems.get())
   }
 
   private static func distinctKeys(_ dictionaries: [TermDictionary]) throws(IndexError) -> Int {

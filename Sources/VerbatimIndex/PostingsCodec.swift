@@ -360,6 +360,14 @@ public enum PostingsCodec {
     var gaps: [UInt32] = []
     var lengths: [UInt32] = []
     previousEnd = 0
+    /// One field of a block: its width, then its values packed at that width.
+    func pack(_ values: [UInt32]) {
+      values.withUnsafeBufferPointer { values in
+        let width = BitPacking.width(of: values)
+        blocks.append(UInt8(width))
+        BitPacking.pack(values, width: width, into: &blocks)
+      }
+    }
     for block in 0..<blockCount {
       precondition(blocks.count <= Int(UInt32.max), "range table over 4 GiB")
       table.appendLittleEndian(UInt32(blocks.count))
@@ -381,16 +389,8 @@ public enum PostingsCodec {
           }
         }
       }
-      gaps.withUnsafeBufferPointer { values in
-        let width = BitPacking.width(of: values)
-        blocks.append(UInt8(width))
-        BitPacking.pack(values, width: width, into: &blocks)
-      }
-      lengths.withUnsafeBufferPointer { values in
-        let width = BitPacking.width(of: values)
-        blocks.append(UInt8(width))
-        BitPacking.pack(values, width: width, into: &blocks)
-      }
+      pack(gaps)
+      pack(lengths)
     }
     output.append(contentsOf: table)
     output.append(contentsOf: blocks)

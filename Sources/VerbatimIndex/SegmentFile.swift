@@ -86,6 +86,24 @@ public struct SegmentBuilder {
       counts[id] &+= 1
     }
 
+    /// Adds a batch's keys (`slots` maps each token's vocabulary id, its stem id when
+    /// `stems`, else its term id): the array grows once and is written in place.
+    mutating func add(_ tokens: UnsafeBufferPointer<RawToken>, through slots: [Int], stems: Bool) {
+      let base = tokenKeys.count
+      tokenKeys.append(contentsOf: repeatElement(0, count: tokens.count))
+      slots.withUnsafeBufferPointer { slots in
+        counts.withUnsafeMutableBufferPointer { counts in
+          tokenKeys.withUnsafeMutableBufferPointer { keys in
+            for (index, token) in tokens.enumerated() {
+              let key = slots[Int(stems ? token.stemID : token.termID)]
+              keys[base + index] = UInt32(truncatingIfNeeded: key)
+              counts[key] &+= 1
+            }
+          }
+        }
+      }
+    }
+
     /// Where each key's occurrences start in key-grouped order (prefix sums of `counts`).
     func starts() -> [Int] {
       var result = [Int](repeating: 0, count: counts.count + 1)
@@ -206,45 +224,26 @@ public struct SegmentBuilder {
     // every per-token array grows by exactly the batch, written in place, one array per loop.
     let isDense =
       tokens.isEmpty
-      || (tokens[0].position == scratchStarts.count && tokens[tokens.count - 1].position - tokens[0].position == tokens.count - 1
-        && Int64(tokens[0].position) > previousPosition)
+      || (tokens[0].position == scratchStarts.count
+        && tokens[tokens.count - 1].position - tokens[0].position == tokens.count - 1)
     if isDense {
       appendDense(tokens)
     } else {
-      appendWithGaps(tokens)
+      for token in tokens {
+        precondition(token.position >= 0 && token.start >= 0 && token.end <= Int(UInt32.max), "token out of range")
+        record(
+          term: termSlots[Int(token.termID)], stem: stemSlots[Int(token.stemID)], position: UInt32(token.position),
+          start: UInt32(token.start), end: UInt32(token.end))
+      }
     }
-    openDocument?.tokenCount += UInt32(tokens.count)
-    tokenCount += tokens.count
   }
 
-  /// ``append(_:from:)`` for a batch whose positions continue the document densely.
+  /// ``append(_:from:)`` for a batch whose positions continue the document densely (a batch
+  /// with missing positions goes token by token through ``record``, which fills them).
   private mutating func appendDense(_ tokens: UnsafeBufferPointer<RawToken>) {
     let count = tokens.count
-    terms.tokenKeys.append(contentsOf: repeatElement(0, count: count))
-    stems.tokenKeys.append(contentsOf: repeatElement(0, count: count))
-    let keyBase = terms.tokenKeys.count - count
-    termSlots.withUnsafeBufferPointer { slots in
-      terms.counts.withUnsafeMutableBufferPointer { counts in
-        terms.tokenKeys.withUnsafeMutableBufferPointer { keys in
-          for (index, token) in tokens.enumerated() {
-            let key = slots[Int(token.termID)]
-            keys[keyBase + index] = UInt32(truncatingIfNeeded: key)
-            counts[key] &+= 1
-          }
-        }
-      }
-    }
-    stemSlots.withUnsafeBufferPointer { slots in
-      stems.counts.withUnsafeMutableBufferPointer { counts in
-        stems.tokenKeys.withUnsafeMutableBufferPointer { keys in
-          for (index, token) in tokens.enumerated() {
-            let key = slots[Int(token.stemID)]
-            keys[keyBase + index] = UInt32(truncatingIfNeeded: key)
-            counts[key] &+= 1
-          }
-        }
-      }
-    }
+    terms.add(tokens, through: termSlots, stems: false)
+    stems.add(tokens, through: stemSlots, stems: true)
     let positionBase = tokenPositions.count
     let rangeBase = scratchStarts.count
     tokenPositions.append(contentsOf: repeatElement(0, count: count))
@@ -265,17 +264,8 @@ public struct SegmentBuilder {
       }
     }
     if let last = tokens.last { previousPosition = Int64(last.position) }
-  }
-
-  /// ``append(_:from:)`` for a batch with missing positions (an empty range at the previous
-  /// token's end fills each).
-  private mutating func appendWithGaps(_ tokens: UnsafeBufferPointer<RawToken>) {
-    for token in tokens {
-      precondition(token.position >= 0 && token.start >= 0 && token.end <= Int(UInt32.max), "token out of range")
-      record(
-        term: termSlots[Int(token.termID)], stem: stemSlots[Int(token.stemID)], position: UInt32(token.position),
-        start: UInt32(token.start), end: UInt32(token.end), counted: false)
-    }
+    openDocument?.tokenCount += UInt32(count)
+    tokenCount += count
   }
 
   /// Closes the open document and returns its local ordinal.
@@ -298,7 +288,7 @@ public struct SegmentBuilder {
     if stemOfTerm[term] < 0 { stemOfTerm[term] = stem }
   }
 
-  private mutating func record(term: Int, stem: Int, position: UInt32, start: UInt32, end: UInt32, counted: Bool = true) {
+  private mutating func record(term: Int, stem: Int, position: UInt32, start: UInt32, end: UInt32) {
     precondition(Int64(position) > previousPosition, "positions must be distinct and ascending within a document")
     precondition(start <= end, "a token's range must not end before it starts")
     let previousEnd = scratchEnds.last ?? 0
@@ -312,10 +302,8 @@ public struct SegmentBuilder {
     terms.add(term)
     stems.add(stem)
     tokenPositions.append(position)
-    if counted {
-      openDocument?.tokenCount += 1
-      tokenCount += 1
-    }
+    openDocument?.tokenCount += 1
+    tokenCount += 1
   }
 
   /// Encodes every list of `table` in key order, hands each to `place` (which writes it, or
