@@ -91,7 +91,10 @@ public enum IndexJob {
       let indexedSet = Set(indexed)
       // An index written before segments recorded their documents' sizes is analysed again
       // whole, so that it takes the canonical layout.
-      let isOldLayout = writer.committed.segments.contains { $0.textBytes == nil }
+      // So is an index of an older segment format (this build cannot read its segments).
+      let isOldLayout =
+        writer.committed.segments.contains { $0.textBytes == nil }
+        || writer.committed.segmentFormatVersion != Int(SegmentFormat.version)
       var versions: [Int64: String] = [:]
       var wanted: [Int64] = []
       for state in states.sorted(by: { $0.id < $1.id }) {

@@ -97,7 +97,9 @@ public struct IndexManifest: Codable, Sendable, Hashable {
   ///
   /// - Throws: ``IndexError/corrupt(file:reason:)`` for unreadable JSON, an unknown format
   ///   version or a file name outside the folder; ``IndexError/io(path:reason:)``.
-  public static func read(directory: URL) throws(IndexError) -> IndexManifest {
+  /// `allowingOlderSegments`: accept segments of an older format version (a writer that is
+  /// about to rebuild them); readers cannot read them.
+  public static func read(directory: URL, allowingOlderSegments: Bool = false) throws(IndexError) -> IndexManifest {
     let path = directory.appendingPathComponent(fileName).path
     guard FileManager.default.fileExists(atPath: path) else { return .empty }
     let data: Data
@@ -116,10 +118,17 @@ public struct IndexManifest: Codable, Sendable, Hashable {
       throw .corrupt(
         file: path, reason: "manifest format version \(manifest.formatVersion); this build reads \(currentFormatVersion)")
     }
-    guard manifest.segmentFormatVersion == Int(SegmentFormat.version) else {
+    guard
+      manifest.segmentFormatVersion == Int(SegmentFormat.version)
+        || (allowingOlderSegments && (1..<Int(SegmentFormat.version)).contains(manifest.segmentFormatVersion))
+    else {
+      let advice =
+        manifest.segmentFormatVersion < Int(SegmentFormat.version)
+        ? "; run `verbatim index` to rebuild it" : "; it was written by a newer build"
       throw .corrupt(
         file: path,
-        reason: "segment format version \(manifest.segmentFormatVersion); this build reads \(SegmentFormat.version)")
+        reason:
+          "segment format version \(manifest.segmentFormatVersion); this build reads \(SegmentFormat.version)\(advice)")
     }
     for segment in manifest.segments {
       guard !segment.file.isEmpty, !segment.file.contains("/"), segment.file != ".", segment.file != "..",

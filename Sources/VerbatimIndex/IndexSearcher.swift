@@ -514,14 +514,16 @@ public struct IndexSearcher {
 
   /// A word's postings in one segment; a prefix's terms merged into position order.
   static func postings(of word: Word, in reader: SegmentReader) throws(IndexError) -> WordPostings {
-    let infos: [TermInfo]
-    switch word {
-    case let .stem(stem): infos = try reader.stems.lookup(stem).map { [$0] } ?? []
-    case let .term(term): infos = try reader.terms.lookup(term).map { [$0] } ?? []
-    case let .prefix(prefix): infos = try reader.terms(withPrefix: prefix).map(\.info)
-    }
     var lists: [PostingList] = []
-    for info in infos { lists.append(try reader.postings(for: info, withPositions: true, withRanges: false)) }
+    switch word {
+    case let .stem(stem):
+      if let info = try reader.stems.lookup(stem) { lists = [try reader.postings(for: info, withPositions: true)] }
+    case let .term(term):
+      if let info = try reader.terms.lookup(term) { lists = [try reader.termPostings(for: info, withPositions: true)] }
+    case let .prefix(prefix):
+      // One list per stem: the terms of a stem come from one decode of its list.
+      lists = try reader.termPostings(for: try reader.terms(withPrefix: prefix).map(\.info), withPositions: true)
+    }
     if lists.count == 1 {
       return WordPostings(documents: lists[0].documents, offsets: lists[0].positionOffsets, positions: lists[0].positions)
     }

@@ -93,7 +93,7 @@ public final class IndexWriter {
     self.jobs = max(1, jobs)
     self.memoryBudgetBytes = max(1, memoryBudgetBytes)
     lock = try IndexLock(directory: directory.path)
-    committed = try IndexManifest.read(directory: directory)
+    committed = try IndexManifest.read(directory: directory, allowingOlderSegments: true)
     // Holding the lock, no other writer has files in flight: what the manifest does not name
     // (pending segments of a writer closed without committing, a crashed commit's files) goes.
     collectGarbage(keeping: committed)
@@ -324,6 +324,17 @@ public final class IndexWriter {
       }
     }
     live.sort { $0.id < $1.id }
+    // Segments of an older format cannot be read: every document they hold must be added
+    // again (`verbatim index` does) or removed.
+    if committed.segmentFormatVersion != Int(SegmentFormat.version),
+      let old = live.first(where: { !sources[$0.source].isPending })
+    {
+      throw .corrupt(
+        file: path(IndexManifest.fileName),
+        reason:
+          "segment format version \(committed.segmentFormatVersion) cannot be kept (document \(old.id) was not added again); rebuild the index with `verbatim index`"
+      )
+    }
     let generation = committed.generation + 1
     var segments: [IndexManifest.Segment] = []
     let sizes = live.map { Int($0.textBytes) }

@@ -104,6 +104,18 @@ public struct SegmentBuilder {
       }
     }
 
+    /// The key ids in key byte order.
+    func sortedIDs() -> [Int] {
+      // Most comparisons are settled by the first eight bytes, compared as one integer.
+      var entries = keys.enumerated().map { id, key in
+        var prefix: UInt64 = 0
+        for index in 0..<8 { prefix = prefix << 8 | UInt64(index < key.count ? key[index] : 0) }
+        return (prefix: prefix, id: id)
+      }
+      entries.sort { a, b in a.prefix != b.prefix ? a.prefix < b.prefix : ByteKey.precedes(keys[a.id], keys[b.id]) }
+      return entries.map(\.id)
+    }
+
     /// Where each key's occurrences start in key-grouped order (prefix sums of `counts`).
     func starts() -> [Int] {
       var result = [Int](repeating: 0, count: counts.count + 1)
@@ -126,8 +138,6 @@ public struct SegmentBuilder {
   private var vocabularyIdentity: ObjectIdentifier?
   private var termSlots: [Int] = []
   private var stemSlots: [Int] = []
-  /// The stem key id each term key was first seen with (candidates for shared lists).
-  private var stemOfTerm: [Int] = []
 
   /// An empty segment.
   public init() {}
@@ -140,13 +150,13 @@ public struct SegmentBuilder {
 
   /// An estimate of the memory the builder needs up to the end of ``write(to:)``, for
   /// flushing at a memory budget: the per-token arrays as allocated (growth slack included),
-  /// the two sort buffers (8 bytes a token) that writing allocates, keys with their
+  /// the three sort buffers (12 bytes a token) that writing allocates, keys with their
   /// hash-table and list overhead, and the encoded range tables.
   ///
   /// - Complexity: O(1).
   public var estimatedByteCount: Int {
     let tokenArrays = 4 * (tokenPositions.capacity + terms.tokenKeys.capacity + stems.tokenKeys.capacity)
-    let sortBuffers = 8 * tokenCount
+    let sortBuffers = 12 * tokenCount
     let keyCount = terms.keys.count + stems.keys.count
     let keys = terms.keyBytes + stems.keyBytes + keyCount * 168
     return tokenArrays + sortBuffers + keys + rangeTables.capacity + 28 * documents.count + 8 * termSlots.count
@@ -166,7 +176,6 @@ public struct SegmentBuilder {
     for token in tokens.sorted(by: { $0.position < $1.position }) {
       let term = terms.id(of: Array(token.term.utf8))
       let stem = stems.id(of: Array(token.stem.utf8))
-      noteStem(ofTerm: term, stem)
       record(term: term, stem: stem, position: token.position, start: token.start, end: token.end)
     }
     return endDocument()
@@ -215,9 +224,7 @@ public struct SegmentBuilder {
       }
       if stemSlots[stemID] < 0 { stemSlots[stemID] = stems.id(of: Array(vocabulary.stemBytes(token.stemID))) }
       if termSlots[termID] < 0 {
-        // A vocabulary term always has the same stem: note it once, not per token.
         termSlots[termID] = terms.id(of: Array(vocabulary.termBytes(token.termID)))
-        noteStem(ofTerm: termSlots[termID], stemSlots[stemID])
       }
     }
     // Positions usually follow each other with no gap (every position has a token): then
@@ -282,12 +289,6 @@ public struct SegmentBuilder {
     return ordinal
   }
 
-  /// Remembers the stem key a term key is first seen with (the candidate for a shared list).
-  private mutating func noteStem(ofTerm term: Int, _ stem: Int) {
-    if term >= stemOfTerm.count { stemOfTerm.append(contentsOf: repeatElement(-1, count: term - stemOfTerm.count + 1)) }
-    if stemOfTerm[term] < 0 { stemOfTerm[term] = stem }
-  }
-
   private mutating func record(term: Int, stem: Int, position: UInt32, start: UInt32, end: UInt32) {
     precondition(Int64(position) > previousPosition, "positions must be distinct and ascending within a document")
     precondition(start <= end, "a token's range must not end before it starts")
@@ -306,74 +307,114 @@ public struct SegmentBuilder {
     tokenCount += 1
   }
 
-  /// Encodes every list of `table` in key order, hands each to `place` (which writes it, or
-  /// finds it already written, and returns its offset in the postings section), and fills
-  /// `dictionary`.
-  private static func appendPostings(
-    of table: KeyTable, positions tokenPositions: [UInt32], documents: [SegmentDocument],
-    dictionary: inout TermDictionaryWriter,
-    place: (_ id: Int, _ info: TermInfo, _ bytes: [UInt8]) throws(IndexError) -> UInt64
-  ) throws(IndexError) -> [TermInfo] {
-    // Counting sort of the tokens by key: documents ascend and positions ascend within a
-    // document, because tokens were added in that order.
-    let starts = table.starts()
+  /// Writes the postings section: every stem list in key order, each followed by its
+  /// selectors when the stem has several terms, then the term records in term key order
+  /// (``TermRecord``); fills both dictionaries.
+  private func emitPostings(
+    into sink: any SegmentSink, postingsStart: UInt64, termDictionary: inout TermDictionaryWriter,
+    stemDictionary: inout TermDictionaryWriter
+  ) {
+    // Counting sort of the tokens by stem: documents ascend and positions ascend within a
+    // document, because tokens were added in that order; each keeps its term.
+    let starts = stems.starts()
     var cursor = starts
     var sortedDocuments = [UInt32](repeating: 0, count: tokenPositions.count)
     var sortedPositions = [UInt32](repeating: 0, count: tokenPositions.count)
-    var token = 0
-    for (ordinal, document) in documents.enumerated() {
-      for _ in 0..<Int(document.tokenCount) {
-        let key = Int(table.tokenKeys[token])
-        let slot = cursor[key]
-        cursor[key] = slot + 1
-        sortedDocuments[slot] = UInt32(ordinal)
-        sortedPositions[slot] = tokenPositions[token]
-        token += 1
+    var sortedTerms = [UInt32](repeating: 0, count: tokenPositions.count)
+    precondition(stems.tokenKeys.count == tokenPositions.count && terms.tokenKeys.count == tokenPositions.count)
+    cursor.withUnsafeMutableBufferPointer { cursor in
+      sortedDocuments.withUnsafeMutableBufferPointer { sortedDocuments in
+        sortedPositions.withUnsafeMutableBufferPointer { sortedPositions in
+          sortedTerms.withUnsafeMutableBufferPointer { sortedTerms in
+            stems.tokenKeys.withUnsafeBufferPointer { stemKeys in
+              terms.tokenKeys.withUnsafeBufferPointer { termKeys in
+                tokenPositions.withUnsafeBufferPointer { positions in
+                  var token = 0
+                  for (ordinal, document) in documents.enumerated() {
+                    for _ in 0..<Int(document.tokenCount) {
+                      let key = Int(stemKeys[token])
+                      let slot = cursor[key]
+                      cursor[key] = slot + 1
+                      sortedDocuments[slot] = UInt32(truncatingIfNeeded: ordinal)
+                      sortedPositions[slot] = positions[token]
+                      sortedTerms[slot] = termKeys[token]
+                      token += 1
+                    }
+                  }
+                }
+              }
+            }
+          }
+        }
       }
     }
     cursor = []
-    var infos = [TermInfo](
+    var records = [TermRecord?](repeating: nil, count: terms.keys.count)
+    var termInfos = [TermInfo](
       repeating: TermInfo(postingsOffset: 0, postingsLength: 0, documentFrequency: 0, totalFrequency: 0),
-      count: table.keys.count)
-    let order = table.keys.indices.sorted { table.keys[$0].lexicographicallyPrecedes(table.keys[$1]) }
-    var scratch: [UInt8] = []
-    var listDocuments: [UInt32] = []
-    var listFrequencies: [UInt32] = []
-    var listPositions: [UInt32] = []
-    var gaps: [UInt32] = []
-    for id in order {
-      listDocuments.removeAll(keepingCapacity: true)
-      listFrequencies.removeAll(keepingCapacity: true)
-      listPositions.removeAll(keepingCapacity: true)
-      // Documents and frequencies by run length; the positions are the key's slice as it is.
+      count: terms.keys.count)
+    // Builder term id → local id within the stem being written (-1: not seen in it).
+    var localOf = [Int32](repeating: -1, count: terms.keys.count)
+    var stemTerms: [Int] = []
+    var localKeys: [[UInt8]] = []
+    var encoder = StemListEncoder()
+    let order = stems.sortedIDs()
+    for (stemOrdinal, id) in order.enumerated() {
       let slots = starts[id]..<starts[id + 1]
       precondition(!slots.isEmpty, "every key has a token")
-      var current = sortedDocuments[slots.lowerBound]
-      var frequency: UInt32 = 0
-      for slot in slots {
-        let document = sortedDocuments[slot]
-        if document != current {
-          listDocuments.append(current)
-          listFrequencies.append(frequency)
-          current = document
-          frequency = 0
+      stemTerms.removeAll(keepingCapacity: true)
+      localOf.withUnsafeMutableBufferPointer { localOf in
+        sortedTerms.withUnsafeMutableBufferPointer { sortedTerms in
+          for slot in slots {
+            let term = Int(sortedTerms[slot])
+            if localOf[term] < 0 {
+              localOf[term] = Int32(stemTerms.count)
+              stemTerms.append(term)
+            }
+            sortedTerms[slot] = UInt32(truncatingIfNeeded: localOf[term])
+          }
         }
-        frequency += 1
       }
-      listDocuments.append(current)
-      listFrequencies.append(frequency)
-      listPositions.append(contentsOf: sortedPositions[slots])
-      scratch.removeAll(keepingCapacity: true)
-      PostingsCodec.encode(
-        documents: listDocuments, frequencies: listFrequencies, positions: listPositions, into: &scratch, gaps: &gaps)
-      var info = TermInfo(
-        postingsOffset: 0, postingsLength: UInt64(scratch.count),
-        documentFrequency: UInt32(listDocuments.count), totalFrequency: UInt64(listPositions.count))
-      info.postingsOffset = try place(id, info, scratch)
-      dictionary.append(table.keys[id], info)
-      infos[id] = info
+      localKeys = stemTerms.map { terms.keys[$0] }
+      sortedDocuments.withUnsafeBufferPointer { documents in
+        sortedPositions.withUnsafeBufferPointer { positions in
+          sortedTerms.withUnsafeBufferPointer { localTerms in
+            encoder.encode(
+              documents: UnsafeBufferPointer(rebasing: documents[slots]),
+              positions: UnsafeBufferPointer(rebasing: positions[slots]),
+              terms: UnsafeBufferPointer(rebasing: localTerms[slots]), keys: localKeys)
+          }
+        }
+      }
+      var info = encoder.info
+      info.postingsOffset = sink.count - postingsStart
+      sink.append(encoder.bytes)
+      stemDictionary.append(stems.keys[id], info)
+      for (local, term) in stemTerms.enumerated() {
+        precondition(records[term] == nil, "a term has one stem (term \(String(decoding: terms.keys[term], as: UTF8.self)))")
+        let entry = encoder.terms[local]
+        records[term] = TermRecord(stemOrdinal: stemOrdinal, selector: entry.selector)
+        termInfos[term] = TermInfo(
+          postingsOffset: 0, postingsLength: 0, documentFrequency: entry.documentFrequency,
+          totalFrequency: entry.totalFrequency)
+        localOf[term] = -1
+      }
     }
-    return infos
+    sortedDocuments = []
+    sortedPositions = []
+    sortedTerms = []
+    var recordBytes: [UInt8] = []
+    let recordsStart = sink.count - postingsStart
+    for id in terms.sortedIDs() {
+      guard let record = records[id] else { preconditionFailure("every term has a token") }
+      var info = termInfos[id]
+      let offset = recordBytes.count
+      record.append(to: &recordBytes)
+      info.postingsOffset = recordsStart + UInt64(offset)
+      info.postingsLength = UInt64(recordBytes.count - offset)
+      termDictionary.append(terms.keys[id], info)
+    }
+    sink.append(recordBytes)
   }
 
   /// Writes the whole segment to `sink`, front to back.
@@ -384,34 +425,8 @@ public struct SegmentBuilder {
     let postingsStart = sink.count
     var termDictionary = TermDictionaryWriter()
     var stemDictionary = TermDictionaryWriter()
-    // Stems first, so that a term whose list equals its stem's can point back at it.
-    let stemInfos = try Self.appendPostings(
-      of: stems, positions: tokenPositions, documents: documents, dictionary: &stemDictionary
-    ) { _, _, bytes throws(IndexError) in
-      let offset = sink.count - postingsStart
-      sink.append(bytes)
-      return offset
-    }
-    let stemOfTerm = stemOfTerm
-    _ = try Self.appendPostings(
-      of: terms, positions: tokenPositions, documents: documents, dictionary: &termDictionary
-    ) { term, info, bytes throws(IndexError) in
-      // A term whose stem has no other term here has the same list: point at it. Equal
-      // counts of a subset make equal lists; the bytes are compared all the same.
-      let stem = term < stemOfTerm.count ? stemOfTerm[term] : -1
-      if stem >= 0 {
-        let candidate = stemInfos[stem]
-        if candidate.postingsLength == info.postingsLength, candidate.totalFrequency == info.totalFrequency,
-          candidate.documentFrequency == info.documentFrequency,
-          try sink.read(offset: postingsStart + candidate.postingsOffset, length: bytes.count) == bytes
-        {
-          return candidate.postingsOffset
-        }
-      }
-      let offset = sink.count - postingsStart
-      sink.append(bytes)
-      return offset
-    }
+    emitPostings(
+      into: sink, postingsStart: postingsStart, termDictionary: &termDictionary, stemDictionary: &stemDictionary)
     let postingsLength = sink.count - postingsStart
     let termBytes = termDictionary.finish()
     termDictionary = TermDictionaryWriter()
@@ -467,23 +482,27 @@ public struct SegmentBuilder {
   }
 }
 
-/// The segment file layout, version 1. Integers are little-endian.
+/// The segment file layout, version 2. Integers are little-endian.
 ///
-///     header  "VBSEG" · u8 version (1) · u16 0                                   8 bytes
+///     header  "VBSEG" · u8 version (2) · u16 0                                   8 bytes
 ///     sections, in this order, each right after the previous one:
-///       postings     every stem list (stems in key order), then every term list that
-///                    differs from its stem's (a term alone in its stem points at the stem list)
-///       terms        ``TermDictionary`` of normalised terms → postings
+///       postings     every stem list (stems in key order), each followed by its selectors
+///                    when the stem has several terms here; then every term's record, in
+///                    term key order (``TermRecord``: stem ordinal and selector)
+///       terms        ``TermDictionary`` of normalised terms → term records
 ///       stems        ``TermDictionary`` of stems → postings
 ///       ranges       one range table per document (``PostingsCodec/encodeRanges(starts:ends:into:)``)
 ///       documents    per local ordinal: i64 document id · u32 token count · u64 range table offset
 ///     footer  5 × (u64 offset · u64 length) · u32 document count · u32 0 ·
 ///             u64 XXH64 (seed 0) of every byte before it                          96 bytes
+///
+/// Version 1 stored every term list in full (a term alone in its stem pointing at the stem
+/// list); an index of version 1 is rebuilt by `verbatim index`.
 public enum SegmentFormat {
   /// The first five bytes of every segment file.
   public static let magic: [UInt8] = Array("VBSEG".utf8)
   /// The format version this build writes and reads.
-  public static let version: UInt8 = 1
+  public static let version: UInt8 = 2
   /// Header size in bytes.
   public static let headerSize = 8
   /// Footer size in bytes.
@@ -773,7 +792,16 @@ public final class SegmentReader: @unchecked Sendable {
   /// - Throws: ``IndexError/corrupt(file:reason:)``.
   public func postings(forTerm term: String, withRanges: Bool = true) throws(IndexError) -> PostingList? {
     guard let info = try terms.lookup(term) else { return nil }
-    return try postings(for: info, withRanges: withRanges)
+    return try termPostings(for: info, withRanges: withRanges)
+  }
+
+  /// The size of the postings section (stem lists, selectors and term records).
+  var postingsByteCount: Int { postingsSection.count }
+
+  /// `length` bytes of the postings section at `offset`, or `nil` when out of bounds.
+  func postingsBytes(offset: UInt64, length: UInt64) -> UnsafeRawBufferPointer? {
+    guard offset <= UInt64(postingsSection.count), length <= UInt64(postingsSection.count) - offset else { return nil }
+    return UnsafeRawBufferPointer(rebasing: postingsSection[Int(offset)..<Int(offset + length)])
   }
 
   /// The postings of the stem `stem`, or `nil` if the segment lacks it.
@@ -805,4 +833,14 @@ struct ByteKey: Hashable {
   }
 
   static func == (left: ByteKey, right: ByteKey) -> Bool { left.bytes == right.bytes }
+
+  /// Whether `left` sorts before `right` byte by byte (a shorter prefix first): what
+  /// `lexicographicallyPrecedes` answers, in one `memcmp`.
+  static func precedes(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+    let common = min(left.count, right.count)
+    let order = left.withUnsafeBytes { a in
+      right.withUnsafeBytes { b in common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common) }
+    }
+    return order != 0 ? order < 0 : left.count < right.count
+  }
 }

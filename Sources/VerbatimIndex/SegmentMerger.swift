@@ -15,13 +15,13 @@ import Foundation
 /// Two routes to the same bytes:
 ///
 /// - ``merge(_:to:)`` (used by ``IndexWriter``; ``merge(_:)`` returns the bytes): list by
-///   list. A k-way merge walks the inputs' dictionaries in byte order; each key's lists are
-///   decoded, filtered to the kept documents, their ordinals remapped to the merged order, and
-///   re-encoded, stems on one thread and terms on another; range tables are copied as they
-///   are (the encoding is a function of the ranges). A term list is shared with a stem list
-///   when their bytes are equal, which (one stem per position) can only be its own stem's
-///   list, exactly as ``SegmentBuilder/serialized()`` decides. The file is written as it is
-///   produced; memory: the dictionaries, a hash per stem list, one key's lists per thread.
+///   list. A k-way merge walks the inputs' stem dictionaries in byte order; each stem's lists
+///   and selectors are decoded, filtered to the kept documents, their ordinals remapped to the
+///   merged order, and re-encoded with the selectors renumbered over the merged terms
+///   (``StemListEncoder``, the builder's own encoder); the term records follow; range tables
+///   are copied as they are (the encoding is a function of the ranges). The file is written
+///   as it is produced; memory: the dictionaries, every input's term records, one stem's
+///   lists.
 /// - ``rebuild(_:)`` (the reference, kept for tests): every document's tokens are decoded back
 ///   (position → stem key, term key, range) and re-added to a fresh ``SegmentBuilder`` in id
 ///   order. Slower (every token becomes two `String`s again; 8 bytes per kept position held
@@ -69,11 +69,11 @@ public enum SegmentMerger {
   }
 
   /// Merges `inputs` into the segment file `path`, written front to back as it is produced
-  /// (`path.tmp`, then `fsync` and rename; term lists go through `path.terms.tmp` first).
-  /// Stem lists and term lists are merged on two threads at once. Same bytes as ``merge(_:)``.
+  /// (`path.tmp`, then `fsync` and rename). Same bytes as ``merge(_:)``.
   ///
-  /// Memory: one key's lists at a time per thread, the dictionaries, a hash per stem list,
-  /// and the document table; the postings and range tables go straight to disk.
+  /// Memory: one stem's lists at a time, the dictionaries and every input's term records,
+  /// the merged terms' entries, and the document table; the postings and range tables go
+  /// straight to disk.
   ///
   /// - Returns: the merged documents by local ordinal (ascending id).
   /// - Precondition: the kept documents have distinct global ids.
@@ -87,67 +87,22 @@ public enum SegmentMerger {
     for (merged, entry) in order.enumerated() { remap[entry.input][entry.ordinal] = UInt32(merged) }
 
     let output = try SegmentFileWriter(temporaryPath: path + ".tmp", hashing: true)
-    let side: SegmentFileWriter
-    do {
-      side = try SegmentFileWriter(temporaryPath: path + ".terms.tmp", hashing: false)
-    } catch {
-      output.discard()
-      throw error
-    }
-    defer { side.discard() }
     do throws(IndexError) {
       var header = SegmentFormat.magic
       header.append(SegmentFormat.version)
       header.append(contentsOf: [0, 0])
       output.append(header)
-      let work = MergeWork(inputs: inputs, remap: remap)
-      DispatchQueue.concurrentPerform(iterations: 2) { task in
-        if task == 0 {
-          work.stems = Result { () throws(IndexError) in try work.mergeStems(into: output) }
-        } else {
-          work.terms = Result { () throws(IndexError) in try work.mergeTerms(into: side) }
-        }
-      }
-      guard let stemResult = work.stems, let termResult = work.terms else {
-        throw IndexError.io(path: path, reason: "a merge thread did not finish")
-      }
-      let stems = try stemResult.get()
-      var terms = try termResult.get()
-      releaseFreedMemory()
-      try side.flush()
-
-      // Term lists equal to a stem list (only their own stem's can be) point at it; the
-      // others follow the stem lists, in key order.
-      var postingsLength = stems.postingsLength
-      var sideReader = SequentialReader(file: side)
+      var stemDictionary = TermDictionaryWriter()
       var termDictionary = TermDictionaryWriter()
-      for index in terms.keys.indices {
-        var info = terms.infos[index]
-        let bytes = try sideReader.next(Int(info.postingsLength))
-        var shared: UInt64?
-        for candidate in stems.candidates(hash: terms.hashes[index]) where candidate.length == info.postingsLength {
-          let stemBytes = try output.read(
-            offset: UInt64(SegmentFormat.headerSize) + candidate.offset, length: Int(candidate.length))
-          if stemBytes == bytes {
-            shared = candidate.offset
-            break
-          }
-        }
-        if let shared {
-          info.postingsOffset = shared
-        } else {
-          info.postingsOffset = postingsLength
-          output.append(bytes)
-          postingsLength += info.postingsLength
-        }
-        termDictionary.append(terms.keys[index], info)
-        terms.keys[index] = []
-      }
-      terms = TermLists()
+      let postingsLength = try mergePostings(
+        inputs, remap: remap, into: output, termDictionary: &termDictionary, stemDictionary: &stemDictionary)
+      releaseFreedMemory()
       let termBytes = termDictionary.finish()
       termDictionary = TermDictionaryWriter()
       output.append(termBytes)
-      output.append(stems.dictionary)
+      let stemBytes = stemDictionary.finish()
+      stemDictionary = TermDictionaryWriter()
+      output.append(stemBytes)
 
       // Range tables are canonical encodings of the ranges: copied as they are.
       var rangesLength: UInt64 = 0
@@ -176,8 +131,7 @@ public enum SegmentMerger {
       var offset = UInt64(SegmentFormat.headerSize)
       var footer: [UInt8] = []
       for length in [
-        postingsLength, UInt64(termBytes.count), UInt64(stems.dictionary.count), rangesLength,
-        UInt64(documentTable.count),
+        postingsLength, UInt64(termBytes.count), UInt64(stemBytes.count), rangesLength, UInt64(documentTable.count),
       ] {
         footer.appendLittleEndian(offset)
         footer.appendLittleEndian(length)
@@ -197,132 +151,72 @@ public enum SegmentMerger {
     }
   }
 
-  /// The merged stem lists: their dictionary, and where each list is (by a hash of its bytes).
-  struct StemLists: Sendable {
-    var postingsLength: UInt64 = 0
-    var dictionary: [UInt8] = []
-    /// List hash → (offset, length); `extra` holds the rare further lists with the same hash.
-    var byHash: [Int: (offset: UInt64, length: UInt64)] = [:]
-    var extra: [Int: [(offset: UInt64, length: UInt64)]] = [:]
-
-    func candidates(hash: Int) -> [(offset: UInt64, length: UInt64)] {
-      guard let first = byHash[hash] else { return [] }
-      return [first] + (extra[hash] ?? [])
-    }
-  }
-
-  /// The merged term lists before sharing is decided: key, info (offset in the side file),
-  /// and a hash of the list's bytes.
-  struct TermLists: Sendable {
-    var keys: [[UInt8]] = []
-    var infos: [TermInfo] = []
-    var hashes: [Int] = []
-  }
-
-  /// The two concurrent halves of a merge. Each result slot is written by one thread and
-  /// read after `concurrentPerform` returns; the inputs are immutable readers.
-  private final class MergeWork: @unchecked Sendable {
-    let inputs: [Input]
-    let remap: [[UInt32]]
-    var stems: Result<StemLists, IndexError>?
-    var terms: Result<TermLists, IndexError>?
-
-    init(inputs: [Input], remap: [[UInt32]]) {
-      self.inputs = inputs
-      self.remap = remap
-    }
-
-    static func hash(_ bytes: [UInt8]) -> Int {
-      var hasher = Hasher()
-      bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-      return hasher.finalize()
-    }
-
-    func mergeStems(into output: SegmentFileWriter) throws(IndexError) -> StemLists {
-      var result = StemLists()
-      var dictionary = TermDictionaryWriter()
-      try SegmentMerger.mergeLists(inputs.map(\.reader.stems), inputs: inputs, remap: remap) { key, info, bytes in
-        var info = info
-        info.postingsOffset = result.postingsLength
-        output.append(bytes)
-        let place = (offset: result.postingsLength, length: info.postingsLength)
-        let hash = Self.hash(bytes)
-        if result.byHash[hash] == nil { result.byHash[hash] = place } else { result.extra[hash, default: []].append(place) }
-        result.postingsLength += info.postingsLength
-        dictionary.append(key, info)
-      }
-      result.dictionary = dictionary.finish()
-      return result
-    }
-
-    func mergeTerms(into side: SegmentFileWriter) throws(IndexError) -> TermLists {
-      var result = TermLists()
-      var offset: UInt64 = 0
-      try SegmentMerger.mergeLists(inputs.map(\.reader.terms), inputs: inputs, remap: remap) { key, info, bytes in
-        var info = info
-        info.postingsOffset = offset
-        side.append(bytes)
-        offset += info.postingsLength
-        result.keys.append(key)
-        result.infos.append(info)
-        result.hashes.append(Self.hash(bytes))
-      }
-      return result
-    }
-  }
-
-  /// Reads a file front to back in 4 MiB chunks.
-  private struct SequentialReader {
-    let file: SegmentFileWriter
-    var chunk: [UInt8] = []
-    var chunkStart = 0
-    var fileOffset: UInt64 = 0
-
-    init(file: SegmentFileWriter) { self.file = file }
-
-    mutating func next(_ length: Int) throws(IndexError) -> [UInt8] {
-      if chunk.count - chunkStart < length {
-        let rest = Array(chunk[chunkStart...])
-        let want = max(length - rest.count, 4 << 20)
-        let available = Int(file.count - fileOffset)
-        let take = min(want, available)
-        guard rest.count + take >= length else {
-          throw .io(path: file.temporaryPath, reason: "term lists shorter than recorded")
-        }
-        chunk = rest + (try file.read(offset: fileOffset, length: take))
-        fileOffset += UInt64(take)
-        chunkStart = 0
-      }
-      defer { chunkStart += length }
-      return Array(chunk[chunkStart..<(chunkStart + length)])
-    }
-  }
-
   /// Input bytes read between two ``SegmentReader/releaseResidentPages()`` of every input.
   static let releaseInterval: UInt64 = 16 << 20
 
-  /// Merges the lists of one kind (stems or terms) key by key, in byte order, and hands each
-  /// merged list to `emit` (key, info with offset 0, encoded bytes).
-  private static func mergeLists(
-    _ dictionaries: [TermDictionary], inputs: [Input], remap: [[UInt32]],
-    emit: ([UInt8], TermInfo, [UInt8]) -> Void
-  ) throws(IndexError) {
-    // A k-way merge of the inputs' dictionaries (each in key order): one entry per input held.
+  /// One input's term records grouped by stem ordinal: the terms of stem `s` are
+  /// `keys[starts[s]..<starts[s + 1]]`, with their selectors.
+  private struct InputTerms {
+    var keys: [[UInt8]] = []
+    var selectors: [Int] = []
+    var starts: [Int] = []
+
+    init(_ reader: SegmentReader) throws(IndexError) {
+      var entries: [(stem: Int, selector: Int, key: [UInt8])] = []
+      entries.reserveCapacity(reader.terms.count)
+      var iterator = reader.terms.makeEntryIterator()
+      while let (key, info) = try iterator.next() {
+        guard let bytes = reader.postingsBytes(offset: info.postingsOffset, length: info.postingsLength),
+          let record = TermRecord(bytes), record.stemOrdinal < reader.stems.count
+        else { throw .corrupt(file: reader.path, reason: "term record damaged") }
+        entries.append((record.stemOrdinal, record.selector, key))
+      }
+      entries.sort { ($0.stem, $0.selector) < ($1.stem, $1.selector) }
+      starts = [Int](repeating: 0, count: reader.stems.count + 1)
+      for entry in entries { starts[entry.stem + 1] += 1 }
+      for stem in 0..<reader.stems.count { starts[stem + 1] += starts[stem] }
+      keys = entries.map(\.key)
+      selectors = entries.map(\.selector)
+    }
+  }
+
+  /// Merges the stem lists key by key, in byte order (a k-way merge of the inputs' stem
+  /// dictionaries), with their terms' selectors, then writes the term records: the postings
+  /// section. Returns its length.
+  private static func mergePostings(
+    _ inputs: [Input], remap: [[UInt32]], into output: SegmentFileWriter, termDictionary: inout TermDictionaryWriter,
+    stemDictionary: inout TermDictionaryWriter
+  ) throws(IndexError) -> UInt64 {
+    let postingsStart = output.count
+    var inputTerms: [InputTerms?] = []
     var iterators: [TermDictionary.EntryIterator] = []
-    var heads: [(key: [UInt8], info: TermInfo)?] = []
-    for (index, terms) in dictionaries.enumerated() {
-      var iterator = terms.makeEntryIterator()
-      heads.append(inputs[index].ordinals.isEmpty ? nil : try iterator.next())
+    var heads: [(key: [UInt8], info: TermInfo, ordinal: Int)?] = []
+    for input in inputs {
+      var iterator = input.reader.stems.makeEntryIterator()
+      if input.ordinals.isEmpty {
+        inputTerms.append(nil)
+        heads.append(nil)
+      } else {
+        inputTerms.append(try InputTerms(input.reader))
+        heads.append(try iterator.next().map { ($0.key, $0.info, 0) })
+      }
       iterators.append(iterator)
     }
-    var scratch: [UInt8] = []
-    var gaps: [UInt32] = []
     var readSinceRelease: UInt64 = 0
-    var entries: [(document: UInt32, positions: ArraySlice<UInt32>)] = []
-    var documents: [UInt32] = []
-    var frequencies: [UInt32] = []
-    var positions: [UInt32] = []
-    var sources: [(input: Int, info: TermInfo)] = []
+    var entries: [(document: UInt32, source: Int, index: Int)] = []
+    var sources: [(input: Int, info: TermInfo, ordinal: Int)] = []
+    var lists: [PostingList] = []
+    var localTermsOf: [[UInt32]] = []
+    var selectors: [UInt32] = []
+    var localOfValue: [Int32] = []
+    var localKeys: [[UInt8]] = []
+    var localIndex: [[UInt8]: UInt32] = [:]
+    var occurrenceDocuments: [UInt32] = []
+    var occurrencePositions: [UInt32] = []
+    var occurrenceTerms: [UInt32] = []
+    var encoder = StemListEncoder()
+    var mergedTerms: [(key: [UInt8], record: TermRecord, info: TermInfo)] = []
+    var stemOrdinal = 0
     while true {
       var smallest: [UInt8]?
       for head in heads {
@@ -333,20 +227,65 @@ public enum SegmentMerger {
       sources.removeAll(keepingCapacity: true)
       for index in heads.indices {
         guard let head = heads[index], head.key == key else { continue }
-        sources.append((index, head.info))
-        heads[index] = try iterators[index].next()
+        sources.append((index, head.info, head.ordinal))
+        heads[index] = try iterators[index].next().map { ($0.key, $0.info, head.ordinal + 1) }
         if let next = heads[index], !key.lexicographicallyPrecedes(next.key) {
           throw .corrupt(file: inputs[index].reader.path, reason: "dictionary keys out of order")
         }
       }
+      // Each source's kept occurrences, with their terms as local ids of this stem.
       entries.removeAll(keepingCapacity: true)
+      lists.removeAll(keepingCapacity: true)
+      localTermsOf.removeAll(keepingCapacity: true)
+      localKeys.removeAll(keepingCapacity: true)
+      localIndex.removeAll(keepingCapacity: true)
       for source in sources {
-        let list = try inputs[source.input].reader.postings(for: source.info, withPositions: true)
+        let reader = inputs[source.input].reader
+        let list = try reader.postings(for: source.info, withPositions: true)
         readSinceRelease += source.info.postingsLength
+        guard let terms = inputTerms[source.input] else { preconditionFailure("an input without kept documents") }
+        let termRange = terms.starts[source.ordinal]..<terms.starts[source.ordinal + 1]
+        guard !termRange.isEmpty else { throw .corrupt(file: reader.path, reason: "a stem without terms") }
+        selectors.removeAll(keepingCapacity: true)
+        if terms.selectors[termRange.lowerBound] == 0 {
+          guard termRange.count == 1 else { throw .corrupt(file: reader.path, reason: "term records of one stem disagree") }
+          selectors.append(contentsOf: repeatElement(0, count: list.positions.count))
+        } else {
+          let start = source.info.postingsOffset + source.info.postingsLength
+          guard let section = reader.postingsBytes(offset: start, length: UInt64(reader.postingsByteCount) - start)
+          else { throw .corrupt(file: reader.path, reason: "selectors out of bounds") }
+          var cursor = ByteCursor(section)
+          guard source.info.totalFrequency <= UInt64(section.count) * 128,
+            BlockCodec.decode(count: Int(source.info.totalFrequency), from: &cursor, into: &selectors)
+          else { throw .corrupt(file: reader.path, reason: "selectors damaged") }
+        }
+        // Selector value → record (value v is the record with selector v + 1; 0: the only one).
+        localOfValue.removeAll(keepingCapacity: true)
+        localOfValue.append(contentsOf: repeatElement(-1, count: termRange.count))
+        var localTerms = [UInt32](repeating: 0, count: list.positions.count)
         for index in 0..<list.count {
           let merged = remap[source.input][Int(list.documents[index])]
-          if merged != .max { entries.append((merged, list.positions(at: index))) }
+          guard merged != .max else { continue }
+          entries.append((merged, lists.count, index))
+          for occurrence in list.positionOffsets[index]..<list.positionOffsets[index + 1] {
+            let value = Int(selectors[occurrence])
+            guard value < termRange.count, terms.selectors[termRange.lowerBound + value] == (termRange.count == 1 ? 0 : value + 1)
+            else { throw .corrupt(file: reader.path, reason: "selector without a term") }
+            if localOfValue[value] < 0 {
+              let termKey = terms.keys[termRange.lowerBound + value]
+              if let existing = localIndex[termKey] {
+                localOfValue[value] = Int32(existing)
+              } else {
+                localOfValue[value] = Int32(localKeys.count)
+                localIndex[termKey] = UInt32(localKeys.count)
+                localKeys.append(termKey)
+              }
+            }
+            localTerms[occurrence] = UInt32(localOfValue[value])
+          }
         }
+        lists.append(list)
+        localTermsOf.append(localTerms)
       }
       if readSinceRelease >= releaseInterval {
         for input in inputs { input.reader.releaseResidentPages() }
@@ -354,22 +293,56 @@ public enum SegmentMerger {
       }
       guard !entries.isEmpty else { continue }
       entries.sort { $0.document < $1.document }
-      documents.removeAll(keepingCapacity: true)
-      frequencies.removeAll(keepingCapacity: true)
-      positions.removeAll(keepingCapacity: true)
+      occurrenceDocuments.removeAll(keepingCapacity: true)
+      occurrencePositions.removeAll(keepingCapacity: true)
+      occurrenceTerms.removeAll(keepingCapacity: true)
       for entry in entries {
-        documents.append(entry.document)
-        frequencies.append(UInt32(entry.positions.count))
-        positions.append(contentsOf: entry.positions)
+        let list = lists[entry.source]
+        let range = list.positionOffsets[entry.index]..<list.positionOffsets[entry.index + 1]
+        occurrenceDocuments.append(contentsOf: repeatElement(entry.document, count: range.count))
+        occurrencePositions.append(contentsOf: list.positions[range])
+        occurrenceTerms.append(contentsOf: localTermsOf[entry.source][range])
       }
-      scratch.removeAll(keepingCapacity: true)
-      PostingsCodec.encode(
-        documents: documents, frequencies: frequencies, positions: positions, into: &scratch, gaps: &gaps)
-      let info = TermInfo(
-        postingsOffset: 0, postingsLength: UInt64(scratch.count),
-        documentFrequency: UInt32(documents.count), totalFrequency: UInt64(positions.count))
-      emit(key, info, scratch)
+      occurrenceDocuments.withUnsafeBufferPointer { documents in
+        occurrencePositions.withUnsafeBufferPointer { positions in
+          occurrenceTerms.withUnsafeBufferPointer { terms in
+            encoder.encode(documents: documents, positions: positions, terms: terms, keys: localKeys)
+          }
+        }
+      }
+      var info = encoder.info
+      info.postingsOffset = output.count - postingsStart
+      output.append(encoder.bytes)
+      stemDictionary.append(key, info)
+      for (local, termKey) in localKeys.enumerated() {
+        let entry = encoder.terms[local]
+        mergedTerms.append(
+          (
+            termKey, TermRecord(stemOrdinal: stemOrdinal, selector: entry.selector),
+            TermInfo(
+              postingsOffset: 0, postingsLength: 0, documentFrequency: entry.documentFrequency,
+              totalFrequency: entry.totalFrequency)
+          ))
+      }
+      stemOrdinal += 1
     }
+    // The term records, in term key order, after the stem lists.
+    mergedTerms.sort { $0.key.lexicographicallyPrecedes($1.key) }
+    var recordBytes: [UInt8] = []
+    let recordsStart = output.count - postingsStart
+    for index in mergedTerms.indices {
+      if index > 0 && mergedTerms[index - 1].key == mergedTerms[index].key {
+        throw .corrupt(file: inputs[0].reader.path, reason: "a term under two stems")
+      }
+      var info = mergedTerms[index].info
+      let offset = recordBytes.count
+      mergedTerms[index].record.append(to: &recordBytes)
+      info.postingsOffset = recordsStart + UInt64(offset)
+      info.postingsLength = UInt64(recordBytes.count - offset)
+      termDictionary.append(mergedTerms[index].key, info)
+    }
+    output.append(recordBytes)
+    return output.count - postingsStart
   }
 
   /// One input: a segment and the local ordinals of its documents to keep.
@@ -426,11 +399,15 @@ public enum SegmentMerger {
       var stemKeys: [String] = []
       var stemAt = self.stemAt
       self.stemAt = []
-      try Self.fill(reader.stems, reader: reader, slotOf: slotOf, keys: &stemKeys, slots: &stemAt)
+      try Self.fill(reader.stems, slotOf: slotOf, keys: &stemKeys, slots: &stemAt, file: reader.path) {
+        (info) throws(IndexError) in try reader.postings(for: info, withPositions: true)
+      }
       var termKeys: [String] = []
       var termAt = self.termAt
       self.termAt = []
-      try Self.fill(reader.terms, reader: reader, slotOf: slotOf, keys: &termKeys, slots: &termAt)
+      try Self.fill(reader.terms, slotOf: slotOf, keys: &termKeys, slots: &termAt, file: reader.path) {
+        (info) throws(IndexError) in try reader.termPostings(for: info, withPositions: true)
+      }
       self.stemKeys = stemKeys
       self.termKeys = termKeys
       self.stemAt = stemAt
@@ -438,8 +415,8 @@ public enum SegmentMerger {
     }
 
     private static func fill(
-      _ dictionary: TermDictionary, reader: SegmentReader, slotOf: [Int: Int], keys: inout [String],
-      slots: inout [[Int32]]
+      _ dictionary: TermDictionary, slotOf: [Int: Int], keys: inout [String], slots: inout [[Int32]], file: String,
+      postings: (TermInfo) throws(IndexError) -> PostingList
     ) throws(IndexError) {
       var entries: [([UInt8], TermInfo)] = []
       try dictionary.forEach { key, info in
@@ -447,7 +424,7 @@ public enum SegmentMerger {
         return true
       }
       for (key, info) in entries {
-        let list = try reader.postings(for: info, withPositions: true)
+        let list = try postings(info)
         var keyIndex: Int32 = -1
         for index in 0..<list.count {
           guard let slot = slotOf[Int(list.documents[index])] else { continue }
@@ -457,7 +434,7 @@ public enum SegmentMerger {
           }
           for position in list.positions(at: index) {
             guard Int(position) < slots[slot].count, slots[slot][Int(position)] < 0 else {
-              throw .corrupt(file: reader.path, reason: "posting lists disagree with the range tables")
+              throw .corrupt(file: file, reason: "posting lists disagree with the range tables")
             }
             slots[slot][Int(position)] = keyIndex
           }

@@ -276,6 +276,18 @@ public struct TermDictionary: @unchecked Sendable {
     }
   }
 
+  /// The entry at `ordinal` in key order (a term record names its stem by ordinal).
+  ///
+  /// - Complexity: at most 16 entries read.
+  /// - Throws: ``IndexError/corrupt(file:reason:)``, also for an ordinal out of range.
+  public func info(atOrdinal ordinal: Int) throws(IndexError) -> TermInfo {
+    guard ordinal >= 0 && ordinal < count else { throw damaged("entry \(ordinal) out of range") }
+    var iterator = EntryIterator(self, fromBlock: ordinal / TermDictionaryWriter.blockSize)
+    for _ in 0..<(ordinal % TermDictionaryWriter.blockSize) { _ = try iterator.advance() }
+    guard let info = try iterator.advance() else { throw damaged("entry \(ordinal) out of range") }
+    return info
+  }
+
   /// The entry of exactly `key`, or `nil`.
   ///
   /// - Complexity: O(log(*n* / 16)) first-key reads, then at most 16 entries.

@@ -66,6 +66,22 @@ struct IndexCommandTests {
     #expect(upgraded.stdout.contains("\"documents\":2,\"analysed\":2"), "\(upgraded.stdout)")
     let after = try runVerbatim(["index", "--project", project, "--format", "jsonl"])
     #expect(after.stdout.contains("\"documents\":2,\"analysed\":0"), "\(after.stdout)")
+
+    // An index of segment format 1 (term lists in full): search says to rebuild it, and
+    // `verbatim index` analyses everything again, once, into the current format.
+    manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [String: Any]
+    manifest["segmentFormatVersion"] = 1
+    try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
+    let old = try runVerbatim(["search", "ordinateur", "--project", project])
+    #expect(old.status == 1)
+    #expect(old.stderr.contains("segment format version 1") && old.stderr.contains("run `verbatim index`"), "\(old.stderr)")
+    let rebuilt = try runVerbatim(["index", "--project", project, "--format", "jsonl"])
+    #expect(rebuilt.stdout.contains("\"documents\":2,\"analysed\":2"), "\(rebuilt.stdout) \(rebuilt.stderr)")
+    manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [String: Any]
+    #expect(manifest["segmentFormatVersion"] as? Int == 2, "the current segment format")
+    #expect(try runVerbatim(["search", "ordinateur", "--project", project]).stdout.split(separator: "\n").count == 2)
+    let again = try runVerbatim(["index", "--project", project, "--format", "jsonl"])
+    #expect(again.stdout.contains("\"documents\":2,\"analysed\":0"), "\(again.stdout)")
   }
 
   @Test func noProjectIsADataErrorAndBadOptionsAreUsageErrors() throws {

@@ -213,6 +213,47 @@ import VerbatimTestSupport
     #expect(merged.documents.map(\.documentID) == kept.map(\.id).sorted())
   }
 
+  /// A merge renumbers selectors over the merged terms: a stem whose terms come from two
+  /// inputs gets one selector order (by the merged frequencies), and a stem left with one
+  /// term once documents are dropped loses its selectors. Same bytes as one builder.
+  @Test func mergeRenumbersSelectors() throws {
+    func document(_ id: Int64, _ words: [String]) -> (id: Int64, tokens: [SegmentToken]) {
+      var offset: UInt32 = 0
+      return (
+        id,
+        words.enumerated().map { position, word in
+          defer { offset += UInt32(word.utf8.count) + 1 }
+          let stem = word.hasPrefix("trava") ? "travail" : word
+          return SegmentToken(
+            term: word, stem: stem, position: UInt32(position), start: offset, end: offset + UInt32(word.utf8.count))
+        }
+      )
+    }
+    let first = [document(1, ["travaux", "travail", "parle"]), document(3, ["travail", "travail"])]
+    let second = [document(2, ["travaille", "travaille", "travaille", "parle"]), document(4, ["travaux"])]
+    let folder = Self.temporaryFolder("selectors-merge")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    var readers: [SegmentReader] = []
+    for (index, part) in [first, second].enumerated() {
+      var builder = SegmentBuilder()
+      for entry in part { builder.add(documentID: entry.id, tokens: entry.tokens) }
+      let path = folder.appendingPathComponent("part-\(index).vbseg").path
+      try builder.write(to: path)
+      readers.append(try SegmentReader(path: path))
+    }
+    for (keepFirst, keepSecond) in [([0, 1], [0, 1]), ([1], [1]), ([1], []), ([0], [0])] {
+      let inputs = [
+        SegmentMerger.Input(reader: readers[0], ordinals: keepFirst),
+        SegmentMerger.Input(reader: readers[1], ordinals: keepSecond),
+      ]
+      let kept = (keepFirst.map { first[$0] } + keepSecond.map { second[$0] }).sorted { $0.id < $1.id }
+      var single = SegmentBuilder()
+      for entry in kept { single.add(documentID: entry.id, tokens: entry.tokens) }
+      let merged = try SegmentMerger.merge(inputs)
+      #expect(merged.bytes == single.serialized(), "kept \(keepFirst) \(keepSecond)")
+    }
+  }
+
   // MARK: - Property test against a model
 
   /// Seeds 5–8 cut the index into segments of about 300 bytes of text, so that commits keep,

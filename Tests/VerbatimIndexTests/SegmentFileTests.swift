@@ -101,7 +101,9 @@ import VerbatimCorpus
         let info = try #require(try dictionary.lookup(word))
         #expect(Int(info.documentFrequency) == Set(expected.map(\.document)).count)
         #expect(Int(info.totalFrequency) == expected.count)
-        let bare = try reader.postings(for: info, withPositions: false)
+        let bare =
+          name == "terms"
+          ? try reader.termPostings(for: info, withPositions: false) : try reader.postings(for: info, withPositions: false)
         #expect(bare.documents == decoded.documents && bare.frequencies == decoded.frequencies)
       }
       let sortedKeys = model.keys.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
@@ -148,7 +150,53 @@ import VerbatimCorpus
     #expect(list.ranges(at: 0) == [14..<16])
     let term = try #require(try reader.terms.lookup("va"))
     let stem = try #require(try reader.stems.lookup("va"))
-    #expect(term == stem, "a term alone in its stem shares the stem's list")
+    // A term alone in its stem: its record says "the stem's list", no selectors follow.
+    let record = try #require(reader.postingsBytes(offset: term.postingsOffset, length: term.postingsLength).flatMap(TermRecord.init))
+    #expect(record == TermRecord(stemOrdinal: 2, selector: 0), "stems in byte order: entretien, l, va")
+    #expect(try reader.termPostings(for: term, withRanges: true) == reader.postings(for: stem, withRanges: true))
+  }
+
+  /// Several terms of one stem: one list for the stem, then a selector per occurrence, by
+  /// descending frequency and then by key bytes (values worked out by hand below).
+  @Test func termsOfOneStemAreSelectorsOverItsList() throws {
+    // Document 0: travail travaux travaille travail · document 1: travaille travaille travail
+    // Frequencies: travail 3, travaille 3, travaux 1 → travail 0 (3, "travail" < "travaille"),
+    // travaille 1, travaux 2.
+    let words = [["travail", "travaux", "travaille", "travail"], ["travaille", "travaille", "travail"]]
+    var builder = SegmentBuilder()
+    for (id, document) in words.enumerated() {
+      var offset: UInt32 = 0
+      builder.add(
+        documentID: Int64(id),
+        tokens: document.enumerated().map { position, word in
+          defer { offset += UInt32(word.utf8.count) + 1 }
+          return SegmentToken(
+            term: word, stem: "travail", position: UInt32(position), start: offset, end: offset + UInt32(word.utf8.count))
+        })
+    }
+    let path = Self.temporaryPath("selectors.vbseg")
+    defer { try? FileManager.default.removeItem(atPath: path) }
+    try builder.write(to: path)
+    let reader = try SegmentReader(path: path)
+    let stem = try #require(try reader.stems.lookup("travail"))
+    #expect(stem.documentFrequency == 2 && stem.totalFrequency == 7)
+    var expectedSelectors: [UInt8] = []
+    BlockCodec.encode([0, 2, 1, 0, 1, 1, 0], into: &expectedSelectors)
+    let after = try #require(reader.postingsBytes(offset: stem.postingsOffset + stem.postingsLength, length: UInt64(expectedSelectors.count)))
+    #expect(Array(after) == expectedSelectors)
+    for (word, selector, documents, positions) in [
+      ("travail", 1, [0 as UInt32, 1], [0 as UInt32, 3, 2]), ("travaille", 2, [0, 1], [2, 0, 1]), ("travaux", 3, [0], [1]),
+    ] {
+      let info = try #require(try reader.terms.lookup(word))
+      let record = try #require(reader.postingsBytes(offset: info.postingsOffset, length: info.postingsLength).flatMap(TermRecord.init))
+      #expect(record == TermRecord(stemOrdinal: 0, selector: selector), "\(word)")
+      let list = try #require(try reader.postings(forTerm: word))
+      #expect(list.documents == documents && list.positions == positions, "\(word)")
+      #expect(Int(info.totalFrequency) == positions.count && Int(info.documentFrequency) == documents.count)
+    }
+    // A prefix over two of the stem's terms: one decode, their union.
+    let union = try reader.termPostings(for: [try reader.terms.lookup("travaux")!, try reader.terms.lookup("travail")!])
+    #expect(union.count == 1 && union[0].documents == [0, 1] && union[0].positions == [0, 1, 3, 2])
   }
 
   @Test func writingTwiceGivesIdenticalBytes() throws {
@@ -202,12 +250,12 @@ import VerbatimCorpus
 
   @Test func wrongVersionIsCorrupt() throws {
     var bytes = Self.builder(Self.documents(seed: 5, count: 10)).serialized()
-    bytes[5] = 2
+    bytes[5] = 3
     // Re-seal the checksum so only the version is wrong.
     let body = Array(bytes.dropLast(8))
     var resealed = body
     resealed.appendLittleEndian(body.withUnsafeBufferPointer { ContentHash.xxh64($0) })
-    try Self.expectCorrupt(resealed, name: "version.vbseg", reason: "version 2")
+    try Self.expectCorrupt(resealed, name: "version.vbseg", reason: "version 3")
   }
 
   /// Batches with missing positions (an empty range fills each) and batches that continue
@@ -410,33 +458,53 @@ import VerbatimCorpus
     try segment.terms.forEach { _, info in termInfos.append(info); return true }
     try segment.stems.forEach { _, info in stemInfos.append(info); return true }
     let stemPostingBytes = stemInfos.reduce(0) { $0 + Int($1.postingsLength) }
-    let termPostingBytes = sizes[0] - stemPostingBytes
-    let sharedOffsets = Set(stemInfos.map(\.postingsOffset))
-    let sharedTerms = termInfos.filter { sharedOffsets.contains($0.postingsOffset) }
-    let sharedBytes = sharedTerms.reduce(0) { $0 + Int($1.postingsLength) }
+    let recordBytes = termInfos.reduce(0) { $0 + Int($1.postingsLength) }
+    let selectorBytes = sizes[0] - stemPostingBytes - recordBytes
+    var selectedStems = Set<Int>()
+    var selectedTerms = 0
+    for info in termInfos {
+      let record = try #require(
+        segment.postingsBytes(offset: info.postingsOffset, length: info.postingsLength).flatMap(TermRecord.init))
+      if record.selector > 0 {
+        selectedStems.insert(record.stemOrdinal)
+        selectedTerms += 1
+      }
+    }
     let termPostings = termInfos.reduce(0) { $0 + Int($1.documentFrequency) }
     let stemPostings = stemInfos.reduce(0) { $0 + Int($1.documentFrequency) }
 
-    // Decode speed: every list, positions only, then with ranges.
+    // Decode speed: every stem list and every term list, positions only, then with ranges.
     var positions = 0
-    let decodeSeconds = try Self.seconds {
-      for info in termInfos + stemInfos { positions += try segment.postings(for: info).positions.count }
+    let stemDecodeSeconds = try Self.seconds {
+      for info in stemInfos { positions += try segment.postings(for: info).positions.count }
+    }
+    let termDecodeSeconds = try Self.seconds {
+      for info in termInfos { positions += try segment.termPostings(for: info).positions.count }
     }
     var bareDocuments = 0
     let bareSeconds = try Self.seconds {
-      for info in termInfos + stemInfos { bareDocuments += try segment.postings(for: info, withPositions: false).count }
+      for info in stemInfos { bareDocuments += try segment.postings(for: info, withPositions: false).count }
     }
-    // Ranges for the 2,000 rarest-to-commonest term lists is the KWIC path; decode all term lists.
+    // Ranges (the KWIC path) for every term list.
     var ranged = 0
     let rangeSeconds = try Self.seconds {
-      for info in termInfos { ranged += try segment.postings(for: info, withRanges: true).starts.count }
+      for info in termInfos { ranged += try segment.termPostings(for: info, withRanges: true).starts.count }
     }
 
-    // What the alternatives would cost, from the same lists.
+    // What the alternatives would cost, from the same lists: varint everything, and offsets
+    // inside every list instead of range tables (term lists written in full, as version 1 did).
     var varintBaseline = 0
     var offsetsInLists = 0
-    for info in termInfos + stemInfos {
-      let list = try segment.postings(for: info, withRanges: true)
+    var fullTermLists = 0
+    var gaps: [UInt32] = []
+    for (isTerm, info) in termInfos.map({ (true, $0) }) + stemInfos.map({ (false, $0) }) {
+      let list = isTerm ? try segment.termPostings(for: info, withRanges: true) : try segment.postings(for: info, withRanges: true)
+      if isTerm {
+        var encoded: [UInt8] = []
+        PostingsCodec.encode(
+          documents: list.documents, frequencies: list.frequencies, positions: list.positions, into: &encoded, gaps: &gaps)
+        fullTermLists += encoded.count
+      }
       varintBaseline += Varint.encodedCount(UInt64(list.count))
       var previousDocument: Int64 = -1
       for index in 0..<list.count {
@@ -455,65 +523,6 @@ import VerbatimCorpus
       }
     }
 
-    // Lever 1 of index-format-notes.md, measured without changing the format: each term list
-    // that is written today stored instead as a selector over its stem's list: varint count ·
-    // BlockCodec gaps between the term's documents as indices into the stem's document list ·
-    // one bit per document ("all the stem's occurrences here are this term's") · for the other
-    // documents, a bitmap over the stem's occurrences there; plus a varint stem ordinal in
-    // the term's dictionary entry.
-    var stemsByKey: [String: (ordinal: Int, info: TermInfo)] = [:]
-    try segment.stems.forEach { key, info in
-      stemsByKey[String(decoding: key, as: UTF8.self)] = (stemsByKey.count, info)
-      return true
-    }
-    var selectorBytes = 0
-    var selectorTerms = 0
-    var wholeDocuments = 0
-    var selectedDocuments = 0
-    var bitmapBits = 0
-    var selectorFailure: String?
-    try segment.terms.forEach { key, info throws(IndexError) in
-      guard !sharedOffsets.contains(info.postingsOffset) else { return true }
-      let term = String(decoding: key, as: UTF8.self)
-      guard let stemKey = termStem[term], let stem = stemsByKey[stemKey] else {
-        selectorFailure = "no stem for a term"
-        return false
-      }
-      let termList = try segment.postings(for: info)
-      let stemList = try segment.postings(for: stem.info)
-      var gaps: [UInt32] = []
-      var previous = -1
-      var index = 0
-      var documentBitmapBits = 0
-      for (offset, document) in termList.documents.enumerated() {
-        while index < stemList.count && stemList.documents[index] < document { index += 1 }
-        guard index < stemList.count, stemList.documents[index] == document,
-          Set(termList.positions(at: offset)).isSubset(of: stemList.positions(at: index))
-        else {
-          selectorFailure = "a term's occurrences are not among its stem's"
-          return false
-        }
-        gaps.append(UInt32(index - previous - 1))
-        previous = index
-        if termList.frequencies[offset] == stemList.frequencies[index] {
-          wholeDocuments += 1
-        } else {
-          documentBitmapBits += Int(stemList.frequencies[index])
-          selectedDocuments += 1
-        }
-      }
-      var encoded: [UInt8] = []
-      Varint.append(UInt64(termList.count), to: &encoded)
-      BlockCodec.encode(gaps, into: &encoded)
-      selectorBytes += encoded.count + (termList.count + 7) / 8 + (documentBitmapBits + 7) / 8
-        + Varint.encodedCount(UInt64(stem.ordinal))
-      bitmapBits += documentBitmapBits
-      selectorTerms += 1
-      return true
-    }
-    #expect(selectorFailure == nil, "\(selectorFailure ?? "")")
-    let leverFile = bytes.count - termPostingBytes + selectorBytes
-
     let megabytes = Double(corpusBytes) / 1e6
     func ratio(_ value: Int) -> String { String(format: "%.3f", Double(value) / Double(corpusBytes)) }
     func perToken(_ value: Int) -> String { String(format: "%.2f", Double(value) / Double(tokenCount)) }
@@ -522,15 +531,14 @@ import VerbatimCorpus
       corpus: \(files.count) files considered, \(corpusBytes) bytes, \(tokenCount) tokens, \(segment.documentCount) documents
       distinct terms \(termInfos.count), stems \(stemInfos.count); postings (doc entries) terms \(termPostings), stems \(stemPostings)
       file \(bytes.count) bytes = \(ratio(bytes.count)) × corpus, \(perToken(bytes.count)) B/token
-      sections: postings \(sizes[0]) (stems \(stemPostingBytes), terms written \(termPostingBytes)) = \(ratio(sizes[0])), term dict \(sizes[1]) = \(ratio(sizes[1])), stem dict \(sizes[2]) = \(ratio(sizes[2])), ranges \(sizes[3]) = \(ratio(sizes[3])) (\(perToken(sizes[3])) B/token), documents \(sizes[4])
-      terms sharing their stem's list: \(sharedTerms.count) terms, \(sharedTerms.reduce(0) { $0 + Int($1.totalFrequency) }) positions, \(sharedBytes) bytes not written again
-      term lists written: \(String(format: "%.2f", Double(termPostingBytes) / Double(tokenCount))) B/position all-in; stem lists \(String(format: "%.2f", Double(stemPostingBytes) / Double(tokenCount))) B/position
-      varint-only doc/freq/position lists would be \(varintBaseline) bytes (\(ratio(varintBaseline)) × corpus) vs block \(sizes[0])
+      sections: postings \(sizes[0]) (stem lists \(stemPostingBytes), selectors \(selectorBytes), term records \(recordBytes)) = \(ratio(sizes[0])), term dict \(sizes[1]) = \(ratio(sizes[1])), stem dict \(sizes[2]) = \(ratio(sizes[2])), ranges \(sizes[3]) = \(ratio(sizes[3])) (\(perToken(sizes[3])) B/token), documents \(sizes[4])
+      selectors: \(selectedStems.count) stems with several terms, \(selectedTerms) terms; \(String(format: "%.3f", Double(selectorBytes * 8) / Double(tokenCount))) bits per token; every term list in full would take \(fullTermLists) bytes (\(ratio(fullTermLists)) × corpus; version 1 wrote those that differ from their stem's)
+      stem lists: \(String(format: "%.2f", Double(stemPostingBytes) / Double(tokenCount))) B/position all-in
+      varint-only doc/freq/position lists (terms and stems) would be \(varintBaseline) bytes (\(ratio(varintBaseline)) × corpus) vs \(sizes[0])
       offsets inside every term and stem list (varint start delta + length) would add \(offsetsInLists) bytes (\(ratio(offsetsInLists)) × corpus) vs range tables \(sizes[3])
-      lever 1, term lists as selectors over their stem's list: \(selectorTerms) lists, \(selectorBytes) bytes (\(ratio(selectorBytes)) × corpus) instead of \(termPostingBytes); term documents with all their stem's occurrences \(wholeDocuments), with a bitmap \(selectedDocuments) (\(bitmapBits) bits); whole file would be \(leverFile) bytes = \(ratio(leverFile)) × corpus
       analysis \(String(format: "%.2f", analysisSeconds)) s (\(String(format: "%.1f", megabytes / analysisSeconds)) MB/s); builder add \(String(format: "%.2f", addSeconds)) s; serialize \(String(format: "%.2f", serializeSeconds)) s (\(String(format: "%.1f", megabytes / serializeSeconds)) corpus MB/s); write+fsync \(String(format: "%.3f", writeSeconds)) s; open+checksum \(String(format: "%.3f", openSeconds)) s (\(String(format: "%.0f", Double(bytes.count) / 1e6 / openSeconds)) MB/s)
-      decode all lists with positions: \(String(format: "%.3f", decodeSeconds)) s = \(String(format: "%.0f", Double(sizes[0]) / 1e6 / decodeSeconds)) MB/s of postings, \(String(format: "%.0f", Double(positions) / 1e6 / decodeSeconds)) M positions/s
-      decode documents+frequencies only: \(String(format: "%.3f", bareSeconds)) s, \(String(format: "%.0f", Double(bareDocuments) / 1e6 / bareSeconds)) M postings/s
+      decode every stem list with positions: \(String(format: "%.3f", stemDecodeSeconds)) s = \(String(format: "%.0f", Double(stemPostingBytes) / 1e6 / stemDecodeSeconds)) MB/s of lists, \(String(format: "%.0f", Double(tokenCount) / 1e6 / stemDecodeSeconds)) M positions/s; every term list (stem list + selectors each): \(String(format: "%.3f", termDecodeSeconds)) s
+      decode stem documents+frequencies only: \(String(format: "%.3f", bareSeconds)) s, \(String(format: "%.0f", Double(bareDocuments) / 1e6 / bareSeconds)) M postings/s
       decode term lists with ranges: \(String(format: "%.3f", rangeSeconds)) s, \(String(format: "%.1f", Double(ranged) / 1e6 / rangeSeconds)) M positions/s
       """)
     #expect(positions == 2 * tokenCount)
