@@ -447,6 +447,14 @@ public final class ProjectStore: Sendable {
     }
   }
 
+  /// The text of a document as its UTF-8 bytes, read without making a `String` (which
+  /// would validate and copy it); nil when there is no such document.
+  public func textBytes(ofDocument id: Int64) throws(ProjectStoreError) -> [UInt8]? {
+    try reading("read document \(id)") { db in
+      try Data.fetchOne(db, sql: "SELECT text FROM documents WHERE id = ?", arguments: [id]).map { [UInt8]($0) }
+    }
+  }
+
   /// The document with this exact path; nil when there is none.
   public func document(path: String) throws(ProjectStoreError) -> StoredDocument? {
     try reading("read a document") { db in try Self.document(where: "path = ?", path, in: db) }

@@ -122,19 +122,19 @@ public enum IndexJob {
       }
       var next = 0
       var shown = -1
-      try writer.add(versions: versions, expectedTextBytes: expected) { () throws(IndexError) -> (id: Int64, text: String)? in
+      try writer.add(versions: versions, expectedTextBytes: expected) { () throws(IndexError) -> (id: Int64, utf8: [UInt8])? in
         while next < wanted.count {
           let id = wanted[next]
           next += 1
-          let text: String?
+          let text: [UInt8]?
           do throws(ProjectStoreError) {
-            text = try store.text(ofDocument: id)
+            text = try store.textBytes(ofDocument: id)
           } catch {
             storeError = error
             throw IndexError.io(path: project.path, reason: "cannot read document \(id)")
           }
           guard let text else { continue }
-          bytes += text.utf8.count
+          bytes += text.count
           analysed += 1
           if let progress, next * 100 / wanted.count != shown {
             shown = next * 100 / wanted.count

@@ -158,6 +158,21 @@ public final class IndexWriter {
     versions: [Int64: String] = [:], expectedTextBytes: Int? = nil,
     from source: () throws(IndexError) -> (id: Int64, text: String)?
   ) throws(IndexError) {
+    try add(versions: versions, expectedTextBytes: expectedTextBytes) { () throws(IndexError) -> (id: Int64, utf8: [UInt8])? in
+      try source().map { ($0.id, Array($0.text.utf8)) }
+    }
+  }
+
+  /// ``add(versions:expectedTextBytes:from:)`` for texts as UTF-8 bytes, as a store keeps
+  /// them: no `String` is made (making one validates and copies the text on the reading
+  /// thread); the workers check the bytes as they analyse them.
+  ///
+  /// - Throws: the first error of `source`, or ``IndexError/io(path:reason:)`` (also for a
+  ///   text that is not well-formed UTF-8: the message names the document and the offset).
+  public func add(
+    versions: [Int64: String] = [:], expectedTextBytes: Int? = nil,
+    fromUTF8 source: () throws(IndexError) -> (id: Int64, utf8: [UInt8])?
+  ) throws(IndexError) {
     precondition(lock.isHeld, "the writer is closed")
     addCalls += 1
     // Runs as the commit will cut them, if the caller's estimate of the text the index will
@@ -183,7 +198,7 @@ public final class IndexWriter {
     // Read on this thread and cut runs: where they are cut depends on the documents only.
     var failure: IndexError?
     var ids: [Int64] = []
-    var run: [(id: Int64, text: String)] = []
+    var run: [(id: Int64, text: [UInt8])] = []
     var runTextBytes = 0
     var runIndex = 0
     var previous: Int64?
@@ -195,7 +210,7 @@ public final class IndexWriter {
       runTextBytes = 0
     }
     while true {
-      let document: (id: Int64, text: String)?
+      let document: (id: Int64, utf8: [UInt8])?
       do {
         document = try source()
       } catch {
@@ -206,8 +221,8 @@ public final class IndexWriter {
       if let previous { precondition(previous < document.id, "documents must come in ascending id order") }
       previous = document.id
       ids.append(document.id)
-      runTextBytes += document.text.utf8.count
-      run.append(document)
+      runTextBytes += document.utf8.count
+      run.append((document.id, document.utf8))
       if runTextBytes >= runBytes { send() }
     }
     if failure == nil { send() }
@@ -508,7 +523,7 @@ private struct PendingSegment: Sendable {
 /// The runs of documents between the reading thread and the workers: at most one waits, and
 /// the first worker free takes it.
 private final class RunQueue: @unchecked Sendable {
-  typealias Run = (index: Int, documents: [(id: Int64, text: String)])
+  typealias Run = (index: Int, documents: [(id: Int64, text: [UInt8])])
   private let condition = NSCondition()
   private var waiting: Run?
   private var closed = false
@@ -601,11 +616,10 @@ private final class StreamWorker: @unchecked Sendable {
       for document in taken.documents {
         builder.beginDocument(documentID: document.id)
         let tokensBefore = builder.tokenCount
-        var text = document.text
         var analysisError: AnalysisError?
-        text.withUTF8 { buffer in
+        document.text.withUnsafeBufferPointer { buffer in
           do throws(AnalysisError) {
-            try pipeline.analyze(buffer, validating: false) { tokens in builder.append(tokens, from: pipeline.vocabulary) }
+            try pipeline.analyze(buffer, validating: true) { tokens in builder.append(tokens, from: pipeline.vocabulary) }
           } catch {
             analysisError = error
           }
@@ -616,7 +630,7 @@ private final class StreamWorker: @unchecked Sendable {
         }
         builder.endDocument()
         flushed.append(SegmentDocument(documentID: document.id, tokenCount: UInt32(builder.tokenCount - tokensBefore)))
-        sizes.append(UInt32(clamping: document.text.utf8.count))
+        sizes.append(UInt32(clamping: document.text.count))
         if builder.estimatedByteCount >= budget {
           flush()
           if failure != nil { break }

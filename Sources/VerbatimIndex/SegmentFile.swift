@@ -68,14 +68,33 @@ public struct SegmentBuilder {
     /// The key of every token, in the order tokens were added.
     var tokenKeys: [UInt32] = []
 
+    /// Keys `0..<indexed` are in `index` (``append(new:)`` leaves the index behind).
+    var indexed = 0
+
     mutating func id(of key: [UInt8]) -> Int {
+      while indexed < keys.count {
+        index[ByteKey(bytes: keys[indexed])] = indexed
+        indexed += 1
+      }
       if let id = index[ByteKey(bytes: key)] { return id }
+      indexed += 1
       let id = keys.count
       index[ByteKey(bytes: key)] = id
       keys.append(key)
       keyBytes += key.count
       counts.append(0)
       return id
+    }
+
+    /// Adds a key the caller knows is not in the table (a vocabulary id seen for the first
+    /// time: the vocabulary's keys are distinct), without hashing it; ``id(of:)`` when the
+    /// table was ever searched by bytes.
+    mutating func append(new key: [UInt8]) -> Int {
+      guard indexed == 0 else { return id(of: key) }
+      keys.append(key)
+      keyBytes += key.count
+      counts.append(0)
+      return keys.count - 1
     }
 
     /// The bytes of all keys.
@@ -222,9 +241,11 @@ public struct SegmentBuilder {
       if stemID >= stemSlots.count {
         stemSlots.append(contentsOf: repeatElement(-1, count: stemID - stemSlots.count + 1))
       }
-      if stemSlots[stemID] < 0 { stemSlots[stemID] = stems.id(of: Array(vocabulary.stemBytes(token.stemID))) }
+      // The vocabulary's keys are distinct, and a builder takes one vocabulary: a new id is
+      // a new key.
+      if stemSlots[stemID] < 0 { stemSlots[stemID] = stems.append(new: Array(vocabulary.stemBytes(token.stemID))) }
       if termSlots[termID] < 0 {
-        termSlots[termID] = terms.id(of: Array(vocabulary.termBytes(token.termID)))
+        termSlots[termID] = terms.append(new: Array(vocabulary.termBytes(token.termID)))
       }
     }
     // Positions usually follow each other with no gap (every position has a token): then

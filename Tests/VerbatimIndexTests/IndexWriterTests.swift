@@ -490,4 +490,42 @@ import VerbatimTestSupport
     writer.close()
     #expect(manifest.segments.flatMap(\.documentIDs) == [1000])
   }
+
+  /// Texts given as bytes are checked as they are analysed: a document that is not UTF-8
+  /// fails the call with its id and the offset (not its text), and nothing of the call is
+  /// kept; well-formed bytes give the files the `String` route gives.
+  @Test func bytesRouteChecksUTF8AndEqualsTheStringRoute() throws {
+    let documents = Self.documents(seed: 13, count: 30).sorted { $0.id < $1.id }
+    let folder = Self.temporaryFolder("bytes-route")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1 << 20)
+    var next = 0
+    do {
+      try writer.add { () throws(IndexError) -> (id: Int64, utf8: [UInt8])? in
+        defer { next += 1 }
+        guard next < 3 else { return nil }
+        return next == 1 ? (id: 7, utf8: Array("secret é".utf8) + [0xC3]) : (id: Int64(next) + 6, utf8: Array("oui".utf8))
+      }
+      Issue.record("ill-formed UTF-8 was indexed")
+    } catch {
+      guard case let .io(path, reason) = error else { throw error }
+      #expect(path == "document 7" && reason.contains("offset 9"), "\(path): \(reason)")
+      #expect(!reason.contains("secret"), "the text is not echoed")
+    }
+    #expect(!writer.hasPendingChanges)
+    next = 0
+    try writer.add { () throws(IndexError) -> (id: Int64, utf8: [UInt8])? in
+      defer { next += 1 }
+      return next < documents.count ? (documents[next].id, Array(documents[next].text.utf8)) : nil
+    }
+    try writer.commit()
+    writer.close()
+    let other = Self.temporaryFolder("string-route")
+    defer { try? FileManager.default.removeItem(at: other) }
+    let reference = try IndexWriter(directory: other, jobs: 1, memoryBudgetBytes: 1 << 20)
+    try reference.add(documents: documents)
+    try reference.commit()
+    reference.close()
+    #expect(try Self.files(folder) == Self.files(other))
+  }
 }

@@ -295,6 +295,34 @@ import VerbatimCorpus
     #expect(streamed.serialized() == arrays.serialized())
   }
 
+  /// One builder fed by both routes in turn (streamed batches add their new keys without
+  /// hashing them): the same file as the array route alone, no key twice.
+  @Test func streamedAndArrayRoutesMixInOneBuilder() throws {
+    let texts = ["Les élus parlent du numérique.", "Le numérique des élus, encore.", "Les élus, le numérique : fin."]
+    let pipeline = try Analyzer.french.makePipeline()
+    func tokens(_ text: String) -> [SegmentToken] {
+      pipeline.tokens(in: text).map {
+        SegmentToken(
+          term: $0.term, stem: $0.stem, position: UInt32($0.position), start: UInt32($0.utf8Range.lowerBound),
+          end: UInt32($0.utf8Range.upperBound))
+      }
+    }
+    var mixed = SegmentBuilder()
+    var arrays = SegmentBuilder()
+    for (index, text) in texts.enumerated() {
+      arrays.add(documentID: Int64(index), tokens: tokens(text))
+      if index == 1 {
+        mixed.add(documentID: Int64(index), tokens: tokens(text))
+        continue
+      }
+      mixed.beginDocument(documentID: Int64(index))
+      var copy = text
+      try copy.withUTF8 { buffer in try pipeline.analyze(buffer) { mixed.append($0, from: pipeline.vocabulary) } }
+      mixed.endDocument()
+    }
+    #expect(mixed.serialized() == arrays.serialized())
+  }
+
   @Test func streamingAnalyserBatchesMatchTokenArrays() throws {
     let texts = [
       "L’entretien s'est bien passé aujourd'hui : les élu.e.s ont dit « non », 20 000 fois.",
