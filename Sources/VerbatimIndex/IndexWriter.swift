@@ -604,7 +604,7 @@ private final class StreamWorker: @unchecked Sendable {
       }
       made.append(PendingSegment(file: file, documents: flushed, textBytes: sizes, run: run, part: part))
       part += 1
-      builder = SegmentBuilder()
+      builder.reset()
       flushed = []
       sizes = []
       releaseFreedMemory()

@@ -100,6 +100,16 @@ public struct SegmentBuilder {
     /// The bytes of all keys.
     var keyBytes = 0
 
+    /// Forgets every key and token, keeping the per-token array's capacity.
+    mutating func reset() {
+      index.removeAll(keepingCapacity: true)
+      keys.removeAll(keepingCapacity: true)
+      counts.removeAll(keepingCapacity: true)
+      tokenKeys.removeAll(keepingCapacity: true)
+      indexed = 0
+      keyBytes = 0
+    }
+
     mutating func add(_ id: Int) {
       tokenKeys.append(UInt32(truncatingIfNeeded: id))
       counts[id] &+= 1
@@ -160,6 +170,28 @@ public struct SegmentBuilder {
 
   /// An empty segment.
   public init() {}
+
+  /// Empties the builder for the next segment, keeping the capacity of its per-token arrays
+  /// (a worker building one segment after another does not allocate and fault them in again;
+  /// ``estimatedByteCount`` still counts that capacity). The same as a new builder otherwise.
+  ///
+  /// - Precondition: no document is open.
+  public mutating func reset() {
+    precondition(openDocument == nil, "call endDocument() before resetting")
+    terms.reset()
+    stems.reset()
+    documents.removeAll(keepingCapacity: true)
+    tokenPositions.removeAll(keepingCapacity: true)
+    rangeTables.removeAll(keepingCapacity: true)
+    rangeOffsets.removeAll(keepingCapacity: true)
+    scratchStarts.removeAll(keepingCapacity: true)
+    scratchEnds.removeAll(keepingCapacity: true)
+    previousPosition = -1
+    vocabularyIdentity = nil
+    termSlots.removeAll(keepingCapacity: true)
+    stemSlots.removeAll(keepingCapacity: true)
+    tokenCount = 0
+  }
 
   /// The number of documents added.
   public var documentCount: Int { documents.count }

@@ -323,6 +323,39 @@ import VerbatimCorpus
     #expect(mixed.serialized() == arrays.serialized())
   }
 
+  /// A reset builder (a worker's next run) writes what a new one writes, by either route.
+  @Test func resetBuilderEqualsANewOne() throws {
+    let pipeline = try Analyzer.french.makePipeline()
+    var reused = SegmentBuilder()
+    for (index, text) in ["Les élus du numérique.", "Une autre commune, d'autres élus."].enumerated() {
+      reused.beginDocument(documentID: Int64(index))
+      var copy = text
+      try copy.withUTF8 { buffer in try pipeline.analyze(buffer) { reused.append($0, from: pipeline.vocabulary) } }
+      reused.endDocument()
+    }
+    _ = reused.serialized()
+    reused.reset()
+    #expect(reused.documentCount == 0 && reused.tokenCount == 0)
+    var fresh = SegmentBuilder()
+    for (index, text) in ["Le numérique responsable des élus.", "Les agents parlent."].enumerated() {
+      for builder in [0, 1] {
+        if builder == 0 { reused.beginDocument(documentID: Int64(10 + index)) } else { fresh.beginDocument(documentID: Int64(10 + index)) }
+        var copy = text
+        try copy.withUTF8 { buffer in
+          try pipeline.analyze(buffer) { batch in
+            if builder == 0 { reused.append(batch, from: pipeline.vocabulary) } else { fresh.append(batch, from: pipeline.vocabulary) }
+          }
+        }
+        if builder == 0 { reused.endDocument() } else { fresh.endDocument() }
+      }
+    }
+    #expect(reused.serialized() == fresh.serialized())
+    reused.reset()
+    let documents = Self.documents(seed: 3, count: 20)
+    for document in documents { reused.add(documentID: document.id, tokens: document.tokens) }
+    #expect(reused.serialized() == Self.builder(documents).serialized())
+  }
+
   @Test func streamingAnalyserBatchesMatchTokenArrays() throws {
     let texts = [
       "L’entretien s'est bien passé aujourd'hui : les élu.e.s ont dit « non », 20 000 fois.",
