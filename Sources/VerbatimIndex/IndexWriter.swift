@@ -388,8 +388,8 @@ public final class IndexWriter {
     return try publish(generation: generation, segments: segments)
   }
 
-  /// Merges runs into their files, up to `jobs` at once (each merge runs stem and term lists
-  /// on two threads): after an incremental change, or when workers flushed runs early.
+  /// Merges runs into their files, up to `jobs` at once: after an incremental change, or
+  /// when workers flushed runs early.
   private func mergeRuns(
     _ merges: [(file: String, ids: [Int64], parts: [(source: Int, ordinals: [Int])])], sources: [String]
   ) throws(IndexError) {
@@ -597,7 +597,7 @@ private final class StreamWorker: @unchecked Sendable {
       guard builder.documentCount > 0 else { return }
       let file = "\(prefix)-r\(run)-\(part).vbseg"
       do {
-        try builder.write(to: folder + "/" + file)
+        try builder.write(to: folder + "/" + file, reusingBuffers: true)
       } catch {
         failure = error
         return

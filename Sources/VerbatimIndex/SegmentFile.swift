@@ -153,6 +153,31 @@ public struct SegmentBuilder {
     }
   }
 
+  /// The counting sort's three per-token arrays, kept between segments by
+  /// ``write(to:reusingBuffers:)`` (a worker's builder), allocated per call otherwise.
+  struct SortBuffers {
+    var documents: [UInt32] = []
+    var positions: [UInt32] = []
+    var terms: [UInt32] = []
+
+    mutating func resize(_ count: Int) {
+      for index in 0..<3 {
+        func fit(_ array: inout [UInt32]) {
+          if array.count > count { array.removeLast(array.count - count) }
+          if array.count < count { array.append(contentsOf: repeatElement(0, count: count - array.count)) }
+        }
+        switch index {
+        case 0: fit(&documents)
+        case 1: fit(&positions)
+        default: fit(&terms)
+        }
+      }
+    }
+
+    var capacityBytes: Int { 4 * (documents.capacity + positions.capacity + terms.capacity) }
+  }
+
+  private var sortBuffers = SortBuffers()
   private var terms = KeyTable()
   private var stems = KeyTable()
   private var documents: [SegmentDocument] = []
@@ -207,7 +232,7 @@ public struct SegmentBuilder {
   /// - Complexity: O(1).
   public var estimatedByteCount: Int {
     let tokenArrays = 4 * (tokenPositions.capacity + terms.tokenKeys.capacity + stems.tokenKeys.capacity)
-    let sortBuffers = 12 * tokenCount
+    let sortBuffers = max(12 * tokenCount, self.sortBuffers.capacityBytes)
     let keyCount = terms.keys.count + stems.keys.count
     let keys = terms.keyBytes + stems.keyBytes + keyCount * 168
     return tokenArrays + sortBuffers + keys + rangeTables.capacity + 28 * documents.count + 8 * termSlots.count
@@ -365,15 +390,19 @@ public struct SegmentBuilder {
   /// (``TermRecord``); fills both dictionaries.
   private func emitPostings(
     into sink: any SegmentSink, postingsStart: UInt64, termDictionary: inout TermDictionaryWriter,
-    stemDictionary: inout TermDictionaryWriter
+    stemDictionary: inout TermDictionaryWriter, buffers: inout SortBuffers
   ) {
     // Counting sort of the tokens by stem: documents ascend and positions ascend within a
-    // document, because tokens were added in that order; each keeps its term.
+    // document, because tokens were added in that order; each keeps its term. Every slot is
+    // written, so reused buffers need no clearing.
     let starts = stems.starts()
     var cursor = starts
-    var sortedDocuments = [UInt32](repeating: 0, count: tokenPositions.count)
-    var sortedPositions = [UInt32](repeating: 0, count: tokenPositions.count)
-    var sortedTerms = [UInt32](repeating: 0, count: tokenPositions.count)
+    buffers.resize(tokenPositions.count)
+    var sortedDocuments = buffers.documents
+    var sortedPositions = buffers.positions
+    var sortedTerms = buffers.terms
+    buffers = SortBuffers()
+    defer { buffers = SortBuffers(documents: sortedDocuments, positions: sortedPositions, terms: sortedTerms) }
     precondition(stems.tokenKeys.count == tokenPositions.count && terms.tokenKeys.count == tokenPositions.count)
     cursor.withUnsafeMutableBufferPointer { cursor in
       sortedDocuments.withUnsafeMutableBufferPointer { sortedDocuments in
@@ -453,9 +482,6 @@ public struct SegmentBuilder {
         localOf[term] = -1
       }
     }
-    sortedDocuments = []
-    sortedPositions = []
-    sortedTerms = []
     var recordBytes: [UInt8] = []
     let recordsStart = sink.count - postingsStart
     for id in terms.sortedIDs() {
@@ -471,7 +497,7 @@ public struct SegmentBuilder {
   }
 
   /// Writes the whole segment to `sink`, front to back.
-  private func emit(into sink: any SegmentSink) throws(IndexError) {
+  private func emit(into sink: any SegmentSink, buffers: inout SortBuffers) throws(IndexError) {
     precondition(openDocument == nil, "call endDocument() before serialising")
     let header = SegmentFormat.magic + [SegmentFormat.version, 0, 0]
     sink.append(header)
@@ -479,7 +505,8 @@ public struct SegmentBuilder {
     var termDictionary = TermDictionaryWriter()
     var stemDictionary = TermDictionaryWriter()
     emitPostings(
-      into: sink, postingsStart: postingsStart, termDictionary: &termDictionary, stemDictionary: &stemDictionary)
+      into: sink, postingsStart: postingsStart, termDictionary: &termDictionary, stemDictionary: &stemDictionary,
+      buffers: &buffers)
     let postingsLength = sink.count - postingsStart
     let termBytes = termDictionary.finish()
     termDictionary = TermDictionaryWriter()
@@ -510,8 +537,9 @@ public struct SegmentBuilder {
   /// - Complexity: O(*k* log *k* + *t*) for *k* distinct keys and *t* tokens.
   public func serialized() -> [UInt8] {
     let sink = MemorySegmentSink()
+    var buffers = SortBuffers()
     do {
-      try emit(into: sink)
+      try emit(into: sink, buffers: &buffers)
     } catch {
       preconditionFailure("an in-memory segment cannot fail: \(error)")
     }
@@ -524,9 +552,26 @@ public struct SegmentBuilder {
   ///
   /// - Throws: ``IndexError/io(path:reason:)``.
   public func write(to path: String) throws(IndexError) {
+    var buffers = SortBuffers()
+    try write(to: path, buffers: &buffers)
+  }
+
+  /// ``write(to:)`` keeping the sort's per-token buffers for the next segment (with
+  /// ``reset()``: a worker writing one segment after another allocates them once).
+  ///
+  /// - Throws: ``IndexError/io(path:reason:)``.
+  public mutating func write(to path: String, reusingBuffers: Bool) throws(IndexError) {
+    guard reusingBuffers else { return try write(to: path) }
+    var buffers = sortBuffers
+    sortBuffers = SortBuffers()
+    defer { sortBuffers = buffers }
+    try write(to: path, buffers: &buffers)
+  }
+
+  private func write(to path: String, buffers: inout SortBuffers) throws(IndexError) {
     let file = try SegmentFileWriter(temporaryPath: path + ".tmp", hashing: true)
     do throws(IndexError) {
-      try emit(into: file)
+      try emit(into: file, buffers: &buffers)
       try file.commit(to: path)
     } catch {
       file.discard()
@@ -802,7 +847,14 @@ public final class SegmentReader: @unchecked Sendable {
     guard var list = PostingsCodec.decode(slice, withPositions: withPositions || withRanges),
       list.count == Int(info.documentFrequency), list.documents.last.map({ Int($0) < documentCount }) ?? true
     else { throw .corrupt(file: path, reason: "posting list damaged") }
-    guard withRanges else { return list }
+    if withRanges { try fillRanges(of: &list) }
+    return list
+  }
+
+  /// Fills `starts`/`ends` of a list decoded with positions, from the range tables.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  func fillRanges(of list: inout PostingList) throws(IndexError) {
     list.starts.reserveCapacity(list.positions.count)
     list.ends.reserveCapacity(list.positions.count)
     var starts: [UInt32] = []
@@ -837,7 +889,6 @@ public final class SegmentReader: @unchecked Sendable {
         list.ends.append(ends[Int(position) % BlockCodec.blockSize])
       }
     }
-    return list
   }
 
   /// The postings of the normalised term `term`, or `nil` if the segment lacks it.

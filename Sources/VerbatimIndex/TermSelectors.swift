@@ -198,7 +198,8 @@ extension SegmentReader {
         result.append(try postings(for: stemInfo, withPositions: withPositions, withRanges: withRanges))
         continue
       }
-      let stemList = try postings(for: stemInfo, withPositions: withPositions || withRanges, withRanges: withRanges)
+      // Ranges only for the occurrences kept.
+      let stemList = try postings(for: stemInfo, withPositions: withPositions || withRanges, withRanges: false)
       let selectorStart = stemInfo.postingsOffset + stemInfo.postingsLength
       guard let section = postingsBytes(offset: selectorStart, length: UInt64(postingsByteCount) - selectorStart)
       else { throw .corrupt(file: path, reason: "selectors out of bounds") }
@@ -213,7 +214,9 @@ extension SegmentReader {
         if value >= wanted.count { wanted.append(contentsOf: repeatElement(false, count: value - wanted.count + 1)) }
         wanted[value] = true
       }
-      result.append(Self.select(stemList, selectors: selectors, wanted: wanted, withPositions: withPositions || withRanges))
+      var selected = Self.select(stemList, selectors: selectors, wanted: wanted, withPositions: withPositions || withRanges)
+      if withRanges { try fillRanges(of: &selected) }
+      result.append(selected)
     }
     return result
   }
@@ -229,13 +232,7 @@ extension SegmentReader {
         let value = Int(selectors[occurrence])
         if value < wanted.count && wanted[value] {
           frequency += 1
-          if withPositions {
-            result.positions.append(list.positions[occurrence])
-            if !list.starts.isEmpty {
-              result.starts.append(list.starts[occurrence])
-              result.ends.append(list.ends[occurrence])
-            }
-          }
+          if withPositions { result.positions.append(list.positions[occurrence]) }
         }
         occurrence += 1
       }
