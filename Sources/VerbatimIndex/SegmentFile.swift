@@ -160,18 +160,15 @@ public struct SegmentBuilder {
     var positions: [UInt32] = []
     var terms: [UInt32] = []
 
+    /// Makes each array `count` long (keeping capacity; old contents are overwritten).
     mutating func resize(_ count: Int) {
-      for index in 0..<3 {
-        func fit(_ array: inout [UInt32]) {
-          if array.count > count { array.removeLast(array.count - count) }
-          if array.count < count { array.append(contentsOf: repeatElement(0, count: count - array.count)) }
-        }
-        switch index {
-        case 0: fit(&documents)
-        case 1: fit(&positions)
-        default: fit(&terms)
-        }
+      func fit(_ array: inout [UInt32]) {
+        if array.count > count { array.removeLast(array.count - count) }
+        if array.count < count { array.append(contentsOf: repeatElement(0, count: count - array.count)) }
       }
+      fit(&documents)
+      fit(&positions)
+      fit(&terms)
     }
 
     var capacityBytes: Int { 4 * (documents.capacity + positions.capacity + terms.capacity) }

@@ -491,6 +491,43 @@ import VerbatimTestSupport
     #expect(manifest.segments.flatMap(\.documentIDs) == [1000])
   }
 
+  /// An index of an older segment format: a reader refuses it and says to rebuild; a writer
+  /// opens it, refuses a commit that would keep one of its segments, and commits once every
+  /// document was added again (what `verbatim index` does).
+  @Test func olderSegmentFormatIsRebuiltNotRead() throws {
+    let documents = Self.documents(seed: 14, count: 12).sorted { $0.id < $1.id }
+    let folder = Self.temporaryFolder("older-format")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let first = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20)
+    try first.add(documents: documents)
+    try first.commit()
+    first.close()
+    let manifestURL = folder.appendingPathComponent(IndexManifest.fileName)
+    var json = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [String: Any]
+    json["segmentFormatVersion"] = Int(SegmentFormat.version) - 1
+    try JSONSerialization.data(withJSONObject: json).write(to: manifestURL)
+    #expect {
+      _ = try IndexSnapshot(directory: folder)
+    } throws: { error in
+      guard case let .corrupt(_, reason) = error as? IndexError else { return false }
+      return reason.contains("run `verbatim index` to rebuild it")
+    }
+    let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1 << 20)
+    try writer.add(documents: [documents[0]])
+    #expect {
+      try writer.commit()
+    } throws: { error in
+      guard case let .corrupt(_, reason) = error as? IndexError else { return false }
+      return reason.contains("cannot be kept")
+    }
+    try writer.add(documents: Array(documents.dropFirst()))
+    let manifest = try writer.commit()
+    writer.close()
+    #expect(manifest.segmentFormatVersion == Int(SegmentFormat.version))
+    let snapshot = try IndexSnapshot(directory: folder)
+    #expect(snapshot.documentIDs.sorted() == documents.map(\.id))
+  }
+
   /// Texts given as bytes are checked as they are analysed: a document that is not UTF-8
   /// fails the call with its id and the offset (not its text), and nothing of the call is
   /// kept; well-formed bytes give the files the `String` route gives.
