@@ -435,13 +435,19 @@ public struct SegmentBuilder {
     // Builder term id → local id within the stem being written (-1: not seen in it).
     var localOf = [Int32](repeating: -1, count: terms.keys.count)
     var stemTerms: [Int] = []
-    var localKeys: [[UInt8]] = []
+    var localRanks: [Int] = []
+    // Each term's rank in key order: ties between a stem's terms are broken by it, without
+    // touching the keys in this loop (each is a heap object: a cache miss and a retain).
+    let termOrder = terms.sortedIDs()
+    var termRank = [Int32](repeating: 0, count: termOrder.count)
+    for (rank, id) in termOrder.enumerated() { termRank[id] = Int32(rank) }
     var encoder = StemListEncoder()
     let order = stems.sortedIDs()
     for (stemOrdinal, id) in order.enumerated() {
       let slots = starts[id]..<starts[id + 1]
       precondition(!slots.isEmpty, "every key has a token")
       stemTerms.removeAll(keepingCapacity: true)
+      localRanks.removeAll(keepingCapacity: true)
       localOf.withUnsafeMutableBufferPointer { localOf in
         sortedTerms.withUnsafeMutableBufferPointer { sortedTerms in
           for slot in slots {
@@ -449,19 +455,19 @@ public struct SegmentBuilder {
             if localOf[term] < 0 {
               localOf[term] = Int32(stemTerms.count)
               stemTerms.append(term)
+              localRanks.append(Int(termRank[term]))
             }
             sortedTerms[slot] = UInt32(truncatingIfNeeded: localOf[term])
           }
         }
       }
-      localKeys = stemTerms.map { terms.keys[$0] }
       sortedDocuments.withUnsafeBufferPointer { documents in
         sortedPositions.withUnsafeBufferPointer { positions in
           sortedTerms.withUnsafeBufferPointer { localTerms in
             encoder.encode(
               documents: UnsafeBufferPointer(rebasing: documents[slots]),
               positions: UnsafeBufferPointer(rebasing: positions[slots]),
-              terms: UnsafeBufferPointer(rebasing: localTerms[slots]), keys: localKeys)
+              terms: UnsafeBufferPointer(rebasing: localTerms[slots]), ranks: localRanks)
           }
         }
       }
@@ -481,7 +487,7 @@ public struct SegmentBuilder {
     }
     var recordBytes: [UInt8] = []
     let recordsStart = sink.count - postingsStart
-    for id in terms.sortedIDs() {
+    for id in termOrder {
       guard let record = records[id] else { preconditionFailure("every term has a token") }
       var info = termInfos[id]
       let offset = recordBytes.count

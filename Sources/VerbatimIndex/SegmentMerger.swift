@@ -210,6 +210,7 @@ public enum SegmentMerger {
     var selectors: [UInt32] = []
     var localOfValue: [Int32] = []
     var localKeys: [[UInt8]] = []
+    var localRanks: [Int] = []
     var localIndex: [[UInt8]: UInt32] = [:]
     var occurrenceDocuments: [UInt32] = []
     var occurrencePositions: [UInt32] = []
@@ -303,10 +304,20 @@ public enum SegmentMerger {
         occurrencePositions.append(contentsOf: list.positions[range])
         occurrenceTerms.append(contentsOf: localTermsOf[entry.source][range])
       }
+      // The local terms' order by key bytes, for the encoder's ties.
+      localRanks.removeAll(keepingCapacity: true)
+      localRanks.append(contentsOf: repeatElement(0, count: localKeys.count))
+      if localKeys.count > 1 {
+        for (rank, local) in localKeys.indices.sorted(by: { localKeys[$0].lexicographicallyPrecedes(localKeys[$1]) })
+          .enumerated()
+        {
+          localRanks[local] = rank
+        }
+      }
       occurrenceDocuments.withUnsafeBufferPointer { documents in
         occurrencePositions.withUnsafeBufferPointer { positions in
           occurrenceTerms.withUnsafeBufferPointer { terms in
-            encoder.encode(documents: documents, positions: positions, terms: terms, keys: localKeys)
+            encoder.encode(documents: documents, positions: positions, terms: terms, ranks: localRanks)
           }
         }
       }

@@ -56,7 +56,7 @@ struct StemListEncoder {
   private(set) var bytes: [UInt8] = []
   /// The stem's dictionary information (offset 0; the length covers the list only).
   private(set) var info = TermInfo(postingsOffset: 0, postingsLength: 0, documentFrequency: 0, totalFrequency: 0)
-  /// Per local term id given to ``encode(documents:positions:terms:keys:)``.
+  /// Per local term id given to ``encode(documents:positions:terms:ranks:)``.
   private(set) var terms: [TermEntry] = []
   private var listDocuments: [UInt32] = []
   private var listFrequencies: [UInt32] = []
@@ -69,17 +69,19 @@ struct StemListEncoder {
 
   /// Encodes the occurrences of one stem: parallel per occurrence, in list order (documents
   /// ascending, positions ascending within a document), `terms[i]` being the occurrence's
-  /// term as a local id `0..<keys.count` (`keys` are the local terms' bytes; every local id
-  /// must occur).
+  /// term as a local id `0..<ranks.count` (every local id must occur). `ranks` orders the
+  /// local terms as their key bytes do (any numbers in that order: a builder gives each
+  /// term's rank among all its terms, so that its keys need not be touched here).
   mutating func encode(
     documents: UnsafeBufferPointer<UInt32>, positions: UnsafeBufferPointer<UInt32>, terms localTerms: UnsafeBufferPointer<UInt32>,
-    keys: [[UInt8]]
+    ranks: [Int]
   ) {
+    let termCount = ranks.count
     precondition(!documents.isEmpty && documents.count == positions.count && documents.count == localTerms.count)
     listDocuments.removeAll(keepingCapacity: true)
     listFrequencies.removeAll(keepingCapacity: true)
     terms.removeAll(keepingCapacity: true)
-    terms.append(contentsOf: repeatElement(TermEntry(), count: keys.count))
+    terms.append(contentsOf: repeatElement(TermEntry(), count: termCount))
     var current = documents[0]
     var frequency: UInt32 = 0
     for document in documents {
@@ -93,12 +95,12 @@ struct StemListEncoder {
     }
     listDocuments.append(current)
     listFrequencies.append(frequency)
-    if keys.count == 1 {
+    if termCount == 1 {
       terms[0].documentFrequency = UInt32(listDocuments.count)
       terms[0].totalFrequency = UInt64(documents.count)
     } else {
       lastDocument.removeAll(keepingCapacity: true)
-      lastDocument.append(contentsOf: repeatElement(-1, count: keys.count))
+      lastDocument.append(contentsOf: repeatElement(-1, count: termCount))
       terms.withUnsafeMutableBufferPointer { terms in
         lastDocument.withUnsafeMutableBufferPointer { lastDocument in
           for index in 0..<documents.count {
@@ -121,18 +123,18 @@ struct StemListEncoder {
     info = TermInfo(
       postingsOffset: 0, postingsLength: UInt64(bytes.count), documentFrequency: UInt32(listDocuments.count),
       totalFrequency: UInt64(documents.count))
-    guard keys.count > 1 else { return }
+    guard termCount > 1 else { return }
     // Selector values by descending frequency, ties by key bytes: the same order whoever
     // numbered the local ids.
     order.removeAll(keepingCapacity: true)
-    order.append(contentsOf: keys.indices)
+    order.append(contentsOf: 0..<termCount)
     order.sort { left, right in
       let a = terms[left].totalFrequency
       let b = terms[right].totalFrequency
-      return a != b ? a > b : keys[left].lexicographicallyPrecedes(keys[right])
+      return a != b ? a > b : ranks[left] < ranks[right]
     }
     selectorOf.removeAll(keepingCapacity: true)
-    selectorOf.append(contentsOf: repeatElement(0, count: keys.count))
+    selectorOf.append(contentsOf: repeatElement(0, count: termCount))
     for (value, term) in order.enumerated() {
       precondition(terms[term].totalFrequency > 0, "every local term occurs")
       selectorOf[term] = UInt32(value)
