@@ -21,26 +21,31 @@ public enum BitPacking {
   @inlinable
   public static func pack(_ values: UnsafeBufferPointer<UInt32>, width: Int, into output: inout [UInt8]) {
     guard width > 0 else { return }
-    // The bytes are made room for once, then written through a pointer.
+    precondition(width <= 32, "a width is at most 32 bits")
+    // The bytes are made room for once (with 8 bytes of slack), then written a 64-bit word at
+    // a time through a pointer: the same little-endian bit order as byte by byte.
     let start = output.count
     let count = byteCount(count: values.count, width: width)
-    output.append(contentsOf: repeatElement(0, count: count))
-    output.withUnsafeMutableBufferPointer { buffer in
+    output.append(contentsOf: repeatElement(0, count: count + 8))
+    output.withUnsafeMutableBytes { buffer in
       var out = start
       var accumulator: UInt64 = 0
       var bits = 0
+      let step = UInt64(width)
       for value in values {
-        accumulator |= UInt64(value) << UInt64(bits)
+        accumulator |= UInt64(value) &<< UInt64(bits)
         bits += width
-        while bits >= 8 {
-          buffer[out] = UInt8(truncatingIfNeeded: accumulator)
-          out += 1
-          accumulator >>= 8
-          bits -= 8
+        if bits >= 64 {
+          buffer.storeBytes(of: accumulator.littleEndian, toByteOffset: out, as: UInt64.self)
+          out += 8
+          bits -= 64
+          // The value's bits that did not fit (none when it ended exactly on the word).
+          accumulator = bits == 0 ? 0 : UInt64(value) &>> (step - UInt64(bits))
         }
       }
-      if bits > 0 { buffer[out] = UInt8(truncatingIfNeeded: accumulator) }
+      if bits > 0 { buffer.storeBytes(of: accumulator.littleEndian, toByteOffset: out, as: UInt64.self) }
     }
+    output.removeLast(8)
   }
 
   /// Unpacks `count` values of `width` bits from `bytes` at `offset`, appending them to
@@ -344,56 +349,66 @@ public enum PostingsCodec {
   /// Appends one document's range table; `starts[p]..<ends[p]` is the range of position `p`.
   public static func encodeRanges(starts: [UInt32], ends: [UInt32], into output: inout [UInt8]) {
     precondition(starts.count == ends.count, "one end per start")
-    Varint.append(UInt64(starts.count), to: &output)
-    var isMonotone = true
-    var previousEnd: UInt32 = 0
-    for (start, end) in zip(starts, ends) {
-      precondition(end >= start, "a range ends after it starts")
-      if start < previousEnd { isMonotone = false }
-      previousEnd = end
-    }
-    output.append(isMonotone ? 0 : 1)
-    let blockSize = BlockCodec.blockSize
-    let blockCount = (starts.count + blockSize - 1) / blockSize
-    var blocks: [UInt8] = []
-    var table: [UInt8] = []
-    var gaps: [UInt32] = []
-    var lengths: [UInt32] = []
-    previousEnd = 0
-    /// One field of a block: its width, then its values packed at that width.
-    func pack(_ values: [UInt32]) {
-      values.withUnsafeBufferPointer { values in
-        let width = BitPacking.width(of: values)
-        blocks.append(UInt8(width))
-        BitPacking.pack(values, width: width, into: &blocks)
-      }
-    }
-    for block in 0..<blockCount {
-      precondition(blocks.count <= Int(UInt32.max), "range table over 4 GiB")
-      table.appendLittleEndian(UInt32(blocks.count))
-      table.appendLittleEndian(previousEnd)
-      let slots = (block * blockSize)..<min(starts.count, (block + 1) * blockSize)
-      gaps.removeAll(keepingCapacity: true)
-      lengths.removeAll(keepingCapacity: true)
-      gaps.append(contentsOf: repeatElement(0, count: slots.count))
-      lengths.append(contentsOf: repeatElement(0, count: slots.count))
-      gaps.withUnsafeMutableBufferPointer { gaps in
-        lengths.withUnsafeMutableBufferPointer { lengths in
-          for (slot, index) in slots.enumerated() {
-            let start = starts[index]
-            gaps[slot] =
-              isMonotone
-              ? start - previousEnd : UInt32(truncatingIfNeeded: Varint.zigzag(Int64(start) - Int64(previousEnd)))
-            lengths[slot] = ends[index] - start
-            previousEnd = ends[index]
+    let count = starts.count
+    Varint.append(UInt64(count), to: &output)
+    starts.withUnsafeBufferPointer { starts in
+      ends.withUnsafeBufferPointer { ends in
+        var isMonotone = true
+        var previousEnd: UInt32 = 0
+        for index in 0..<count {
+          let start = starts[index]
+          let end = ends[index]
+          precondition(end >= start, "a range ends after it starts")
+          if start < previousEnd { isMonotone = false }
+          previousEnd = end
+        }
+        output.append(isMonotone ? 0 : 1)
+        let blockSize = BlockCodec.blockSize
+        let blockCount = (count + blockSize - 1) / blockSize
+        // The block table first (its offsets are known once each block is packed), then the
+        // blocks, packed into one buffer.
+        let tableStart = output.count
+        output.append(contentsOf: repeatElement(0, count: 8 * blockCount))
+        var blocks: [UInt8] = []
+        blocks.reserveCapacity(count + 4 * blockCount)
+        previousEnd = 0
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * blockSize) { scratch in
+          let gaps = UnsafeMutableBufferPointer(rebasing: scratch[0..<blockSize])
+          let lengths = UnsafeMutableBufferPointer(rebasing: scratch[blockSize..<(2 * blockSize)])
+          for block in 0..<blockCount {
+            precondition(blocks.count <= Int(UInt32.max), "range table over 4 GiB")
+            output.withUnsafeMutableBytes { bytes in
+              bytes.storeBytes(
+                of: UInt32(blocks.count).littleEndian, toByteOffset: tableStart + 8 * block, as: UInt32.self)
+              bytes.storeBytes(of: previousEnd.littleEndian, toByteOffset: tableStart + 8 * block + 4, as: UInt32.self)
+            }
+            let first = block * blockSize
+            let slots = min(count, first + blockSize) - first
+            var gapBits: UInt32 = 0
+            var lengthBits: UInt32 = 0
+            for slot in 0..<slots {
+              let start = starts[first + slot]
+              let end = ends[first + slot]
+              let gap =
+                isMonotone
+                ? start &- previousEnd : UInt32(truncatingIfNeeded: Varint.zigzag(Int64(start) - Int64(previousEnd)))
+              gaps[slot] = gap
+              lengths[slot] = end &- start
+              gapBits |= gap
+              lengthBits |= end &- start
+              previousEnd = end
+            }
+            let gapWidth = 32 - gapBits.leadingZeroBitCount
+            let lengthWidth = 32 - lengthBits.leadingZeroBitCount
+            blocks.append(UInt8(gapWidth))
+            BitPacking.pack(UnsafeBufferPointer(rebasing: gaps[0..<slots]), width: gapWidth, into: &blocks)
+            blocks.append(UInt8(lengthWidth))
+            BitPacking.pack(UnsafeBufferPointer(rebasing: lengths[0..<slots]), width: lengthWidth, into: &blocks)
           }
         }
+        output.append(contentsOf: blocks)
       }
-      pack(gaps)
-      pack(lengths)
     }
-    output.append(contentsOf: table)
-    output.append(contentsOf: blocks)
   }
 
   /// Decodes one document's range table into `starts` and `ends` (replacing their contents),

@@ -21,6 +21,31 @@ import VerbatimTestSupport
     #expect(BitPacking.byteCount(count: 128, width: 5) == 80)
   }
 
+  /// The word-at-a-time packer against a bit-by-bit reference (bit `i` of value `k` is bit
+  /// `k × width + i` of the output, little-endian), every width, counts around word edges,
+  /// appended after bytes already in the output.
+  @Test func bitPackingMatchesBitByBitReference() {
+    var random = SplitMix64(seed: 21)
+    for width in 1...32 {
+      for count in [1, 2, 7, 8, 63, 64, 65, 127, 128, 129, 300] {
+        let values = (0..<count).map { _ in
+          width == 32 ? UInt32.random(in: 0...UInt32.max, using: &random)
+            : UInt32.random(in: 0..<(UInt32(1) << UInt32(width)), using: &random)
+        }
+        var reference = [UInt8](repeating: 0, count: (count * width + 7) / 8)
+        for (k, value) in values.enumerated() {
+          for i in 0..<width where value >> UInt32(i) & 1 == 1 {
+            let bit = k * width + i
+            reference[bit / 8] |= UInt8(1) << UInt8(bit % 8)
+          }
+        }
+        var output: [UInt8] = [0xAB, 0xCD, 0xEF]
+        values.withUnsafeBufferPointer { BitPacking.pack($0, width: width, into: &output) }
+        #expect(output == [0xAB, 0xCD, 0xEF] + reference, "width \(width), count \(count)")
+      }
+    }
+  }
+
   @Test(arguments: [0, 1, 2, 127, 128, 129, 255, 256, 257, 1_000])
   func blockListLengths(_ count: Int) {
     var random = SplitMix64(seed: UInt64(count))
