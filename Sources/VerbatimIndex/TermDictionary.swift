@@ -42,9 +42,9 @@ public struct DictionaryEntry: Sendable, Hashable {
 ///       varint total frequency − document frequency
 ///
 /// A block's first key is stored whole, so binary search reads it directly (Lucene's
-/// block tree and tantivy's sstable front-code the same way). Lists laid out in key order
-/// cost one byte of offset; an entry may also point back at an earlier list (a term whose
-/// list is its stem's), which costs a few bytes.
+/// block tree and tantivy's sstable front-code the same way). Lists (or, for terms, term
+/// records) laid out in key order cost one byte of offset; an entry pointing back at an
+/// earlier one costs a few bytes.
 public struct TermDictionaryWriter {
   /// Keys per front-coded block.
   public static let blockSize = 16
