@@ -625,7 +625,15 @@ private final class StreamWorker: @unchecked Sendable {
           }
         }
         if let analysisError {
-          failure = .io(path: "document \(document.id)", reason: "cannot analyse: \(analysisError)")
+          if case let .invalidUTF8(offset) = analysisError {
+            // Texts reach the index as bytes: ill-formed ones were damaged after they were
+            // checked on the way in (import checks every file).
+            failure = .io(
+              path: "document \(document.id)",
+              reason: "its text is not UTF-8 at byte offset \(offset) (damaged since it was stored: import its source again)")
+          } else {
+            failure = .io(path: "document \(document.id)", reason: "cannot analyse: \(analysisError)")
+          }
           break
         }
         builder.endDocument()

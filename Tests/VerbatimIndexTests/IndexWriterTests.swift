@@ -546,7 +546,7 @@ import VerbatimTestSupport
       Issue.record("ill-formed UTF-8 was indexed")
     } catch {
       guard case let .io(path, reason) = error else { throw error }
-      #expect(path == "document 7" && reason.contains("offset 9"), "\(path): \(reason)")
+      #expect(path == "document 7" && reason.contains("byte offset 9") && reason.contains("import its source again"), "\(path): \(reason)")
       #expect(!reason.contains("secret"), "the text is not echoed")
     }
     #expect(!writer.hasPendingChanges)
