@@ -451,7 +451,10 @@ public final class ProjectStore: Sendable {
   /// would validate and copy it); nil when there is no such document.
   public func textBytes(ofDocument id: Int64) throws(ProjectStoreError) -> [UInt8]? {
     try reading("read document \(id)") { db in
-      try Data.fetchOne(db, sql: "SELECT text FROM documents WHERE id = ?", arguments: [id]).map { [UInt8]($0) }
+      // The row is read in place (a cursor's rows are not copied): one copy, SQLite → array.
+      let rows = try Row.fetchCursor(db, sql: "SELECT text FROM documents WHERE id = ?", arguments: [id])
+      guard let row = try rows.next() else { return nil }
+      return try row.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } }
     }
   }
 

@@ -228,15 +228,7 @@ public final class IndexSnapshot: Sendable {
     // A binary min-heap of iterator indices, by their current keys (compared in place).
     var iterators = dictionaries.map { $0.makeEntryIterator() }
     var heap: [Int] = []
-    func less(_ a: Int, _ b: Int) -> Bool {
-      iterators[a].currentKey.withUnsafeBufferPointer { x in
-        iterators[b].currentKey.withUnsafeBufferPointer { y in
-          let common = min(x.count, y.count)
-          let order = common == 0 ? 0 : memcmp(x.baseAddress!, y.baseAddress!, common)
-          return order != 0 ? order < 0 : x.count < y.count
-        }
-      }
-    }
+    func less(_ a: Int, _ b: Int) -> Bool { ByteKey.precedes(iterators[a].currentKey, iterators[b].currentKey) }
     func siftDown(_ start: Int) {
       var index = start
       while true {

@@ -250,13 +250,16 @@ public enum PostingsCodec {
     documents: [UInt32], frequencies: [UInt32], positions: [UInt32], into output: inout [UInt8]
   ) {
     var gaps: [UInt32] = []
-    encode(documents: documents, frequencies: frequencies, positions: positions, into: &output, gaps: &gaps)
+    positions.withUnsafeBufferPointer {
+      encode(documents: documents, frequencies: frequencies, positions: $0, into: &output, gaps: &gaps)
+    }
   }
 
   /// ``encode(documents:frequencies:positions:into:)`` with a caller's scratch array for the
-  /// gaps (a builder encodes one list per key: no allocation per list).
+  /// gaps (a builder encodes one list per key: no allocation per list) and the positions read
+  /// in place (a slice of the builder's sorted positions, not a copy).
   static func encode(
-    documents: [UInt32], frequencies: [UInt32], positions: [UInt32], into output: inout [UInt8],
+    documents: [UInt32], frequencies: [UInt32], positions: UnsafeBufferPointer<UInt32>, into output: inout [UInt8],
     gaps: inout [UInt32]
   ) {
     precondition(documents.count == frequencies.count, "one frequency per document")
@@ -281,17 +284,15 @@ public enum PostingsCodec {
     gaps.append(contentsOf: repeatElement(0, count: positions.count))
     var index = 0
     gaps.withUnsafeMutableBufferPointer { gaps in
-      positions.withUnsafeBufferPointer { positions in
-        for frequency in frequencies {
-          var previousPosition: Int64 = -1
-          precondition(index + Int(frequency) <= positions.count, "Σ frequencies must equal the number of positions")
-          for _ in 0..<Int(frequency) {
-            let position = Int64(positions[index])
-            precondition(position > previousPosition, "positions must be strictly ascending in a document")
-            gaps[index] = UInt32(truncatingIfNeeded: position - previousPosition - 1)
-            previousPosition = position
-            index += 1
-          }
+      for frequency in frequencies {
+        var previousPosition: Int64 = -1
+        precondition(index + Int(frequency) <= positions.count, "Σ frequencies must equal the number of positions")
+        for _ in 0..<Int(frequency) {
+          let position = Int64(positions[index])
+          precondition(position > previousPosition, "positions must be strictly ascending in a document")
+          gaps[index] = UInt32(truncatingIfNeeded: position - previousPosition - 1)
+          previousPosition = position
+          index += 1
         }
       }
     }

@@ -166,9 +166,7 @@ public enum SegmentMerger {
       entries.reserveCapacity(reader.terms.count)
       var iterator = reader.terms.makeEntryIterator()
       while let (key, info) = try iterator.next() {
-        guard let bytes = reader.postingsBytes(offset: info.postingsOffset, length: info.postingsLength),
-          let record = TermRecord(bytes), record.stemOrdinal < reader.stems.count
-        else { throw .corrupt(file: reader.path, reason: "term record damaged") }
+        let record = try reader.termRecord(for: info)
         entries.append((record.stemOrdinal, record.selector, key))
       }
       entries.sort { ($0.stem, $0.selector) < ($1.stem, $1.selector) }
@@ -247,18 +245,12 @@ public enum SegmentMerger {
         guard let terms = inputTerms[source.input] else { preconditionFailure("an input without kept documents") }
         let termRange = terms.starts[source.ordinal]..<terms.starts[source.ordinal + 1]
         guard !termRange.isEmpty else { throw .corrupt(file: reader.path, reason: "a stem without terms") }
-        selectors.removeAll(keepingCapacity: true)
         if terms.selectors[termRange.lowerBound] == 0 {
           guard termRange.count == 1 else { throw .corrupt(file: reader.path, reason: "term records of one stem disagree") }
+          selectors.removeAll(keepingCapacity: true)
           selectors.append(contentsOf: repeatElement(0, count: list.positions.count))
         } else {
-          let start = source.info.postingsOffset + source.info.postingsLength
-          guard let section = reader.postingsBytes(offset: start, length: UInt64(reader.postingsByteCount) - start)
-          else { throw .corrupt(file: reader.path, reason: "selectors out of bounds") }
-          var cursor = ByteCursor(section)
-          guard source.info.totalFrequency <= UInt64(section.count) * 128,
-            BlockCodec.decode(count: Int(source.info.totalFrequency), from: &cursor, into: &selectors)
-          else { throw .corrupt(file: reader.path, reason: "selectors damaged") }
+          try reader.selectors(ofStem: source.info, into: &selectors)
         }
         // Selector value → record (value v is the record with selector v + 1; 0: the only one).
         localOfValue.removeAll(keepingCapacity: true)

@@ -60,7 +60,6 @@ struct StemListEncoder {
   private(set) var terms: [TermEntry] = []
   private var listDocuments: [UInt32] = []
   private var listFrequencies: [UInt32] = []
-  private var listPositions: [UInt32] = []
   private var gaps: [UInt32] = []
   private var lastDocument: [Int64] = []
   private var order: [Int] = []
@@ -115,11 +114,9 @@ struct StemListEncoder {
         }
       }
     }
-    listPositions.removeAll(keepingCapacity: true)
-    listPositions.append(contentsOf: positions)
     bytes.removeAll(keepingCapacity: true)
     PostingsCodec.encode(
-      documents: listDocuments, frequencies: listFrequencies, positions: listPositions, into: &bytes, gaps: &gaps)
+      documents: listDocuments, frequencies: listFrequencies, positions: positions, into: &bytes, gaps: &gaps)
     info = TermInfo(
       postingsOffset: 0, postingsLength: UInt64(bytes.count), documentFrequency: UInt32(listDocuments.count),
       totalFrequency: UInt64(documents.count))
@@ -152,6 +149,31 @@ struct StemListEncoder {
 }
 
 extension SegmentReader {
+  /// The term record a term entry of ``terms`` points to.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)`` when it is damaged or names no stem.
+  func termRecord(for info: TermInfo) throws(IndexError) -> TermRecord {
+    guard let bytes = postingsBytes(offset: info.postingsOffset, length: info.postingsLength),
+      let record = TermRecord(bytes), record.stemOrdinal < stems.count
+    else { throw .corrupt(file: path, reason: "term record damaged") }
+    return record
+  }
+
+  /// Decodes the selectors that follow the list of the stem entry `stemInfo` (one per
+  /// occurrence) into `selectors`, replacing its contents.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  func selectors(ofStem stemInfo: TermInfo, into selectors: inout [UInt32]) throws(IndexError) {
+    let start = stemInfo.postingsOffset + stemInfo.postingsLength
+    guard start <= UInt64(postingsByteCount), let section = postingsBytes(offset: start, length: UInt64(postingsByteCount) - start)
+    else { throw .corrupt(file: path, reason: "selectors out of bounds") }
+    var cursor = ByteCursor(section)
+    selectors.removeAll(keepingCapacity: true)
+    guard stemInfo.totalFrequency <= UInt64(section.count) * 128,
+      BlockCodec.decode(count: Int(stemInfo.totalFrequency), from: &cursor, into: &selectors)
+    else { throw .corrupt(file: path, reason: "selectors damaged") }
+  }
+
   /// Decodes the list a term entry of ``terms`` points to (through its term record and its
   /// stem's list and selectors).
   ///
@@ -177,12 +199,7 @@ extension SegmentReader {
   {
     var records: [TermRecord] = []
     records.reserveCapacity(infos.count)
-    for info in infos {
-      guard let bytes = postingsBytes(offset: info.postingsOffset, length: info.postingsLength),
-        let record = TermRecord(bytes)
-      else { throw .corrupt(file: path, reason: "term record damaged") }
-      records.append(record)
-    }
+    for info in infos { records.append(try termRecord(for: info)) }
     records.sort { ($0.stemOrdinal, $0.selector) < ($1.stemOrdinal, $1.selector) }
     var result: [PostingList] = []
     var index = 0
@@ -202,14 +219,7 @@ extension SegmentReader {
       }
       // Ranges only for the occurrences kept.
       let stemList = try postings(for: stemInfo, withPositions: withPositions || withRanges, withRanges: false)
-      let selectorStart = stemInfo.postingsOffset + stemInfo.postingsLength
-      guard let section = postingsBytes(offset: selectorStart, length: UInt64(postingsByteCount) - selectorStart)
-      else { throw .corrupt(file: path, reason: "selectors out of bounds") }
-      var cursor = ByteCursor(section)
-      selectors.removeAll(keepingCapacity: true)
-      guard stemInfo.totalFrequency <= UInt64(section.count) * 128,
-        BlockCodec.decode(count: Int(stemInfo.totalFrequency), from: &cursor, into: &selectors)
-      else { throw .corrupt(file: path, reason: "selectors damaged") }
+      try self.selectors(ofStem: stemInfo, into: &selectors)
       wanted.removeAll(keepingCapacity: true)
       for record in records[index..<end] {
         let value = record.selector - 1

@@ -557,13 +557,12 @@ import VerbatimCorpus
     var varintBaseline = 0
     var offsetsInLists = 0
     var fullTermLists = 0
-    var gaps: [UInt32] = []
     for (isTerm, info) in termInfos.map({ (true, $0) }) + stemInfos.map({ (false, $0) }) {
       let list = isTerm ? try segment.termPostings(for: info, withRanges: true) : try segment.postings(for: info, withRanges: true)
       if isTerm {
         var encoded: [UInt8] = []
         PostingsCodec.encode(
-          documents: list.documents, frequencies: list.frequencies, positions: list.positions, into: &encoded, gaps: &gaps)
+          documents: list.documents, frequencies: list.frequencies, positions: list.positions, into: &encoded)
         fullTermLists += encoded.count
       }
       varintBaseline += Varint.encodedCount(UInt64(list.count))
