@@ -61,8 +61,13 @@ public struct SegmentBuilder {
   /// counting sort. Millions of small per-key arrays would cost their headers, their growth
   /// slack and a uniqueness check on every append.
   private struct KeyTable {
+    /// Key bytes → id, for keys added by bytes (``id(of:)``); built lazily.
     var index: [ByteKey: Int] = [:]
-    var keys: [[UInt8]] = []
+    /// Every key's bytes, one after the other: key `id` is `arena[offsets[id]..<offsets[id + 1]]`.
+    /// One array, not an array per key: a run's hundred thousand keys cost no allocation
+    /// each, and sorting and writing them touch neither a refcount nor a scattered object.
+    var arena: [UInt8] = []
+    var offsets: [Int] = [0]
     /// Occurrences of each key.
     var counts: [UInt32] = []
     /// The key of every token, in the order tokens were added.
@@ -71,43 +76,53 @@ public struct SegmentBuilder {
     /// Keys `0..<indexed` are in `index` (``append(new:)`` leaves the index behind).
     var indexed = 0
 
-    mutating func id(of key: [UInt8]) -> Int {
-      while indexed < keys.count {
-        index[ByteKey(bytes: keys[indexed])] = indexed
+    /// The number of distinct keys.
+    var count: Int { counts.count }
+
+    /// The bytes of all keys.
+    var keyBytes: Int { arena.count }
+
+    /// The bytes of key `id`.
+    func key(_ id: Int) -> ArraySlice<UInt8> { arena[offsets[id]..<offsets[id + 1]] }
+
+    mutating func id<Bytes: Collection<UInt8>>(of key: Bytes) -> Int {
+      while indexed < count {
+        index[ByteKey(bytes: Array(self.key(indexed)))] = indexed
         indexed += 1
       }
-      if let id = index[ByteKey(bytes: key)] { return id }
+      let wanted = ByteKey(bytes: Array(key))
+      if let id = index[wanted] { return id }
       indexed += 1
-      let id = keys.count
-      index[ByteKey(bytes: key)] = id
-      keys.append(key)
-      keyBytes += key.count
-      counts.append(0)
+      let id = count
+      index[wanted] = id
+      store(key)
       return id
     }
 
     /// Adds a key the caller knows is not in the table (a vocabulary id seen for the first
     /// time: the vocabulary's keys are distinct), without hashing it; ``id(of:)`` when the
     /// table was ever searched by bytes.
-    mutating func append(new key: [UInt8]) -> Int {
+    mutating func append<Bytes: Collection<UInt8>>(new key: Bytes) -> Int {
       guard indexed == 0 else { return id(of: key) }
-      keys.append(key)
-      keyBytes += key.count
-      counts.append(0)
-      return keys.count - 1
+      store(key)
+      return count - 1
     }
 
-    /// The bytes of all keys.
-    var keyBytes = 0
+    private mutating func store<Bytes: Collection<UInt8>>(_ key: Bytes) {
+      arena.append(contentsOf: key)
+      offsets.append(arena.count)
+      counts.append(0)
+    }
 
-    /// Forgets every key and token, keeping the per-token array's capacity.
+    /// Forgets every key and token, keeping the arrays' capacity.
     mutating func reset() {
       index.removeAll(keepingCapacity: true)
-      keys.removeAll(keepingCapacity: true)
+      arena.removeAll(keepingCapacity: true)
+      offsets.removeAll(keepingCapacity: true)
+      offsets.append(0)
       counts.removeAll(keepingCapacity: true)
       tokenKeys.removeAll(keepingCapacity: true)
       indexed = 0
-      keyBytes = 0
     }
 
     mutating func add(_ id: Int) {
@@ -135,14 +150,25 @@ public struct SegmentBuilder {
 
     /// The key ids in key byte order.
     func sortedIDs() -> [Int] {
-      // Most comparisons are settled by the first eight bytes, compared as one integer.
-      var entries = keys.enumerated().map { id, key in
-        var prefix: UInt64 = 0
-        for index in 0..<8 { prefix = prefix << 8 | UInt64(index < key.count ? key[index] : 0) }
-        return (prefix: prefix, id: id)
+      arena.withUnsafeBufferPointer { arena in
+        offsets.withUnsafeBufferPointer { offsets in
+          // Most comparisons are settled by the first eight bytes, compared as one integer.
+          var entries = (0..<count).map { id in
+            let start = offsets[id]
+            let length = offsets[id + 1] - start
+            var prefix: UInt64 = 0
+            for index in 0..<8 { prefix = prefix << 8 | UInt64(index < length ? arena[start + index] : 0) }
+            return (prefix: prefix, id: id)
+          }
+          entries.sort { a, b in
+            if a.prefix != b.prefix { return a.prefix < b.prefix }
+            return ByteKey.precedes(
+              UnsafeBufferPointer(rebasing: arena[offsets[a.id]..<offsets[a.id + 1]]),
+              UnsafeBufferPointer(rebasing: arena[offsets[b.id]..<offsets[b.id + 1]]))
+          }
+          return entries.map(\.id)
+        }
       }
-      entries.sort { a, b in a.prefix != b.prefix ? a.prefix < b.prefix : ByteKey.precedes(keys[a.id], keys[b.id]) }
-      return entries.map(\.id)
     }
 
     /// Where each key's occurrences start in key-grouped order (prefix sums of `counts`).
@@ -230,7 +256,7 @@ public struct SegmentBuilder {
   public var estimatedByteCount: Int {
     let tokenArrays = 4 * (tokenPositions.capacity + terms.tokenKeys.capacity + stems.tokenKeys.capacity)
     let sortBuffers = max(12 * tokenCount, self.sortBuffers.capacityBytes)
-    let keyCount = terms.keys.count + stems.keys.count
+    let keyCount = terms.count + stems.count
     let keys = terms.keyBytes + stems.keyBytes + keyCount * 168
     return tokenArrays + sortBuffers + keys + rangeTables.capacity + 28 * documents.count + 8 * termSlots.count
   }
@@ -247,8 +273,8 @@ public struct SegmentBuilder {
   public mutating func add(documentID: Int64, tokens: [SegmentToken]) -> UInt32 {
     beginDocument(documentID: documentID)
     for token in tokens.sorted(by: { $0.position < $1.position }) {
-      let term = terms.id(of: Array(token.term.utf8))
-      let stem = stems.id(of: Array(token.stem.utf8))
+      let term = terms.id(of: token.term.utf8)
+      let stem = stems.id(of: token.stem.utf8)
       record(term: term, stem: stem, position: token.position, start: token.start, end: token.end)
     }
     return endDocument()
@@ -297,9 +323,9 @@ public struct SegmentBuilder {
       }
       // The vocabulary's keys are distinct, and a builder takes one vocabulary: a new id is
       // a new key.
-      if stemSlots[stemID] < 0 { stemSlots[stemID] = stems.append(new: Array(vocabulary.stemBytes(token.stemID))) }
+      if stemSlots[stemID] < 0 { stemSlots[stemID] = stems.append(new: vocabulary.stemBytes(token.stemID)) }
       if termSlots[termID] < 0 {
-        termSlots[termID] = terms.append(new: Array(vocabulary.termBytes(token.termID)))
+        termSlots[termID] = terms.append(new: vocabulary.termBytes(token.termID))
       }
     }
     // Positions usually follow each other with no gap (every position has a token): then
@@ -428,16 +454,16 @@ public struct SegmentBuilder {
       }
     }
     cursor = []
-    var records = [TermRecord?](repeating: nil, count: terms.keys.count)
+    var records = [TermRecord?](repeating: nil, count: terms.count)
     var termInfos = [TermInfo](
       repeating: TermInfo(postingsOffset: 0, postingsLength: 0, documentFrequency: 0, totalFrequency: 0),
-      count: terms.keys.count)
+      count: terms.count)
     // Builder term id → local id within the stem being written (-1: not seen in it).
-    var localOf = [Int32](repeating: -1, count: terms.keys.count)
+    var localOf = [Int32](repeating: -1, count: terms.count)
     var stemTerms: [Int] = []
     var localRanks: [Int] = []
     // Each term's rank in key order: ties between a stem's terms are broken by it, without
-    // touching the keys in this loop (each is a heap object: a cache miss and a retain).
+    // touching the keys in this loop.
     let termOrder = terms.sortedIDs()
     var termRank = [Int32](repeating: 0, count: termOrder.count)
     for (rank, id) in termOrder.enumerated() { termRank[id] = Int32(rank) }
@@ -474,9 +500,9 @@ public struct SegmentBuilder {
       var info = encoder.info
       info.postingsOffset = sink.count - postingsStart
       sink.append(encoder.bytes)
-      stemDictionary.append(stems.keys[id], info)
+      stemDictionary.append(stems.key(id), info)
       for (local, term) in stemTerms.enumerated() {
-        precondition(records[term] == nil, "a term has one stem (term \(String(decoding: terms.keys[term], as: UTF8.self)))")
+        precondition(records[term] == nil, "a term has one stem (term \(String(decoding: terms.key(term), as: UTF8.self)))")
         let entry = encoder.terms[local]
         records[term] = TermRecord(stemOrdinal: stemOrdinal, selector: entry.selector)
         termInfos[term] = TermInfo(
@@ -494,7 +520,7 @@ public struct SegmentBuilder {
       record.append(to: &recordBytes)
       info.postingsOffset = recordsStart + UInt64(offset)
       info.postingsLength = UInt64(recordBytes.count - offset)
-      termDictionary.append(terms.keys[id], info)
+      termDictionary.append(terms.key(id), info)
     }
     sink.append(recordBytes)
   }
@@ -944,10 +970,13 @@ struct ByteKey: Hashable {
   /// Whether `left` sorts before `right` byte by byte (a shorter prefix first): what
   /// `lexicographicallyPrecedes` answers, in one `memcmp`.
   static func precedes(_ left: [UInt8], _ right: [UInt8]) -> Bool {
+    left.withUnsafeBufferPointer { a in right.withUnsafeBufferPointer { b in precedes(a, b) } }
+  }
+
+  /// ``precedes(_:_:)`` over bytes in place.
+  static func precedes(_ left: UnsafeBufferPointer<UInt8>, _ right: UnsafeBufferPointer<UInt8>) -> Bool {
     let common = min(left.count, right.count)
-    let order = left.withUnsafeBytes { a in
-      right.withUnsafeBytes { b in common == 0 ? 0 : memcmp(a.baseAddress!, b.baseAddress!, common) }
-    }
+    let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
     return order != 0 ? order < 0 : left.count < right.count
   }
 }

@@ -65,7 +65,18 @@ public struct TermDictionaryWriter {
   ///
   /// - Precondition: keys strictly ascending.
   public mutating func append(_ key: [UInt8], _ info: TermInfo) {
-    precondition(count == 0 || previousKey.lexicographicallyPrecedes(key), "dictionary keys must be strictly ascending")
+    key.withUnsafeBufferPointer { append(bytes: $0, info) }
+  }
+
+  /// ``append(_:_:)`` for a key stored inside a larger array (a builder's key arena).
+  mutating func append(_ key: ArraySlice<UInt8>, _ info: TermInfo) {
+    key.withUnsafeBufferPointer { append(bytes: $0, info) }
+  }
+
+  private mutating func append(bytes key: UnsafeBufferPointer<UInt8>, _ info: TermInfo) {
+    precondition(
+      count == 0 || previousKey.withUnsafeBufferPointer { ByteKey.precedes($0, key) },
+      "dictionary keys must be strictly ascending")
     let isFirst = count % Self.blockSize == 0
     if isFirst {
       precondition(blocks.count <= Int(UInt32.max), "dictionary section over 4 GiB")
@@ -88,7 +99,8 @@ public struct TermDictionaryWriter {
     Varint.append(info.postingsLength, to: &blocks)
     Varint.append(UInt64(info.documentFrequency), to: &blocks)
     Varint.append(info.totalFrequency - UInt64(info.documentFrequency), to: &blocks)
-    previousKey = key
+    previousKey.removeAll(keepingCapacity: true)
+    previousKey.append(contentsOf: key)
     let end = info.postingsOffset + info.postingsLength
     previousEnd = isFirst ? end : max(previousEnd, end)
     count += 1

@@ -46,7 +46,7 @@ import VerbatimTestSupport
   static func reference(_ documents: [(id: Int64, text: String)], limit: Int) throws -> [[UInt8]] {
     let sorted = documents.sorted { $0.id < $1.id }
     let pipeline = try Analyzer.french.makePipeline()
-    return try expectedRuns(sorted.map(\.text.utf8.count), limit: limit).map { run in
+    return expectedRuns(sorted.map(\.text.utf8.count), limit: limit).map { run in
       var builder = SegmentBuilder()
       for index in run {
         let tokens = pipeline.tokens(in: sorted[index].text).map {
