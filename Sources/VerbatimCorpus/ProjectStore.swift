@@ -386,13 +386,15 @@ public final class ProjectStore: Sendable {
   /// Every stored document's id, path, source and hashes, in id order.
   public func documentStates() throws(ProjectStoreError) -> [StoredDocumentState] {
     try reading("list documents") { db in
-      try Row.fetchAll(
-        db, sql: "SELECT id, path, source, content_hash, settings_hash FROM documents ORDER BY id"
-      ).map { row in
-        StoredDocumentState(
-          id: row["id"], path: row["path"], source: row["source"], contentHash: row["content_hash"],
-          settingsHash: row["settings_hash"])
+      // Columns by index: a lookup by name lowercases the name for every row.
+      let rows = try Row.fetchCursor(
+        db, sql: "SELECT id, path, source, content_hash, settings_hash FROM documents ORDER BY id")
+      var states: [StoredDocumentState] = []
+      while let row = try rows.next() {
+        states.append(
+          StoredDocumentState(id: row[0], path: row[1], source: row[2], contentHash: row[3], settingsHash: row[4]))
       }
+      return states
     }
   }
 
@@ -440,6 +442,18 @@ public final class ProjectStore: Sendable {
     try reading("read document \(id)") { db in try Self.document(where: "id = ?", id, in: db) }
   }
 
+  /// The document with this id and its units of `kind` (none for `nil`), read in one
+  /// transaction: a search describes its documents one after another, and each read costs a
+  /// transaction of its own.
+  public func document(id: Int64, units kind: UnitKind?) throws(ProjectStoreError) -> (
+    document: StoredDocument, units: [StoredUnit]
+  )? {
+    try reading("read document \(id)") { db in
+      guard let document = try Self.document(where: "id = ?", id, in: db) else { return nil }
+      return (document, try kind.map { try Self.units(of: id, in: $0.rawValue, db) } ?? [])
+    }
+  }
+
   /// Only the stored text of a document (what the index needs); nil when there is none.
   public func text(ofDocument id: Int64) throws(ProjectStoreError) -> String? {
     try reading("read document \(id)") { db in
@@ -452,7 +466,8 @@ public final class ProjectStore: Sendable {
   public func textBytes(ofDocument id: Int64) throws(ProjectStoreError) -> [UInt8]? {
     try reading("read document \(id)") { db in
       // The row is read in place (a cursor's rows are not copied): one copy, SQLite → array.
-      let rows = try Row.fetchCursor(db, sql: "SELECT text FROM documents WHERE id = ?", arguments: [id])
+      let rows = try Row.fetchCursor(
+        db.cachedStatement(sql: "SELECT text FROM documents WHERE id = ?"), arguments: [id])
       guard let row = try rows.next() else { return nil }
       return try row.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } }
     }
@@ -483,54 +498,68 @@ public final class ProjectStore: Sendable {
   /// The paragraphs, sentences or segments of a document, in order.
   public func units(documentID: Int64, kind: UnitKind) throws(ProjectStoreError) -> [StoredUnit] {
     let table = kind.rawValue
-    return try reading("read \(table)") { db in
-      try Row.fetchAll(
-        db, sql: "SELECT ordinal, turn, start, \"end\", tokens FROM \(table) WHERE document_id = ? ORDER BY ordinal",
-        arguments: [documentID]
-      ).map { row in
-        let start: Int = row["start"]
-        let end: Int = row["end"]
-        return StoredUnit(ordinal: row["ordinal"], turn: row["turn"], range: start..<end, tokenCount: row["tokens"])
-      }
+    return try reading("read \(table)") { db in try Self.units(of: documentID, in: table, db) }
+  }
+
+  /// A search or a coding run reads documents one after another: each statement is compiled
+  /// once per connection (`cachedStatement`), and columns are read by index (a lookup by name
+  /// lowercases the name for every row). Measured on a 1 GB project (96,468 documents), with
+  /// ``document(id:units:)``: `verbatim search point` (174,470 hits in 62,815 documents) went
+  /// from 16.3 s to 5.2 s; compiling the statements for every document was most of it.
+  private static func units(of documentID: Int64, in table: String, _ db: Database) throws -> [StoredUnit] {
+    let rows = try Row.fetchCursor(
+      db.cachedStatement(
+        sql: "SELECT ordinal, turn, start, \"end\", tokens FROM \(table) WHERE document_id = ? ORDER BY ordinal"),
+      arguments: [documentID])
+    var units: [StoredUnit] = []
+    while let row = try rows.next() {
+      let start: Int = row[2]
+      let end: Int = row[3]
+      units.append(StoredUnit(ordinal: row[0], turn: row[1], range: start..<end, tokenCount: row[4]))
     }
+    return units
   }
 
   private static func document(where condition: String, _ argument: any DatabaseValueConvertible, in db: Database)
     throws -> StoredDocument?
   {
-    guard
-      let row = try Row.fetchOne(
-        db, sql: "SELECT id, path, format, text FROM documents WHERE \(condition)", arguments: [argument])
-    else { return nil }
-    let id: Int64 = row["id"]
+    // Statements compiled once per connection and columns read by index: see units(of:in:_:).
+    // A cursor's row is read in place; `fetchOne` would copy it, column names included.
+    let documents = try Row.fetchCursor(
+      db.cachedStatement(sql: "SELECT id, path, format, text FROM documents WHERE \(condition)"),
+      arguments: [argument])
+    guard let row = try documents.next() else { return nil }
+    let id: Int64 = row[0]
+    let path: String = row[1]
+    let format: String = row[2]
+    let text: String = row[3]
     var metadata: [String: MetadataValue] = [:]
-    for field in try Row.fetchAll(
-      db, sql: "SELECT field, type, value FROM metadata WHERE document_id = ?", arguments: [id])
-    {
-      metadata[field["field"]] = metadataValue(type: field["type"], value: field["value"])
+    let fields = try Row.fetchCursor(
+      db.cachedStatement(sql: "SELECT field, type, value FROM metadata WHERE document_id = ?"), arguments: [id])
+    while let field = try fields.next() {
+      metadata[field[0]] = metadataValue(type: field[1], value: field[2])
     }
-    let turns = try Row.fetchAll(
-      db,
-      sql: """
-        SELECT ordinal, speaker, start, "end", label_start, label_end, start_time, end_time, tokens
-        FROM turns WHERE document_id = ? ORDER BY ordinal
-        """, arguments: [id]
-    ).map { turn -> StoredTurn in
-      let start: Int = turn["start"]
-      let end: Int = turn["end"]
-      let labelStart: Int? = turn["label_start"]
-      let labelEnd: Int? = turn["label_end"]
+    let rows = try Row.fetchCursor(
+      db.cachedStatement(
+        sql: """
+          SELECT ordinal, speaker, start, "end", label_start, label_end, start_time, end_time, tokens
+          FROM turns WHERE document_id = ? ORDER BY ordinal
+          """), arguments: [id])
+    var turns: [StoredTurn] = []
+    while let turn = try rows.next() {
+      let start: Int = turn[2]
+      let end: Int = turn[3]
+      let labelStart: Int? = turn[4]
+      let labelEnd: Int? = turn[5]
       var label: Range<Int>?
       if let labelStart, let labelEnd, labelStart <= labelEnd { label = labelStart..<labelEnd }
-      return StoredTurn(
-        ordinal: turn["ordinal"],
-        turn: Turn(
-          speaker: turn["speaker"], range: start..<end, labelRange: label, startTime: turn["start_time"],
-          endTime: turn["end_time"]),
-        tokenCount: turn["tokens"])
+      turns.append(
+        StoredTurn(
+          ordinal: turn[0],
+          turn: Turn(speaker: turn[1], range: start..<end, labelRange: label, startTime: turn[6], endTime: turn[7]),
+          tokenCount: turn[8]))
     }
-    return StoredDocument(
-      id: id, path: row["path"], format: row["format"], text: row["text"], metadata: metadata, turns: turns)
+    return StoredDocument(id: id, path: path, format: format, text: text, metadata: metadata, turns: turns)
   }
 
   private static func metadataValue(type: String, value: DatabaseValue) -> MetadataValue {

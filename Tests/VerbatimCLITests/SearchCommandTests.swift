@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VerbatimCorpus
 
 /// `verbatim search` and `verbatim kwic` on the shipped corpus (imported and indexed once).
 @Suite("verbatim search and kwic")
@@ -58,6 +59,35 @@ struct SearchCommandTests {
     let object = try JSONSerialization.jsonObject(with: Data(firstLine.utf8)) as? [String: Any]
     #expect(object?["segment"] as? Int == 1)
     #expect((object?["text"] as? String)?.isEmpty == false)
+  }
+
+  /// Each row names the stored unit (turn, sentence or segment) that holds the hit's first
+  /// byte, and the speaker of that unit's turn: checked against the store read directly.
+  @Test func rowsNameTheStoredUnitHoldingTheHit() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = try Self.indexedProject(directory)
+    let store = try ProjectStore(directory: URL(fileURLWithPath: project), creating: false)
+    for unit in ["turn", "sentence", "segment"] {
+      let run = try runVerbatim(["search", "numérique OR élu*", "--unit", unit, "--project", project])
+      #expect(run.status == 0, "\(run.stderr)")
+      let rows = Self.rows(run.stdout)
+      #expect(rows.count > 20)
+      for row in rows {
+        let id = Int64(row[0])!
+        let start = Int(row[3])!
+        let document = try #require(try store.document(id: id))
+        let units: [(ordinal: Int, turn: Int, range: Range<Int>)] =
+          unit == "turn"
+          ? document.turns.map { ($0.ordinal, $0.ordinal, $0.turn.range) }
+          : try store.units(documentID: id, kind: unit == "sentence" ? .sentence : .segment).map {
+            ($0.ordinal, $0.turn, $0.range)
+          }
+        let holder = try #require(units.first { $0.range.contains(start) }, "\(unit) \(row)")
+        #expect(Int(row[1]) == holder.ordinal, "\(unit) \(row)")
+        #expect(row[2] == (document.turns.first { $0.ordinal == holder.turn }?.turn.speaker ?? ""), "\(unit) \(row)")
+      }
+    }
   }
 
   /// The benchmark mode counts exactly the rows `search` prints for each query (all of them, or
