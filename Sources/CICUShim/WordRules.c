@@ -223,6 +223,31 @@ int32_t vb_wb_next_spans(vb_wb_state *state, const uint8_t *text, int64_t length
       }
     }
     if (count == capacity) break;
+    // One ASCII space between two words (1.4 M times on 9.6 MB of French): ICU breaks before
+    // it unless a WSegSpace precedes (3d), and after it before any ASCII code point but another
+    // space (ASCII has no Extend or Format for rule 4), so both spans are written here and the
+    // state set as the generic path would leave it after that code point, saving it two rounds
+    // (measured: vb_wb_next_spans 392 → 276 M instructions for the whole run).
+    if (text[i] == ' ' && prev_cat != VB_WB_WSEGSPACE && i + 1 < length && count + 2 <= capacity) {
+      uint8_t next = text[i + 1];
+      if (next < 0x80 && next != ' ') {
+        uint8_t cat = vb_wb_class[next];
+        ends[count] = i;
+        classes[count] = vb_wb_span_class(text, start, last, before, ends_in_base);
+        ends[count + 1] = i + 1;
+        classes[count + 1] = VB_SPAN_NONE;
+        count += 2;
+        start = i + 1;
+        before = NONE;
+        last = cat;
+        ends_in_base = 1;
+        ppb = vb_wb_class[' '];
+        pb = cat;
+        prev_cat = cat;
+        i += 2;
+        continue;
+      }
+    }
     int size;
     uint8_t cat = vb_wb_at(text, i, &size);
     int brk = vb_wb_decision[prev_cat][cat];
