@@ -40,6 +40,18 @@ static const uint8_t vb_ascii_run[256] = {
     ['y'] = 1, ['z'] = 1,
 };
 
+// The high bit of each byte of `eight` (little-endian) that is not an ASCII letter, as
+// vb_ascii_run == 1 says: with the high bit cleared and 0x20 set, a letter is in 0x61...0x7A,
+// and adding 0x1F (resp. 0x05) to such a byte sets its high bit from 0x61 (resp. 0x7B) on,
+// without carrying into the next byte.
+static inline uint64_t vb_non_letters(uint64_t eight) {
+  const uint64_t high = 0x8080808080808080ULL;
+  uint64_t folded = (eight & ~high) | 0x2020202020202020ULL;
+  uint64_t from_a = folded + 0x1F1F1F1F1F1F1F1FULL;
+  uint64_t past_z = folded + 0x0505050505050505ULL;
+  return (~from_a | past_z | eight) & high;
+}
+
 int32_t vb_wb_check(const uint8_t *text, int64_t length, int64_t *invalid_offset) {
   int32_t supported = 1;
   int64_t i = 0;
@@ -215,7 +227,22 @@ int32_t vb_wb_next_spans(vb_wb_state *state, const uint8_t *text, int64_t length
     if (prev_cat == pb && (pb == VB_WB_ALETTER || pb == VB_WB_NUMERIC)) {
       uint8_t run = pb == VB_WB_ALETTER ? 1 : 2;
       if (vb_ascii_run[text[i]] == run) {
-        do i += 1; while (i < length && vb_ascii_run[text[i]] == run);
+        // Letters eight at a time where eight bytes remain: most words end within the first eight
+        // (measured: vb_wb_next_spans 276 → 264 M instructions).
+        if (run == 1) {
+          while (i + 8 <= length) {
+            uint64_t eight;
+            __builtin_memcpy(&eight, text + i, sizeof eight);
+            uint64_t others = vb_non_letters(eight);
+            if (others != 0) {
+              i += __builtin_ctzll(others) >> 3;
+              goto run_done;
+            }
+            i += 8;
+          }
+        }
+        while (i < length && vb_ascii_run[text[i]] == run) i += 1;
+      run_done:
         ppb = pb;
         before = last;
         ends_in_base = 1;
