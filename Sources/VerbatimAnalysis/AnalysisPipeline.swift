@@ -230,7 +230,7 @@ public final class AnalysisPipeline {
         let lead = text[start(i)]
         i = lead == 0x20 || lead == 0x0A || lead == 0x2C || lead == 0x2E ? i + 1 : symbol(i)
       case 1: i = number(i)
-      default: i = word(i)
+      default: i = cachedPlainWord(i) ? i + 1 : word(i)
       }
     }
   }
@@ -549,6 +549,37 @@ public final class AnalysisPipeline {
       return j + 2
     }
     return nil
+  }
+
+  /// The common case of ``word(_:)``, inlined in ``run()``: a word of at most 16 bytes, in the
+  /// surface cache, with no hyphen, `/`, `(` or lead byte of `‐`, `•`, `·`, U+00A0 around it,
+  /// and not a lone `t` (the euphonic `t` of `va-t-il`). Emits it and returns true; false leaves
+  /// everything to ``word(_:)``, which checks it all again. The split keeps the 9 in 10 words
+  /// of French that take this path out of `word`'s call and register spills (measured: `run`
+  /// and `word` 408.9 → 369.9 M instructions on 9.6 MB of French).
+  @inline(__always) private func cachedPlainWord(_ i: Int) -> Bool {
+    let s = start(i)
+    let e = end(i)
+    let count = e - s
+    guard count <= SurfaceCache.maximumKeyLength, count != 1 || text[s] | 0x20 != 0x74 else { return false }
+    let before: UInt8 = s > 0 ? text[s - 1] : 0x20
+    let after: UInt8 = e < textCount ? text[e] : 0x20
+    guard before != 0x2D && before < 0x90 && after != 0x2D && after != 0x2F && after != 0x28 && after < 0xC2
+    else { return false }
+    let key = prefetched[i & 15]
+    let low: UInt64
+    let high: UInt64
+    let hash: UInt64
+    if key.span == i {
+      (low, high, hash) = (key.low, key.high, key.hash)
+    } else {
+      (low, high) = SurfaceCache.load(text + s, count, readable: textCount - s)
+      hash = SurfaceCache.hash(low, high, count)
+    }
+    var slot = 0
+    guard let packed = surfaces.find(low, high, count, hash: hash, slot: &slot) else { return false }
+    appendPacked(s, e, packed, kind: .word, flags: [])
+    return true
   }
 
   private func word(_ i: Int) -> Int {
