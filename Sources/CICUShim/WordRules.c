@@ -155,6 +155,22 @@ static inline int vb_wb_breaks(const uint8_t *text, int64_t length, int64_t i, i
   }
 }
 
+// vb_wb_breaks where vb_wb_decision says it depends and the previous code point is a base
+// (so `pb`): a Mid* after a letter or a number, or a letter or a number after a Mid*. Only
+// rules 6, 7, 11 and 12 can apply there; the general function tests every rule before them
+// (measured: vb_wb_next_spans and vb_wb_next_base 266.8 → 252.0 M instructions).
+static inline int vb_wb_breaks_mid(const uint8_t *text, int64_t length, int64_t i, int size,
+                                   uint8_t cat, uint8_t pb, uint8_t ppb) {
+  switch (cat) {
+  case VB_WB_ALETTER: return !(ppb == VB_WB_ALETTER && vb_wb_is_mid_letter(pb));  // 7
+  case VB_WB_NUMERIC: return !(ppb == VB_WB_NUMERIC && vb_wb_is_mid_num(pb));     // 11
+  default:
+    if (pb == VB_WB_ALETTER)  // 6
+      return !(vb_wb_is_mid_letter(cat) && vb_wb_next_base(text, length, i + size) == VB_WB_ALETTER);
+    return !(vb_wb_is_mid_num(cat) && vb_wb_next_base(text, length, i + size) == VB_WB_NUMERIC);  // 12
+  }
+}
+
 // Whether ICU breaks between two code points of classes (previous, current) when the previous
 // one is a base (not Extend): 0 no, 1 yes, 2 it depends on the code points around them (the
 // Mid* rules 6, 7, 11 and 12). Filled once from vb_wb_breaks itself by vb_wb_fill_decisions.
@@ -282,7 +298,10 @@ int32_t vb_wb_next_spans(vb_wb_state *state, const uint8_t *text, int64_t length
     int size;
     uint8_t cat = vb_wb_at(text, i, &size);
     int brk = vb_wb_decision[prev_cat][cat];
-    if (brk == VB_WB_CONTEXT) brk = vb_wb_breaks(text, length, i, size, cat, prev_cat, pb, ppb);
+    if (brk == VB_WB_CONTEXT) {
+      brk = prev_cat == VB_WB_EXTEND ? vb_wb_breaks(text, length, i, size, cat, prev_cat, pb, ppb)
+                                     : vb_wb_breaks_mid(text, length, i, size, cat, pb, ppb);
+    }
     if (brk) {
       ends[count] = i;
       classes[count] = vb_wb_span_class(text, start, last, before, ends_in_base);
