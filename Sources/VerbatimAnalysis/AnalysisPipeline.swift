@@ -58,6 +58,13 @@ public final class AnalysisPipeline {
     return FrenchRules.elidedForms.contains(prefix) ? AnalysisPipeline.pack(prefix) : nil
   }
 
+  /// The length in bytes of the shortest ``FrenchRules/fixedForms``: `lowercased` never
+  /// lengthens a surface, and no string canonically equivalent to these NFC forms of ASCII,
+  /// Latin-1 and `œ` is shorter, so a shorter surface is none of them. This spares `c'est`,
+  /// `c'était` (`c` begins `c'est-à-dire`) a String and a Set<String> look-up (measured:
+  /// `splitElisions` inclusive 38.5 → 30.2 M instructions).
+  private let shortestFixedForm = FrenchRules.fixedForms.map(\.utf8.count).min() ?? 0
+
   init(analyzer: Analyzer) throws(AnalysisError) {
     self.analyzer = analyzer
     surfaces = SurfaceCache(limit: max(analyzer.surfaceCacheLimit, 1024))
@@ -803,7 +810,7 @@ public final class AnalysisPipeline {
       guard apostropheLength > 0, k > ps, k - ps <= 6, k + apostropheLength < pe,
         let packed = packedLowercaseASCII(ps, k), let form = elidedForms.firstIndex(of: packed)
       else { return ps }
-      if articlesStartingFixedForms.contains(packed) && pe - ps <= 24
+      if articlesStartingFixedForms.contains(packed) && pe - ps <= 24 && pe - ps >= shortestFixedForm
         && FrenchRules.fixedForms.contains(lowercased(ps, pe))
       {
         return ps
