@@ -52,6 +52,10 @@ static inline uint64_t vb_non_letters(uint64_t eight) {
   return (~from_a | past_z | eight) & high;
 }
 
+// 1 for the ASCII bytes but the space: what may follow a space the fast path below takes
+// (one look-up rather than two tests: measured: vb_wb_next_spans 220.5 → 217.9 M instructions).
+static const uint8_t vb_ascii_but_space[256] = {[0 ... 0x1F] = 1, [0x21 ... 0x7F] = 1};
+
 // The vb_ascii_run bit that continues a span whose last code point has a class: 1 after a
 // letter, 2 after a digit, 0 after anything else (index 255: no base yet); one look-up where
 // the loop tested the class twice (measured: vb_wb_next_spans 241.6 → 220.5 M instructions).
@@ -293,7 +297,7 @@ int32_t vb_wb_next_spans(vb_wb_state *state, const uint8_t *text, int64_t length
     // (measured: vb_wb_next_spans 392 → 276 M instructions for the whole run).
     if (text[i] == ' ' && prev_cat != VB_WB_WSEGSPACE && i + 1 < length && count + 2 <= capacity) {
       uint8_t next = text[i + 1];
-      if (next < 0x80 && next != ' ') {
+      if (vb_ascii_but_space[next]) {
         uint8_t cat = vb_wb_class[next];
         ends[count] = i;
         classes[count] = vb_wb_span_class(text, start, last, before, ends_in_base);
