@@ -30,6 +30,16 @@ public final class AnalysisPipeline {
     var hash: UInt64
   }
   private let prefetched: UnsafeMutablePointer<PrefetchedKey>
+  /// Words of at most three bytes (`le`, `de`, `à`: a third of French words) found in the
+  /// surface cache, direct-mapped by their bytes and length (0: empty; spans are never empty),
+  /// with the cache's payload. They are not prefetched, and this look-up is a multiply where
+  /// the cache's is a hash and a probe (measured: `run` 283.3 → 260.4 M instructions).
+  private struct ShortWord {
+    var key: UInt64
+    var value: UInt64
+  }
+  private static let shortWordSlotBits = 12
+  private let shortWords: UnsafeMutablePointer<ShortWord>
   /// `ends[-1]` holds the start of span 0, so `start(i)` is `ends[i - 1]` without a branch.
   private let ends: UnsafeMutablePointer<Int64>
   private let classes: UnsafeMutablePointer<UInt8>
@@ -73,6 +83,8 @@ public final class AnalysisPipeline {
     classes = .allocate(capacity: Self.spanCapacity)
     tokenBuffer = .allocate(capacity: Self.tokenCapacity)
     prefetched = .allocate(capacity: 16)
+    shortWords = .allocate(capacity: 1 << Self.shortWordSlotBits)
+    shortWords.initialize(repeating: ShortWord(key: 0, value: 0), count: 1 << Self.shortWordSlotBits)
     prefetched.initialize(repeating: PrefetchedKey(span: -1, low: 0, high: 0, hash: 0), count: 16)
     scratch.reserveCapacity(256)
     normalized.reserveCapacity(256)
@@ -84,6 +96,7 @@ public final class AnalysisPipeline {
     classes.deallocate()
     tokenBuffer.deallocate()
     prefetched.deallocate()
+    shortWords.deallocate()
   }
 
   // MARK: - Public entry points
@@ -613,6 +626,21 @@ public final class AnalysisPipeline {
     let after: UInt8 = e < textCount ? text[e] : 0x20
     guard before != 0x2D && before < 0x90 && after != 0x2D && after != 0x2F && after != 0x28 && after < 0xC2
     else { return false }
+    if count <= 3 {
+      let (low, _) = SurfaceCache.load(text + s, count, readable: textCount &- s)
+      let shortKey = low | UInt64(count) << 56
+      let short = shortWords + Int(truncatingIfNeeded: (shortKey &* 0x9E37_79B9_7F4A_7C15) >> UInt64(64 - Self.shortWordSlotBits))
+      if short.pointee.key == shortKey {
+        appendPacked(s, e, short.pointee.value, kind: .word, flags: [])
+        return true
+      }
+      var slot = 0
+      let hash = SurfaceCache.hash(low, 0, count)
+      guard let packed = surfaces.find(low, 0, count, hash: hash, slot: &slot) else { return false }
+      short.pointee = ShortWord(key: shortKey, value: packed)
+      appendPacked(s, e, packed, kind: .word, flags: [])
+      return true
+    }
     let key = prefetched[i & 15]
     let low: UInt64
     let high: UInt64
