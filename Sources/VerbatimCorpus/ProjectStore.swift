@@ -461,15 +461,24 @@ public final class ProjectStore: Sendable {
     }
   }
 
-  /// The text of a document as its UTF-8 bytes, read without making a `String` (which
-  /// would validate and copy it); nil when there is no such document.
-  public func textBytes(ofDocument id: Int64) throws(ProjectStoreError) -> [UInt8]? {
-    try reading("read document \(id)") { db in
-      // The row is read in place (a cursor's rows are not copied): one copy, SQLite → array.
-      let rows = try Row.fetchCursor(
-        db.cachedStatement(sql: "SELECT text FROM documents WHERE id = ?"), arguments: [id])
-      guard let row = try rows.next() else { return nil }
-      return try row.withUnsafeData(atIndex: 0) { data in data.map { [UInt8]($0) } }
+  /// The texts of `ids` as UTF-8 bytes, in the order given, read in one transaction; an id
+  /// with no document is left out. No `String` is made (making one would validate and copy the
+  /// text); each row is read in place (a cursor's rows are not copied): one copy, SQLite →
+  /// array. `verbatim index` reads its documents this way, a batch at a time: a read
+  /// transaction per document cost 13 % of a core beside the worker at `--jobs 1` on a 1 GB
+  /// corpus (96,468 documents), 6 % in batches.
+  public func textBytes(ofDocuments ids: some Collection<Int64>) throws(ProjectStoreError) -> [(id: Int64, utf8: [UInt8])] {
+    try reading("read documents") { db in
+      let statement = try db.cachedStatement(sql: "SELECT text FROM documents WHERE id = ?")
+      var texts: [(id: Int64, utf8: [UInt8])] = []
+      texts.reserveCapacity(ids.count)
+      for id in ids {
+        let rows = try Row.fetchCursor(statement, arguments: [id])
+        guard let row = try rows.next(), let bytes = try row.withUnsafeData(atIndex: 0, { $0.map { [UInt8]($0) } })
+        else { continue }
+        texts.append((id, bytes))
+      }
+      return texts
     }
   }
 

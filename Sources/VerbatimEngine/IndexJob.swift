@@ -86,8 +86,8 @@ public enum IndexJob {
       let indexed = writer.committed.segments.flatMap(\.documentIDs)
       writer.remove(ids: indexed.filter { !stored.contains($0) })
       // Only documents whose stored version differs from the indexed one are analysed again.
-      // Their texts are read one at a time as the writer asks for them (states ascend by id),
-      // so at most a few batches of text are in memory.
+      // Their texts are read as the writer asks for them (states ascend by id), a batch of at
+      // most 64 documents or about 4 MiB ahead, so at most a few runs of text are in memory.
       let indexedSet = Set(indexed)
       // An index written before segments recorded their documents' sizes is analysed again
       // whole, so that it takes the canonical layout.
@@ -113,8 +113,9 @@ public enum IndexJob {
           expected += Int(segment.textBytes?[ordinal] ?? 0)
         }
       }
+      var sizes: [Int64: Int] = [:]
       do {
-        let sizes = try store.sourceSizes()
+        sizes = try store.sourceSizes()
         for id in wanted { expected += sizes[id] ?? 0 }
       } catch {
         storeError = error
@@ -122,27 +123,38 @@ public enum IndexJob {
       }
       var next = 0
       var shown = -1
+      // Texts are read ahead in batches (one read transaction each) of at most 64 documents
+      // or about 4 MiB of stored size, whichever comes first.
+      var batch: [(id: Int64, utf8: [UInt8])] = []
+      var batchNext = 0
       try writer.add(versions: versions, expectedTextBytes: expected) { () throws(IndexError) -> (id: Int64, utf8: [UInt8])? in
-        while next < wanted.count {
-          let id = wanted[next]
-          next += 1
-          let text: [UInt8]?
+        while batchNext == batch.count {
+          guard next < wanted.count else { return nil }
+          var end = next
+          var size = 0
+          while end < wanted.count && end - next < 64 && (end == next || size < 4 << 20) {
+            size += sizes[wanted[end]] ?? 0
+            end += 1
+          }
           do throws(ProjectStoreError) {
-            text = try store.textBytes(ofDocument: id)
+            batch = try store.textBytes(ofDocuments: wanted[next..<end])
           } catch {
             storeError = error
-            throw IndexError.io(path: project.path, reason: "cannot read document \(id)")
+            throw IndexError.io(path: project.path, reason: "cannot read documents \(wanted[next])–\(wanted[end - 1])")
           }
-          guard let text else { continue }
-          bytes += text.count
-          analysed += 1
-          if let progress, next * 100 / wanted.count != shown {
-            shown = next * 100 / wanted.count
-            progress(next, wanted.count)
-          }
-          return (id, text)
+          batchNext = 0
+          next = end
         }
-        return nil
+        let text = batch[batchNext]
+        batch[batchNext].utf8 = []  // the writer holds the only copy: freed once analysed
+        batchNext += 1
+        bytes += text.utf8.count
+        analysed += 1
+        if let progress, analysed * 100 / wanted.count != shown {
+          shown = analysed * 100 / wanted.count
+          progress(analysed, wanted.count)
+        }
+        return text
       }
       manifest = try writer.commit()
     } catch {

@@ -84,6 +84,41 @@ struct IndexCommandTests {
     #expect(again.stdout.contains("\"documents\":2,\"analysed\":0"), "\(again.stdout)")
   }
 
+  /// Texts are read in batches of at most 64 documents: 150 documents, each with a word of
+  /// its own, are all indexed (every word found in its document, once), and a re-index of a
+  /// scattered few (across batch boundaries) analyses exactly those.
+  @Test func readsEveryDocumentAcrossBatches() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let corpus = directory.appendingPathComponent("corpus")
+    try FileManager.default.createDirectory(at: corpus, withIntermediateDirectories: true)
+    func word(_ index: Int) -> String {
+      // Letters only, distinct per document: "mot" + the index spelled in letters a…j.
+      "mot" + String(String(index).map { Character(Unicode.Scalar(UInt8(ascii: "a") + UInt8(String($0))!)) })
+    }
+    for index in 0..<150 {
+      try Data("L1 : Document \(word(index)) ici.\n".utf8).write(
+        to: corpus.appendingPathComponent(String(format: "d%03d.txt", index)))
+    }
+    let project = directory.appendingPathComponent("p").path
+    let first = try runVerbatim(["index", corpus.path, "--project", project, "--format", "jsonl"])
+    #expect(first.stdout.contains("\"documents\":150,\"analysed\":150"), "\(first.stdout) \(first.stderr)")
+    for index in [0, 63, 64, 65, 127, 128, 149] {
+      let found = try runVerbatim(["search", "=" + word(index), "--project", project])
+      #expect(found.status == 0, "\(found.stderr)")
+      #expect(found.stdout.split(separator: "\n").count == 2, "\(index): \(found.stdout)")
+    }
+    for index in [3, 64, 100, 149] {
+      try Data("L1 : Document \(word(index)) changé.\n".utf8).write(
+        to: corpus.appendingPathComponent(String(format: "d%03d.txt", index)))
+    }
+    #expect(try runVerbatim(["import", corpus.path, "--project", project]).status == 0)
+    let changed = try runVerbatim(["index", "--project", project, "--format", "jsonl"])
+    #expect(changed.stdout.contains("\"documents\":150,\"analysed\":4"), "\(changed.stdout)")
+    let edited = try runVerbatim(["search", "changé", "--project", project])
+    #expect(edited.stdout.split(separator: "\n").count == 5, "\(edited.stdout)")
+  }
+
   @Test func noProjectIsADataErrorAndBadOptionsAreUsageErrors() throws {
     let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

@@ -63,6 +63,30 @@ private let interview = transcript(
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("project.sqlite-wal").path))
   }
 
+  /// The reads a search and an index build make, one document or a batch at a time, give what
+  /// the document's own record holds (text, units in order, speakers).
+  @Test func readsTextsInBatchesAndDocumentsWithTheirUnits() throws {
+    let folder = temporaryProject()
+    defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+    let store = try ProjectStore(directory: folder, creating: true)
+    let second = transcript(path: "Corpus/b.txt", lines: [("Agent", "Deux phrases ici. Et là !")])
+    _ = try store.write(try prepared([interview], source: "Corpus/a.txt"), importedAt: Date(timeIntervalSince1970: 0))
+    _ = try store.write(try prepared([second], source: "Corpus/b.txt"), importedAt: Date(timeIntervalSince1970: 0))
+    let texts = try store.textBytes(ofDocuments: [2, 7, 1])
+    #expect(texts.map(\.id) == [2, 1])  // in the order asked, the missing id left out
+    #expect(texts.map { String(decoding: $0.utf8, as: UTF8.self) } == [second.text, interview.text])
+    #expect(try store.textBytes(ofDocuments: [Int64]()).isEmpty)
+    for kind in ProjectStore.UnitKind.allCases {
+      let (document, units) = try #require(try store.document(id: 1, units: kind))
+      #expect(document == (try store.document(id: 1)))
+      #expect(units == (try store.units(documentID: 1, kind: kind)))
+      #expect(!units.isEmpty && units.map(\.ordinal) == Array(1...units.count))
+    }
+    let (plain, none) = try #require(try store.document(id: 2, units: nil))
+    #expect(plain.turns.map(\.turn.speaker) == ["Agent"] && none.isEmpty)
+    #expect(try store.document(id: 9, units: .sentence) == nil)
+  }
+
   @Test func refusesAProjectFromANewerVersion() throws {
     let folder = temporaryProject()
     defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
