@@ -26,6 +26,10 @@ public struct IndexSummary: Sendable, Hashable {
   public var segments: Int = 0
   /// Segment files this run's commit wrote (the others were kept as they were; 0 without a commit).
   public var segmentsWritten: Int = 0
+  /// Distinct normalised terms and distinct stems over the whole index (a word in several
+  /// segments counts once), counted after ``seconds``.
+  public var terms = 0
+  public var stems = 0
 
   /// Text throughput in MB/s.
   public var megabytesPerSecond: Double { seconds > 0 ? Double(bytes) / 1e6 / seconds : 0 }
@@ -176,6 +180,14 @@ public enum IndexJob {
     summary.segments = manifest.segments.count
     if manifest.generation != previousGeneration {
       summary.segmentsWritten = manifest.segments.filter { $0.file.hasPrefix(prefix) }.count
+    }
+    // A report, not part of indexing, so not in `seconds`: a k-way merge of every segment's
+    // dictionaries (0.5 s at 1 GB in 60 segments), opened from the manifest in memory without
+    // hashing the files again (the manifest read back and every segment hashed took as long).
+    do {
+      (summary.terms, summary.stems) = try IndexSnapshot(committed: manifest, directory: directory).distinctKeyCounts()
+    } catch {
+      throw .index(error)
     }
     return summary
   }

@@ -184,16 +184,34 @@ public final class IndexSnapshot: Sendable {
   ///   is damaged or disagrees with it; ``IndexError/io(path:reason:)``.
   public init(directory: URL) throws(IndexError) {
     let manifest = try IndexManifest.read(directory: directory)
+    self.manifest = manifest
+    segments = try Self.open(manifest, in: directory, verifyingChecksums: true)
+  }
+
+  /// The index `manifest` describes, as the writer that committed it has it in memory: the
+  /// manifest is not read back, and its segments are opened without hashing every byte again
+  /// (structure checks only; see ``SegmentReader/init(path:verifiesChecksum:)``). For what
+  /// `verbatim index` reports once it has committed; searches open an index with ``init(directory:)``.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``, ``IndexError/io(path:reason:)``.
+  public init(committed manifest: IndexManifest, directory: URL) throws(IndexError) {
+    self.manifest = manifest
+    segments = try Self.open(manifest, in: directory, verifyingChecksums: false)
+  }
+
+  private static func open(_ manifest: IndexManifest, in directory: URL, verifyingChecksums: Bool) throws(IndexError)
+    -> [SegmentReader]
+  {
     var readers: [SegmentReader] = []
     for entry in manifest.segments {
-      let reader = try SegmentReader(path: directory.appendingPathComponent(entry.file).path)
+      let reader = try SegmentReader(
+        path: directory.appendingPathComponent(entry.file).path, verifiesChecksum: verifyingChecksums)
       guard reader.documents.map(\.documentID) == entry.documentIDs,
         reader.documents.map(\.tokenCount) == entry.tokenCounts
       else { throw .corrupt(file: reader.path, reason: "documents differ from the manifest's list") }
       readers.append(reader)
     }
-    self.manifest = manifest
-    segments = readers
+    return readers
   }
 
   /// Every document id of the index, ascending.

@@ -54,14 +54,8 @@ struct IndexCommand: ParsableCommand {
       printError(error.description)
       throw ExitCode(1)
     }
-    // Distinct terms and stems of the committed index (over all its segments).
-    var terms = 0
-    var stems = 0
-    if let snapshot = try? IndexSnapshot(directory: IndexJob.indexDirectory(of: project.directory)),
-      let counts = try? snapshot.distinctKeyCounts()
-    {
-      (terms, stems) = counts
-    }
+    let terms = summary.terms
+    let stems = summary.stems
     let segments = summary.segments
     let written = summary.segmentsWritten
     if format == .jsonl {

@@ -194,5 +194,16 @@ import VerbatimTestSupport
     #expect(counts.terms == terms.count)
     #expect(counts.stems == stems.count)
     #expect(snapshot.segments.reduce(0) { $0 + $1.stems.count } > stems.count, "segments share stems")
+    // The writer's own view of what it committed (no manifest read back, no hashing) counts
+    // the same; it does not hash, so a flipped byte inside postings goes unseen there, while
+    // a search's snapshot refuses the file.
+    let committed = try IndexSnapshot(committed: snapshot.manifest, directory: folder)
+    #expect(try committed.distinctKeyCounts() == counts)
+    let file = folder.appendingPathComponent(snapshot.manifest.segments[0].file)
+    var bytes = try Data(contentsOf: file)
+    bytes[20] ^= 0x01
+    try bytes.write(to: file)
+    #expect(throws: IndexError.self) { try IndexSnapshot(directory: folder) }
+    #expect(try IndexSnapshot(committed: snapshot.manifest, directory: folder).segments.count == snapshot.segments.count)
   }
 }
