@@ -73,7 +73,7 @@ struct ExportCommand: ParsableCommand {
             + "\(summary.codings) codings → \(qdpx)"
         ])
     } catch {
-      printError((error as? CustomStringConvertible)?.description ?? "\(error)")
+      printError(String(describing: error))
       throw ExitCode(1)
     }
   }
@@ -168,7 +168,7 @@ struct QDPXImportOptions: ParsableArguments {
         ])
       }
     } catch {
-      printError((error as? CustomStringConvertible)?.description ?? "\(error)")
+      printError(String(describing: error))
       throw ExitCode(1)
     }
   }
