@@ -641,20 +641,20 @@ public final class AnalysisPipeline {
       appendPacked(s, e, packed, kind: .word, flags: [])
       return true
     }
-    let key = prefetched[i & 15]
-    let low: UInt64
-    let high: UInt64
-    let hash: UInt64
-    if key.span == i {
-      (low, high, hash) = (key.low, key.high, key.hash)
-    } else {
-      (low, high) = SurfaceCache.load(text + s, count, readable: textCount - s)
-      hash = SurfaceCache.hash(low, high, count)
-    }
+    let (low, high, hash) = surfaceKey(i, s, count)
     var slot = 0
     guard let packed = surfaces.find(low, high, count, hash: hash, slot: &slot) else { return false }
     appendPacked(s, e, packed, kind: .word, flags: [])
     return true
+  }
+
+  /// The surface-cache key of span `i` (its `count` bytes from `s`): the one `run()` hashed
+  /// when it prefetched the span, else computed here.
+  @inline(__always) private func surfaceKey(_ i: Int, _ s: Int, _ count: Int) -> (UInt64, UInt64, UInt64) {
+    let key = prefetched[i & 15]
+    if key.span == i { return (key.low, key.high, key.hash) }
+    let (low, high) = SurfaceCache.load(text + s, count, readable: textCount - s)
+    return (low, high, SurfaceCache.hash(low, high, count))
   }
 
   private func word(_ i: Int) -> Int {
@@ -686,16 +686,7 @@ public final class AnalysisPipeline {
       // measured at +2 % instructions for the chain, as the call is then not inlined.
       let count = e - s
       if count <= SurfaceCache.maximumKeyLength {
-        let key = prefetched[i & 15]
-        let low: UInt64
-        let high: UInt64
-        let hash: UInt64
-        if key.span == i {
-          (low, high, hash) = (key.low, key.high, key.hash)
-        } else {
-          (low, high) = SurfaceCache.load(text + s, count, readable: textCount - s)
-          hash = SurfaceCache.hash(low, high, count)
-        }
+        let (low, high, hash) = surfaceKey(i, s, count)
         var slot = 0
         if let packed = surfaces.find(low, high, count, hash: hash, slot: &slot) {
           appendPacked(s, e, packed, kind: .word, flags: flags)

@@ -96,18 +96,36 @@ public struct CodingUnits: Sendable {
   public static func read(_ scope: CodingScope, of document: StoredDocument, from store: ProjectStore)
     throws(ProjectStoreError) -> CodingUnits
   {
-    let kind: ProjectStore.UnitKind
+    var stored: [StoredUnit] = []
+    if let kind = storedKind(of: scope) { stored = try store.units(documentID: document.id, kind: kind) }
+    return CodingUnits(scope, of: document, stored: stored)
+  }
+
+  /// The document `id` and its units of `scope`, read in one transaction (a search describes
+  /// its documents one after another); `nil` when there is no such document.
+  public static func read(_ scope: CodingScope, documentID id: Int64, from store: ProjectStore)
+    throws(ProjectStoreError) -> (document: StoredDocument, units: CodingUnits)?
+  {
+    guard let (document, stored) = try store.document(id: id, units: storedKind(of: scope)) else { return nil }
+    return (document, CodingUnits(scope, of: document, stored: stored))
+  }
+
+  /// The stored units a scope is read from (`nil`: the document's turns).
+  private static func storedKind(of scope: CodingScope) -> ProjectStore.UnitKind? {
     switch scope {
-    case .turn:
-      return CodingUnits(
-        scope: scope,
-        units: document.turns.map { Unit(ordinal: $0.ordinal, turn: $0.ordinal, range: $0.turn.range) })
-    case .segment: kind = .segment
-    case .sentence: kind = .sentence
-    case .paragraph: kind = .paragraph
+    case .turn: nil
+    case .segment: .segment
+    case .sentence: .sentence
+    case .paragraph: .paragraph
     }
-    let stored = try store.units(documentID: document.id, kind: kind)
-    return CodingUnits(scope: scope, units: stored.map { Unit(ordinal: $0.ordinal, turn: $0.turn, range: $0.range) })
+  }
+
+  private init(_ scope: CodingScope, of document: StoredDocument, stored: [StoredUnit]) {
+    self.scope = scope
+    units =
+      scope == .turn
+      ? document.turns.map { Unit(ordinal: $0.ordinal, turn: $0.ordinal, range: $0.turn.range) }
+      : stored.map { Unit(ordinal: $0.ordinal, turn: $0.turn, range: $0.range) }
   }
 }
 

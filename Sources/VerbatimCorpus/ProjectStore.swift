@@ -454,13 +454,6 @@ public final class ProjectStore: Sendable {
     }
   }
 
-  /// Only the stored text of a document (what the index needs); nil when there is none.
-  public func text(ofDocument id: Int64) throws(ProjectStoreError) -> String? {
-    try reading("read document \(id)") { db in
-      try String.fetchOne(db, sql: "SELECT text FROM documents WHERE id = ?", arguments: [id])
-    }
-  }
-
   /// The texts of `ids` as UTF-8 bytes, in the order given, read in one transaction; an id
   /// with no document is left out. No `String` is made (making one would validate and copy the
   /// text); each row is read in place (a cursor's rows are not copied): one copy, SQLite →

@@ -124,24 +124,13 @@ public final class ProjectSearch {
   private func cached(_ id: Int64) throws(SearchError) -> CachedDocument? {
     if let cached = documents[id] { return cached }
     do {
-      // The document and its units in one read (one transaction, not two, per document).
-      let kind: ProjectStore.UnitKind? =
-        switch unitKind {
-        case .segment: .segment
-        case .sentence: .sentence
-        case .turn: nil
-        }
-      guard let (stored, storedUnits) = try store.document(id: id, units: kind) else { return nil }
+      let scope = CodingScope(rawValue: unitKind.rawValue) ?? .segment
+      guard let (stored, coding) = try CodingUnits.read(scope, documentID: id, from: store) else { return nil }
       let speakers = stored.turns.map(\.turn.speaker)
-      let units: [SearchUnit]
-      if kind == nil {
-        units = stored.turns.map { SearchUnit(ordinal: $0.ordinal, range: $0.turn.range, speaker: $0.turn.speaker) }
-      } else {
-        units = storedUnits.map { unit in
-          SearchUnit(
-            ordinal: unit.ordinal, range: unit.range,
-            speaker: speakers.indices.contains(unit.turn - 1) ? speakers[unit.turn - 1] : nil)
-        }
+      let units = coding.units.map { unit in
+        SearchUnit(
+          ordinal: unit.ordinal, range: unit.range,
+          speaker: speakers.indices.contains(unit.turn - 1) ? speakers[unit.turn - 1] : nil)
       }
       let search = SearchDocument(id: id, units: units, metadata: stored.metadata.mapValues(\.description))
       let entry = CachedDocument(stored: stored, search: search)

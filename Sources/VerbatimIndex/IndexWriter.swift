@@ -597,7 +597,7 @@ private final class StreamWorker: @unchecked Sendable {
       guard builder.documentCount > 0 else { return }
       let file = "\(prefix)-r\(run)-\(part).vbseg"
       do {
-        try builder.write(to: folder + "/" + file, reusingBuffers: true)
+        try builder.writeKeepingBuffers(to: folder + "/" + file)
       } catch {
         failure = error
         return

@@ -180,7 +180,7 @@ public struct SegmentBuilder {
   }
 
   /// The counting sort's three per-token arrays, kept between segments by
-  /// ``write(to:reusingBuffers:)`` (a worker's builder), allocated per call otherwise.
+  /// ``writeKeepingBuffers(to:)`` (a worker's builder), allocated per call otherwise.
   struct SortBuffers {
     var documents: [UInt32] = []
     var positions: [UInt32] = []
@@ -589,8 +589,7 @@ public struct SegmentBuilder {
   /// ``reset()``: a worker writing one segment after another allocates them once).
   ///
   /// - Throws: ``IndexError/io(path:reason:)``.
-  public mutating func write(to path: String, reusingBuffers: Bool) throws(IndexError) {
-    guard reusingBuffers else { return try write(to: path) }
+  public mutating func writeKeepingBuffers(to path: String) throws(IndexError) {
     var buffers = sortBuffers
     sortBuffers = SortBuffers()
     defer { sortBuffers = buffers }

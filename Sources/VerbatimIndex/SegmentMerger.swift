@@ -300,7 +300,7 @@ public enum SegmentMerger {
       localRanks.removeAll(keepingCapacity: true)
       localRanks.append(contentsOf: repeatElement(0, count: localKeys.count))
       if localKeys.count > 1 {
-        for (rank, local) in localKeys.indices.sorted(by: { localKeys[$0].lexicographicallyPrecedes(localKeys[$1]) })
+        for (rank, local) in localKeys.indices.sorted(by: { ByteKey.precedes(localKeys[$0], localKeys[$1]) })
           .enumerated()
         {
           localRanks[local] = rank
