@@ -20,6 +20,10 @@ extension ProjectStore {
   /// - `paragraphs`, `sentences` and `segments(document_id, ordinal, turn, start, end, tokens)`: `turn` is
   ///   the ordinal of the turn holding the unit; `tokens` counts the analysis chain's tokens.
   ///
+  /// Version 2 (`v2-outline`) adds `documents.outline BLOB`: the document's
+  /// ``DocumentOutline`` (turns, sentences, segments, metadata), which `verbatim index` copies
+  /// into the index. Documents imported before it have `NULL` there; the index reads their rows.
+  ///
   /// Checks reject impossible ranges, so a bad row fails its whole transaction.
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
@@ -63,6 +67,9 @@ extension ProjectStore {
             CHECK (label_start IS NULL OR (label_start >= 0 AND label_start <= label_end))
           ) WITHOUT ROWID;
           """ + UnitKind.allCases.map { unitTableDDL($0.rawValue) }.joined())
+    }
+    migrator.registerMigration("v2-outline") { db in
+      try db.execute(sql: "ALTER TABLE documents ADD COLUMN outline BLOB")
     }
     return migrator
   }

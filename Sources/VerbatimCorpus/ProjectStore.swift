@@ -106,11 +106,18 @@ public struct StoredDocument: Sendable, Hashable {
 /// A document ready to be written: the importer's document and its units, validated.
 public struct PreparedDocument: Sendable, Hashable {
   /// The document as imported (path, text, metadata, turns, format).
-  public var document: ImportedDocument
+  public var document: ImportedDocument {
+    didSet { outline = DocumentOutline(document: document, units: units).encoded() }
+  }
   /// Its sentences, segments and token counts (``Segmenter``).
   public var units: DocumentUnits {
-    didSet { unitRows = Self.unitRows(units) }
+    didSet {
+      unitRows = Self.unitRows(units)
+      outline = DocumentOutline(document: document, units: units).encoded()
+    }
   }
+  /// The encoded ``DocumentOutline``, made here like ``unitRows``.
+  private(set) var outline: [UInt8]
   /// Paragraphs, sentences and segments as the JSON arrays the store inserts from, made here
   /// (on the thread that prepares the document) rather than in the one writing transaction.
   private(set) var unitRows: [String]
@@ -120,6 +127,7 @@ public struct PreparedDocument: Sendable, Hashable {
     self.document = document
     self.units = units
     unitRows = Self.unitRows(units)
+    outline = DocumentOutline(document: document, units: units).encoded()
   }
 
   /// `[[turn ordinal, start, end, tokens], …]` for paragraphs, sentences and segments.
@@ -315,21 +323,22 @@ public final class ProjectStore: Sendable {
       try db.execute(
         sql: """
           UPDATE documents SET source = ?, format = ?, content_hash = ?, settings_hash = ?, size = ?,
-            text = ?, imported_at = ? WHERE id = ?
+            text = ?, imported_at = ?, outline = ? WHERE id = ?
           """,
         arguments: Self.arguments([
-          file.source, document.format, file.contentHash, file.settingsHash, file.size, document.text, timestamp, id,
+          file.source, document.format, file.contentHash, file.settingsHash, file.size, document.text, timestamp,
+          Data(prepared.outline), id,
         ]))
       result = .replaced(path: document.path, id: id)
     } else {
       try db.execute(
         sql: """
-          INSERT INTO documents (path, source, format, content_hash, settings_hash, size, text, imported_at)
-          VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+          INSERT INTO documents (path, source, format, content_hash, settings_hash, size, text, imported_at, outline)
+          VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
           """,
         arguments: Self.arguments([
           document.path, file.source, document.format, file.contentHash, file.settingsHash, file.size, document.text,
-          timestamp,
+          timestamp, Data(prepared.outline),
         ]))
       id = db.lastInsertedRowID
       result = .inserted(path: document.path, id: id)
@@ -454,25 +463,42 @@ public final class ProjectStore: Sendable {
     }
   }
 
-  /// The texts of `ids` as UTF-8 bytes, in the order given, read in one transaction; an id
-  /// with no document is left out. No `String` is made (making one would validate and copy the
-  /// text); each row is read in place (a cursor's rows are not copied): one copy, SQLite →
-  /// array. `verbatim index` reads its documents this way, a batch at a time: a read
-  /// transaction per document cost 13 % of a core beside the worker at `--jobs 1` on a 1 GB
-  /// corpus (96,468 documents), 6 % in batches.
-  public func textBytes(ofDocuments ids: some Collection<Int64>) throws(ProjectStoreError) -> [(id: Int64, utf8: [UInt8])] {
+  /// The texts of `ids` as UTF-8 bytes with their encoded ``DocumentOutline``, in the order
+  /// given, read in one transaction; an id with no document is left out. No `String` is made
+  /// (making one would validate and copy the text); each row is read in place (a cursor's rows
+  /// are not copied): one copy, SQLite → array. `verbatim index` reads its documents this way,
+  /// a batch at a time: a read transaction per document cost 13 % of a core beside the worker
+  /// at `--jobs 1` on a 1 GB corpus (96,468 documents), 6 % in batches. A document imported
+  /// before outlines were stored (schema version 1) gets one made from its rows.
+  public func textBytes(ofDocuments ids: some Collection<Int64>) throws(ProjectStoreError)
+    -> [(id: Int64, utf8: [UInt8], outline: [UInt8])]
+  {
     try reading("read documents") { db in
-      let statement = try db.cachedStatement(sql: "SELECT text FROM documents WHERE id = ?")
-      var texts: [(id: Int64, utf8: [UInt8])] = []
+      let statement = try db.cachedStatement(sql: "SELECT text, outline FROM documents WHERE id = ?")
+      var texts: [(id: Int64, utf8: [UInt8], outline: [UInt8])] = []
       texts.reserveCapacity(ids.count)
       for id in ids {
         let rows = try Row.fetchCursor(statement, arguments: [id])
         guard let row = try rows.next(), let bytes = try row.withUnsafeData(atIndex: 0, { $0.map { [UInt8]($0) } })
         else { continue }
-        texts.append((id, bytes))
+        let outline = try row.withUnsafeData(atIndex: 1) { $0.map { [UInt8]($0) } }
+        texts.append((id, bytes, try outline ?? Self.outline(of: id, db)))
       }
       return texts
     }
+  }
+
+  /// The outline of document `id` made from its rows (for documents stored without one).
+  private static func outline(of id: Int64, _ db: Database) throws -> [UInt8] {
+    guard let document = try document(where: "id = ?", id, in: db) else { return [] }
+    func units(_ table: String) throws -> [DocumentOutline.Unit] {
+      try Self.units(of: id, in: table, db).map { DocumentOutline.Unit(turn: $0.turn, range: $0.range) }
+    }
+    return DocumentOutline(
+      turns: document.turns.map { DocumentOutline.Turn(range: $0.turn.range, speaker: $0.turn.speaker) },
+      sentences: try units("sentences"), segments: try units("segments"),
+      metadata: document.metadata.mapValues(\.description)
+    ).encoded()
   }
 
   /// The document with this exact path; nil when there is none.

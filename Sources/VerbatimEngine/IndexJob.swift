@@ -129,9 +129,10 @@ public enum IndexJob {
       var shown = -1
       // Texts are read ahead in batches (one read transaction each) of at most 64 documents
       // or about 4 MiB of stored size, whichever comes first.
-      var batch: [(id: Int64, utf8: [UInt8])] = []
+      var batch: [(id: Int64, utf8: [UInt8], outline: [UInt8])] = []
       var batchNext = 0
-      try writer.add(versions: versions, expectedTextBytes: expected) { () throws(IndexError) -> (id: Int64, utf8: [UInt8])? in
+      try writer.add(versions: versions, expectedTextBytes: expected) {
+        () throws(IndexError) -> (id: Int64, utf8: [UInt8], outline: [UInt8])? in
         while batchNext == batch.count {
           guard next < wanted.count else { return nil }
           var end = next
@@ -151,6 +152,7 @@ public enum IndexJob {
         }
         let text = batch[batchNext]
         batch[batchNext].utf8 = []  // the writer holds the only copy: freed once analysed
+        batch[batchNext].outline = []
         batchNext += 1
         bytes += text.utf8.count
         analysed += 1

@@ -38,7 +38,8 @@ public enum SearchError: Error, CustomStringConvertible {
 }
 
 /// A project opened for searching: its store, its committed index and a cache of the
-/// documents visited (text, turns, units of the chosen kind, metadata).
+/// documents whose text was printed. The index answers queries on its own (units, speakers
+/// and metadata are in its outlines); the store gives the texts that `search` and `kwic` print.
 public final class ProjectSearch {
   /// The project folder.
   public let project: URL
@@ -47,7 +48,7 @@ public final class ProjectSearch {
   private let store: ProjectStore
   private let snapshot: IndexSnapshot
   private var documents: [Int64: CachedDocument] = [:]
-  /// Visited documents kept for the next query, at most this many bytes of text and units
+  /// Documents read from the store kept for the next query, at most this many bytes of text
   /// (first in, first out). One query visits each document once, in id order, so the cache
   /// only serves later queries: bounded, a search for a frequent word over a 1 GB corpus no
   /// longer holds the whole corpus (1.47 GB peak before).
@@ -58,17 +59,15 @@ public final class ProjectSearch {
   /// The default cache budget: 64 MB.
   public static let defaultCacheBudget = 64 << 20
 
-  /// A visited document, boxed so that a cache hit costs one reference, not a copy of every
+  /// A stored document, boxed so that a cache hit costs one reference, not a copy of every
   /// field.
   final class CachedDocument {
     let stored: StoredDocument
-    let search: SearchDocument
-    /// What the entry counts against the cache budget: its text and its units.
+    /// What the entry counts against the cache budget: its text.
     let bytes: Int
-    init(stored: StoredDocument, search: SearchDocument) {
+    init(stored: StoredDocument) {
       self.stored = stored
-      self.search = search
-      bytes = stored.text.utf8.count + search.units.count * MemoryLayout<SearchUnit>.stride
+      bytes = stored.text.utf8.count
     }
   }
 
@@ -124,16 +123,8 @@ public final class ProjectSearch {
   private func cached(_ id: Int64) throws(SearchError) -> CachedDocument? {
     if let cached = documents[id] { return cached }
     do {
-      let scope = CodingScope(rawValue: unitKind.rawValue) ?? .segment
-      guard let (stored, coding) = try CodingUnits.read(scope, documentID: id, from: store) else { return nil }
-      let speakers = stored.turns.map(\.turn.speaker)
-      let units = coding.units.map { unit in
-        SearchUnit(
-          ordinal: unit.ordinal, range: unit.range,
-          speaker: speakers.indices.contains(unit.turn - 1) ? speakers[unit.turn - 1] : nil)
-      }
-      let search = SearchDocument(id: id, units: units, metadata: stored.metadata.mapValues(\.description))
-      let entry = CachedDocument(stored: stored, search: search)
+      guard let stored = try store.document(id: id) else { return nil }
+      let entry = CachedDocument(stored: stored)
       remember(entry, id: id)
       return entry
     } catch {
@@ -171,25 +162,29 @@ public final class ProjectSearch {
   /// ``forEachHit(of:_:)`` handing over the cache entry: a caller that reads one field of the
   /// document (its text) does not copy all of them for each hit.
   func forEachCachedHit(of query: Query, _ body: (SearchHit, CachedDocument) throws -> Bool) throws(SearchError) {
-    // The searcher describes each document just before listing its hits: remember it then.
-    var current: (id: Int64, entry: CachedDocument)?
-    let searcher = IndexSearcher(snapshot: snapshot) { id in
-      guard let entry = try self.cached(id) else { return nil }
-      current = (id, entry)
-      return entry.search
+    try forEachDocument(of: query) { document, hits in
+      guard let entry = try cached(document.id) else { return true }
+      for hit in hits where try !body(hit, entry) { return false }
+      return true
     }
-    do {
-      try searcher.forEachDocument(of: query) { document, hits in
-        let entry: CachedDocument
-        if let current, current.id == document.id {
-          entry = current.entry
-        } else {
-          guard let found = try cached(document.id) else { return true }
-          entry = found
-        }
-        for hit in hits where try !body(hit, entry) { return false }
-        return true
+  }
+
+  /// Calls `body` with each document that has hits and its hits, in document order, until it
+  /// returns `false`: the index alone, nothing read from the store.
+  ///
+  /// - Throws: ``SearchError``.
+  public func forEachDocument(of query: Query, _ body: (SearchDocument, [SearchHit]) throws -> Bool)
+    throws(SearchError)
+  {
+    let kind: DocumentOutline.UnitKind =
+      switch unitKind {
+      case .segment: .segment
+      case .sentence: .sentence
+      case .turn: .turn
       }
+    let searcher = IndexSearcher(snapshot: snapshot, units: kind)
+    do {
+      try searcher.forEachDocument(of: query, body)
     } catch let error as SearchError {
       throw error
     } catch let error as IndexError {
@@ -330,10 +325,10 @@ public enum SearchQueries {
         let start = DispatchTime.now().uptimeNanoseconds
         let query = try ProjectSearch.query(entry.text)
         var count = 0
-        try search.forEachCachedHit(of: query) { _, _ in
-          guard count < (limit ?? .max) else { return false }
-          count += 1
-          return true
+        try search.forEachDocument(of: query) { _, hits in
+          let taken = min(hits.count, (limit ?? .max) - count)
+          count += taken
+          return count < (limit ?? .max)
         }
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
         if pass == 1 {

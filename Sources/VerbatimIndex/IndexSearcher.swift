@@ -1,3 +1,5 @@
+import VerbatimCorpus
+
 /// A unit in which queries are evaluated: one segment, sentence or turn of a document.
 public struct SearchUnit: Sendable, Hashable {
   /// 1-based ordinal among the document's units of this kind.
@@ -62,12 +64,65 @@ public struct SearchHit: Sendable, Hashable {
 public struct IndexSearcher {
   /// The committed index searched.
   public let snapshot: IndexSnapshot
-  private let describe: (Int64) throws -> SearchDocument?
+  private let describe: ((Int64) throws -> SearchDocument?)?
+  private let unitKind: DocumentOutline.UnitKind
 
   /// Creates a searcher; `describe` gives a document's units and metadata (or `nil` to skip it).
   public init(snapshot: IndexSnapshot, describe: @escaping (Int64) throws -> SearchDocument?) {
     self.snapshot = snapshot
     self.describe = describe
+    unitKind = .segment
+  }
+
+  /// Creates a searcher that finds each document's units of `kind`, their speakers and the
+  /// document's metadata in the index itself (the outline each segment keeps beside the
+  /// document's range table): no other store is read. A document indexed without an outline
+  /// has no units, hence no hits.
+  public init(snapshot: IndexSnapshot, units kind: DocumentOutline.UnitKind) {
+    self.snapshot = snapshot
+    describe = nil
+    unitKind = kind
+  }
+
+  /// The units of `kind`, speakers and metadata of document `id` from its encoded outline;
+  /// `nil` when the outline is damaged.
+  static func document(id: Int64, outline bytes: UnsafeRawBufferPointer, kind: DocumentOutline.UnitKind)
+    -> SearchDocument?
+  {
+    guard !bytes.isEmpty else { return SearchDocument(id: id, units: [], metadata: [:]) }
+    var reader = DocumentOutline.Reader(bytes)
+    guard let speakers = reader.speakers(), let turns = reader.turns(speakers: speakers) else { return nil }
+    var units: [SearchUnit] = []
+    func take(_ decoded: [DocumentOutline.Unit]) {
+      units.reserveCapacity(decoded.count)
+      for (index, unit) in decoded.enumerated() {
+        let speaker = unit.turn >= 1 && unit.turn <= turns.count ? turns[unit.turn - 1].speaker : nil
+        units.append(SearchUnit(ordinal: index + 1, range: unit.range, speaker: speaker))
+      }
+    }
+    switch kind {
+    case .turn:
+      units = turns.enumerated().map { SearchUnit(ordinal: $0.offset + 1, range: $0.element.range, speaker: $0.element.speaker) }
+      guard reader.skipPart(), reader.skipPart() else { return nil }
+    case .sentence:
+      guard let sentences = reader.units(), reader.skipPart() else { return nil }
+      take(sentences)
+    case .segment:
+      guard reader.skipPart(), let segments = reader.units() else { return nil }
+      take(segments)
+    }
+    guard let metadata = reader.metadata(), reader.isAtEnd else { return nil }
+    return SearchDocument(id: id, units: units, metadata: metadata)
+  }
+
+  /// The description of a target document: from `describe`, or from the index's outline.
+  private func describe(_ target: Target, _ reader: SegmentReader) throws -> SearchDocument? {
+    if let describe { return try describe(target.id) }
+    let bytes = try reader.outlineBytes(ofDocument: Int(target.ordinal))
+    guard let document = Self.document(id: target.id, outline: bytes, kind: unitKind) else {
+      throw IndexError.corrupt(file: reader.path, reason: "outline of document \(target.ordinal) damaged")
+    }
+    return document
   }
 
   /// The hits of `query`, by document id, then start and end offset; at most `limit`.
@@ -132,7 +187,7 @@ public struct IndexSearcher {
         Self.phraseMatches(slots, &scratch)
         guard !scratch.matches.isEmpty else { continue }
       }
-      guard let document = try describe(target.id) else { continue }
+      guard let document = try describe(target, reader) else { continue }
       let table = try reader.rangeTable(ofDocument: Int(target.ordinal))
       scratch.hits.removeAll(keepingCapacity: true)
       switch plan.root {

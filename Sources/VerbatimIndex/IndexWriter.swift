@@ -173,6 +173,21 @@ public final class IndexWriter {
     versions: [Int64: String] = [:], expectedTextBytes: Int? = nil,
     fromUTF8 source: () throws(IndexError) -> (id: Int64, utf8: [UInt8])?
   ) throws(IndexError) {
+    try add(versions: versions, expectedTextBytes: expectedTextBytes) {
+      () throws(IndexError) -> (id: Int64, utf8: [UInt8], outline: [UInt8])? in
+      try source().map { ($0.id, $0.utf8, []) }
+    }
+  }
+
+  /// ``add(versions:expectedTextBytes:fromUTF8:)`` for documents with their encoded
+  /// `DocumentOutline` (units, speakers, metadata), which the segment keeps beside the
+  /// document's range table for searches (`verbatim index` reads both from the store).
+  ///
+  /// - Throws: as ``add(versions:expectedTextBytes:fromUTF8:)``.
+  public func add(
+    versions: [Int64: String] = [:], expectedTextBytes: Int? = nil,
+    fromOutlined source: () throws(IndexError) -> (id: Int64, utf8: [UInt8], outline: [UInt8])?
+  ) throws(IndexError) {
     precondition(lock.isHeld, "the writer is closed")
     addCalls += 1
     // Runs as the commit will cut them, if the caller's estimate of the text the index will
@@ -198,7 +213,7 @@ public final class IndexWriter {
     // Read on this thread and cut runs: where they are cut depends on the documents only.
     var failure: IndexError?
     var ids: [Int64] = []
-    var run: [(id: Int64, text: [UInt8])] = []
+    var run: [(id: Int64, text: [UInt8], outline: [UInt8])] = []
     var runTextBytes = 0
     var runIndex = 0
     var previous: Int64?
@@ -210,7 +225,7 @@ public final class IndexWriter {
       runTextBytes = 0
     }
     while true {
-      let document: (id: Int64, utf8: [UInt8])?
+      let document: (id: Int64, utf8: [UInt8], outline: [UInt8])?
       do {
         document = try source()
       } catch {
@@ -222,7 +237,7 @@ public final class IndexWriter {
       previous = document.id
       ids.append(document.id)
       runTextBytes += document.utf8.count
-      run.append((document.id, document.utf8))
+      run.append((document.id, document.utf8, document.outline))
       if runTextBytes >= runBytes { send() }
     }
     if failure == nil { send() }
@@ -523,7 +538,7 @@ private struct PendingSegment: Sendable {
 /// The runs of documents between the reading thread and the workers: at most one waits, and
 /// the first worker free takes it.
 private final class RunQueue: @unchecked Sendable {
-  typealias Run = (index: Int, documents: [(id: Int64, text: [UInt8])])
+  typealias Run = (index: Int, documents: [(id: Int64, text: [UInt8], outline: [UInt8])])
   private let condition = NSCondition()
   private var waiting: Run?
   private var closed = false
@@ -614,7 +629,7 @@ private final class StreamWorker: @unchecked Sendable {
       run = taken.index
       part = 0
       for document in taken.documents {
-        builder.beginDocument(documentID: document.id)
+        builder.beginDocument(documentID: document.id, outline: document.outline)
         let tokensBefore = builder.tokenCount
         var analysisError: AnalysisError?
         document.text.withUnsafeBufferPointer { buffer in

@@ -211,6 +211,7 @@ public struct SegmentBuilder {
   private var scratchStarts: [UInt32] = []
   private var scratchEnds: [UInt32] = []
   private var openDocument: SegmentDocument?
+  private var openOutline: [UInt8] = []
   private var previousPosition: Int64 = -1
   private var vocabularyIdentity: ObjectIdentifier?
   private var termSlots: [Int] = []
@@ -285,9 +286,16 @@ public struct SegmentBuilder {
   ///
   /// - Precondition: no other document is open.
   public mutating func beginDocument(documentID: Int64) {
+    beginDocument(documentID: documentID, outline: [])
+  }
+
+  /// ``beginDocument(documentID:)`` for a document with its encoded outline
+  /// (`DocumentOutline`: units, speakers, metadata), kept as it is beside its range table.
+  public mutating func beginDocument(documentID: Int64, outline: [UInt8]) {
     precondition(openDocument == nil, "call endDocument() before opening another document")
     precondition(documents.count < Int(UInt32.max), "a segment holds fewer than 2³² documents")
     openDocument = SegmentDocument(documentID: documentID, tokenCount: 0)
+    openOutline = outline
     previousPosition = -1
     scratchStarts.removeAll(keepingCapacity: true)
     scratchEnds.removeAll(keepingCapacity: true)
@@ -384,6 +392,9 @@ public struct SegmentBuilder {
     guard let document = openDocument else { preconditionFailure("no open document") }
     let ordinal = UInt32(documents.count)
     rangeOffsets.append(UInt64(rangeTables.count))
+    Varint.append(UInt64(openOutline.count), to: &rangeTables)
+    rangeTables += openOutline
+    openOutline = []
     PostingsCodec.encodeRanges(starts: scratchStarts, ends: scratchEnds, into: &rangeTables)
     documents.append(document)
     openDocument = nil
@@ -608,27 +619,30 @@ public struct SegmentBuilder {
   }
 }
 
-/// The segment file layout, version 2. Integers are little-endian.
+/// The segment file layout, version 3. Integers are little-endian.
 ///
-///     header  "VBSEG" · u8 version (2) · u16 0                                   8 bytes
+///     header  "VBSEG" · u8 version (3) · u16 0                                   8 bytes
 ///     sections, in this order, each right after the previous one:
 ///       postings     every stem list (stems in key order), each followed by its selectors
 ///                    when the stem has several terms here; then every term's record, in
 ///                    term key order (``TermRecord``: stem ordinal and selector)
 ///       terms        ``TermDictionary`` of normalised terms → term records
 ///       stems        ``TermDictionary`` of stems → postings
-///       ranges       one range table per document (``PostingsCodec/encodeRanges(starts:ends:into:)``)
-///       documents    per local ordinal: i64 document id · u32 token count · u64 range table offset
+///       ranges       one record per document: varint outline length · its outline (the
+///                    `DocumentOutline` the store keeps: turns and speakers, sentences,
+///                    segments, metadata; empty when added without one) · its range table
+///                    (``PostingsCodec/encodeRanges(starts:ends:into:)``)
+///       documents    per local ordinal: i64 document id · u32 token count · u64 record offset
 ///     footer  5 × (u64 offset · u64 length) · u32 document count · u32 0 ·
 ///             u64 XXH64 (seed 0) of every byte before it                          96 bytes
 ///
-/// Version 1 stored every term list in full (a term alone in its stem pointing at the stem
-/// list); an index of version 1 is rebuilt by `verbatim index`.
+/// Version 2 had no outlines (searches read units from the store); version 1 also stored
+/// every term list in full. An index of an older version is rebuilt by `verbatim index`.
 public enum SegmentFormat {
   /// The first five bytes of every segment file.
   public static let magic: [UInt8] = Array("VBSEG".utf8)
   /// The format version this build writes and reads.
-  public static let version: UInt8 = 2
+  public static let version: UInt8 = 3
   /// Header size in bytes.
   public static let headerSize = 8
   /// Footer size in bytes.
@@ -827,7 +841,8 @@ public final class SegmentReader: @unchecked Sendable {
     }
   }
 
-  private func rangeTableOffset(ofDocument ordinal: Int) throws(IndexError) -> Int {
+  /// Where the record of the document at `ordinal` starts: its outline, then its range table.
+  private func recordOffset(ofDocument ordinal: Int) throws(IndexError) -> Int {
     precondition(ordinal >= 0 && ordinal < documentCount, "document ordinal out of range")
     var entry = ByteCursor(documentSection, offset: ordinal * SegmentFormat.documentEntrySize + 12)
     guard let offset = entry.readUInt64(), offset < UInt64(rangesSection.count) else {
@@ -836,13 +851,36 @@ public final class SegmentReader: @unchecked Sendable {
     return Int(offset)
   }
 
-  /// The encoded range table of the document at `ordinal`, in place: from its offset to the
-  /// next document's (tables are stored in ordinal order), or to the section's end.
+  /// The outline of the document at `ordinal` and where its range table starts.
+  private func outline(atRecord offset: Int, ordinal: Int) throws(IndexError) -> Range<Int> {
+    var cursor = ByteCursor(rangesSection, offset: offset)
+    guard let length = cursor.readVarint(), length < UInt64(rangesSection.count - cursor.offset) else {
+      throw .corrupt(file: path, reason: "outline of document \(ordinal) out of bounds")
+    }
+    return cursor.offset..<(cursor.offset + Int(length))
+  }
+
+  private func rangeTableOffset(ofDocument ordinal: Int) throws(IndexError) -> Int {
+    try outline(atRecord: try recordOffset(ofDocument: ordinal), ordinal: ordinal).upperBound
+  }
+
+  /// The encoded outline (`DocumentOutline`: units, speakers, metadata) of the document at
+  /// `ordinal`, in place; empty for a document added without one.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``.
+  public func outlineBytes(ofDocument ordinal: Int) throws(IndexError) -> UnsafeRawBufferPointer {
+    let range = try outline(atRecord: try recordOffset(ofDocument: ordinal), ordinal: ordinal)
+    return UnsafeRawBufferPointer(rebasing: rangesSection[range])
+  }
+
+  /// The encoded record of the document at `ordinal` (outline and range table), in place: from
+  /// its offset to the next document's (records are stored in ordinal order), or to the
+  /// section's end. The merger copies it as it is.
   ///
   /// - Throws: ``IndexError/corrupt(file:reason:)``.
   public func rangeTableBytes(ofDocument ordinal: Int) throws(IndexError) -> UnsafeRawBufferPointer {
-    let start = try rangeTableOffset(ofDocument: ordinal)
-    let end = ordinal + 1 < documentCount ? try rangeTableOffset(ofDocument: ordinal + 1) : rangesSection.count
+    let start = try recordOffset(ofDocument: ordinal)
+    let end = ordinal + 1 < documentCount ? try recordOffset(ofDocument: ordinal + 1) : rangesSection.count
     guard start < end else { throw .corrupt(file: path, reason: "range tables of document \(ordinal) out of order") }
     return UnsafeRawBufferPointer(rebasing: rangesSection[start..<end])
   }

@@ -78,7 +78,7 @@ struct IndexCommandTests {
     let rebuilt = try runVerbatim(["index", "--project", project, "--format", "jsonl"])
     #expect(rebuilt.stdout.contains("\"documents\":2,\"analysed\":2"), "\(rebuilt.stdout) \(rebuilt.stderr)")
     manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [String: Any]
-    #expect(manifest["segmentFormatVersion"] as? Int == 2, "the current segment format")
+    #expect(manifest["segmentFormatVersion"] as? Int == 3, "the current segment format")
     #expect(try runVerbatim(["search", "ordinateur", "--project", project]).stdout.split(separator: "\n").count == 2)
     let again = try runVerbatim(["index", "--project", project, "--format", "jsonl"])
     #expect(again.stdout.contains("\"documents\":2,\"analysed\":0"), "\(again.stdout)")

@@ -53,13 +53,13 @@ private let interview = transcript(
       try ProjectStore(directory: folder, creating: false)
     }
     let store = try ProjectStore(directory: folder, creating: true)
-    #expect(try store.appliedSchemaVersions() == ["v1-corpus"])
-    #expect(ProjectStore.schemaVersions == ["v1-corpus"])
+    #expect(try store.appliedSchemaVersions() == ["v1-corpus", "v2-outline"])
+    #expect(ProjectStore.schemaVersions == ["v1-corpus", "v2-outline"])
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("project.sqlite").path))
     #expect(try store.integer(rawSQL: "SELECT COUNT(*) FROM documents") == 0)
     // WAL mode, as DatabasePool sets it.
     let reopened = try ProjectStore(directory: folder, creating: false)
-    #expect(try reopened.appliedSchemaVersions() == ["v1-corpus"])
+    #expect(try reopened.appliedSchemaVersions() == ["v1-corpus", "v2-outline"])
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("project.sqlite-wal").path))
   }
 
@@ -85,6 +85,35 @@ private let interview = transcript(
     let (plain, none) = try #require(try store.document(id: 2, units: nil))
     #expect(plain.turns.map(\.turn.speaker) == ["Agent"] && none.isEmpty)
     #expect(try store.document(id: 9, units: .sentence) == nil)
+  }
+
+  /// The outline the import stores beside a text equals the one made from the document's
+  /// rows (turns, sentences, segments, metadata): what a project imported before outlines
+  /// (schema version 1, `outline` NULL) gives `verbatim index`.
+  @Test func storedOutlinesEqualTheRowsTheyDescribe() throws {
+    let folder = temporaryProject()
+    defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+    let store = try ProjectStore(directory: folder, creating: true)
+    let second = transcript(path: "Corpus/b.txt", lines: [("Agent", "Deux phrases ici. Et là !"), ("Élu", "Oui.")])
+    _ = try store.write(try prepared([interview, second], source: "Corpus/a.txt"), importedAt: Date(timeIntervalSince1970: 0))
+    let stored = try store.textBytes(ofDocuments: [1, 2])
+    try store.execute(rawSQL: "UPDATE documents SET outline = NULL")
+    let rebuilt = try store.textBytes(ofDocuments: [1, 2])
+    #expect(stored.map(\.outline) == rebuilt.map(\.outline))
+    for entry in stored {
+      let outline = try #require(entry.outline.withUnsafeBytes { DocumentOutline(decoding: $0) })
+      let document = try #require(try store.document(id: entry.id))
+      #expect(outline.turns.map(\.range) == document.turns.map(\.turn.range))
+      #expect(outline.turns.map(\.speaker) == document.turns.map(\.turn.speaker))
+      #expect(outline.metadata == document.metadata.mapValues(\.description))
+      for (units, kind) in [(outline.sentences, ProjectStore.UnitKind.sentence), (outline.segments, .segment)] {
+        let rows = try store.units(documentID: entry.id, kind: kind)
+        #expect(!rows.isEmpty)
+        #expect(units.map(\.range) == rows.map(\.range))
+        #expect(units.map(\.turn) == rows.map(\.turn))
+      }
+    }
+    #expect(try store.integer(rawSQL: "SELECT COUNT(*) FROM documents WHERE outline IS NULL") == 2)
   }
 
   @Test func refusesAProjectFromANewerVersion() throws {

@@ -250,12 +250,12 @@ import VerbatimCorpus
 
   @Test func wrongVersionIsCorrupt() throws {
     var bytes = Self.builder(Self.documents(seed: 5, count: 10)).serialized()
-    bytes[5] = 3
+    bytes[5] = SegmentFormat.version - 1
     // Re-seal the checksum so only the version is wrong.
     let body = Array(bytes.dropLast(8))
     var resealed = body
     resealed.appendLittleEndian(body.withUnsafeBufferPointer { ContentHash.xxh64($0) })
-    try Self.expectCorrupt(resealed, name: "version.vbseg", reason: "version 3")
+    try Self.expectCorrupt(resealed, name: "version.vbseg", reason: "version \(SegmentFormat.version - 1)")
   }
 
   /// Batches with missing positions (an empty range fills each) and batches that continue

@@ -1,0 +1,277 @@
+/// What a search needs to know about a document besides its words, in a few hundred bytes:
+/// its turns (range and speaker), sentences and segments (range and turn), and metadata as
+/// text. The import writes it beside the text (`documents.outline`), and `verbatim index`
+/// copies it into the segment files, so a search finds units, speakers and metadata in the
+/// index instead of reading rows from the store for every document it visits.
+///
+/// Encoding (LEB128 varints; `zigzag` for gaps, which never go negative in a valid document
+/// but are not trusted to):
+///
+///     outline  = part(speakers) · part(turns) · part(sentences) · part(segments) · part(metadata)
+///     part(x)  = varint byte length · x                  (a reader skips a part in one step)
+///     speakers = varint count · count × (varint length · UTF-8)     distinct names, first use first
+///     turns    = varint count · count × (zigzag(start − previous end) · varint (end − start) ·
+///                                        varint speaker (0: none, k: the k-th name))
+///     units    = varint count · count × (zigzag(start − previous end) · varint (end − start) ·
+///                                        zigzag(turn − previous turn))   turns are 1-based ordinals
+///     metadata = varint count · count × (varint length · field · varint length · value)  fields sorted
+///
+/// Ordinals are implicit (1, 2, …, as the store numbers units). An empty outline (no bytes)
+/// is a document without units.
+public struct DocumentOutline: Sendable, Hashable {
+  /// A turn: its text range and speaker.
+  public struct Turn: Sendable, Hashable {
+    public var range: Range<Int>
+    public var speaker: String?
+    public init(range: Range<Int>, speaker: String?) {
+      self.range = range
+      self.speaker = speaker
+    }
+  }
+
+  /// A sentence or segment: its text range and the 1-based ordinal of its turn.
+  public struct Unit: Sendable, Hashable {
+    public var turn: Int
+    public var range: Range<Int>
+    public init(turn: Int, range: Range<Int>) {
+      self.turn = turn
+      self.range = range
+    }
+  }
+
+  /// The kinds of unit an outline holds.
+  public enum UnitKind: Int, Sendable, CaseIterable {
+    case turn = 1, sentence = 2, segment = 3
+  }
+
+  public var turns: [Turn]
+  public var sentences: [Unit]
+  public var segments: [Unit]
+  /// Metadata field → value as text (``MetadataValue/description``).
+  public var metadata: [String: String]
+
+  /// Creates an outline.
+  public init(turns: [Turn], sentences: [Unit], segments: [Unit], metadata: [String: String]) {
+    self.turns = turns
+    self.sentences = sentences
+    self.segments = segments
+    self.metadata = metadata
+  }
+
+  /// The outline of an imported document and its units (`TextUnit.turn` is 0-based there).
+  public init(document: ImportedDocument, units: DocumentUnits) {
+    turns = document.turns.map { Turn(range: $0.range, speaker: $0.speaker) }
+    sentences = units.sentences.map { Unit(turn: $0.turn + 1, range: $0.range) }
+    segments = units.segments.map { Unit(turn: $0.turn + 1, range: $0.range) }
+    metadata = document.metadata.mapValues(\.description)
+  }
+
+  /// The encoded outline (the format above). Deterministic: the same outline, the same bytes.
+  public func encoded() -> [UInt8] {
+    var speakerIndex: [String: Int] = [:]
+    var speakerNames: [String] = []
+    for turn in turns {
+      if let speaker = turn.speaker, speakerIndex[speaker] == nil {
+        speakerNames.append(speaker)
+        speakerIndex[speaker] = speakerNames.count
+      }
+    }
+    var out: [UInt8] = []
+    var part: [UInt8] = []
+    func close() {
+      Self.appendVarint(UInt64(part.count), to: &out)
+      out += part
+      part.removeAll(keepingCapacity: true)
+    }
+    Self.appendVarint(UInt64(speakerNames.count), to: &part)
+    for name in speakerNames { Self.appendString(name, to: &part) }
+    close()
+    Self.appendVarint(UInt64(turns.count), to: &part)
+    var previousEnd = 0
+    for turn in turns {
+      Self.appendVarint(Self.zigzag(turn.range.lowerBound - previousEnd), to: &part)
+      Self.appendVarint(UInt64(turn.range.count), to: &part)
+      Self.appendVarint(UInt64(turn.speaker.flatMap { speakerIndex[$0] } ?? 0), to: &part)
+      previousEnd = turn.range.upperBound
+    }
+    close()
+    for units in [sentences, segments] {
+      Self.appendVarint(UInt64(units.count), to: &part)
+      var previousEnd = 0
+      var previousTurn = 0
+      for unit in units {
+        Self.appendVarint(Self.zigzag(unit.range.lowerBound - previousEnd), to: &part)
+        Self.appendVarint(UInt64(unit.range.count), to: &part)
+        Self.appendVarint(Self.zigzag(unit.turn - previousTurn), to: &part)
+        previousEnd = unit.range.upperBound
+        previousTurn = unit.turn
+      }
+      close()
+    }
+    Self.appendVarint(UInt64(metadata.count), to: &part)
+    for (field, value) in metadata.sorted(by: { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }) {
+      Self.appendString(field, to: &part)
+      Self.appendString(value, to: &part)
+    }
+    close()
+    return out
+  }
+
+  /// Decodes a whole outline; `nil` when the bytes are damaged. Empty bytes: no units.
+  public init?(decoding bytes: UnsafeRawBufferPointer) {
+    guard !bytes.isEmpty else {
+      self.init(turns: [], sentences: [], segments: [], metadata: [:])
+      return
+    }
+    var reader = Reader(bytes)
+    guard let speakers = reader.speakers(), let turns = reader.turns(speakers: speakers),
+      let sentences = reader.units(), let segments = reader.units(), let metadata = reader.metadata(),
+      reader.isAtEnd
+    else { return nil }
+    self.init(turns: turns, sentences: sentences, segments: segments, metadata: metadata)
+  }
+
+  /// Reads an outline's parts in order without decoding the ones skipped.
+  public struct Reader {
+    private let bytes: UnsafeRawBufferPointer
+    private var offset = 0
+
+    /// A reader at the start of `bytes`.
+    public init(_ bytes: UnsafeRawBufferPointer) { self.bytes = bytes }
+
+    /// Whether every part was read.
+    public var isAtEnd: Bool { offset == bytes.count }
+
+    /// The speakers' names (the first part).
+    public mutating func speakers() -> [String]? {
+      guard let end = partEnd(), let count = varint(), offset <= end else { return nil }
+      var names: [String] = []
+      for _ in 0..<min(count, UInt64(end - offset)) {
+        guard let name = string(end: end) else { return nil }
+        names.append(name)
+      }
+      guard names.count == Int(count), offset == end else { return nil }
+      return names
+    }
+
+    /// The turns (the second part).
+    public mutating func turns(speakers: [String]) -> [Turn]? {
+      guard let end = partEnd(), let count = varint() else { return nil }
+      var turns: [Turn] = []
+      var previousEnd = 0
+      while turns.count < Int(min(count, UInt64(end))) && offset < end {
+        guard let gap = varint(), let length = varint(), let speaker = varint(), speaker <= UInt64(speakers.count),
+          let start = Self.add(previousEnd, Self.unzigzag(gap)), length <= UInt64(Int32.max)
+        else { return nil }
+        let range = start..<(start + Int(length))
+        turns.append(Turn(range: range, speaker: speaker == 0 ? nil : speakers[Int(speaker) - 1]))
+        previousEnd = range.upperBound
+      }
+      guard turns.count == Int(count), offset == end else { return nil }
+      return turns
+    }
+
+    /// Skips one part (turns, sentences or segments) without decoding it.
+    public mutating func skipPart() -> Bool {
+      guard let end = partEnd() else { return false }
+      offset = end
+      return true
+    }
+
+    /// The units of the next part (sentences, then segments), appended to `ranges` and `turns`
+    /// (which are emptied first): the allocation-free form for a searcher's scratch buffers.
+    public mutating func units(ranges: inout [Range<Int>], turns: inout [Int]) -> Bool {
+      ranges.removeAll(keepingCapacity: true)
+      turns.removeAll(keepingCapacity: true)
+      guard let end = partEnd(), let count = varint() else { return false }
+      var previousEnd = 0
+      var previousTurn = 0
+      while ranges.count < Int(min(count, UInt64(end))) && offset < end {
+        guard let gap = varint(), let length = varint(), let turnGap = varint(),
+          let start = Self.add(previousEnd, Self.unzigzag(gap)), length <= UInt64(Int32.max),
+          let turn = Self.add(previousTurn, Self.unzigzag(turnGap))
+        else { return false }
+        ranges.append(start..<(start + Int(length)))
+        turns.append(turn)
+        previousEnd = start + Int(length)
+        previousTurn = turn
+      }
+      return ranges.count == Int(count) && offset == end
+    }
+
+    /// The units of the next part (sentences, then segments).
+    public mutating func units() -> [Unit]? {
+      var ranges: [Range<Int>] = []
+      var turns: [Int] = []
+      guard units(ranges: &ranges, turns: &turns) else { return nil }
+      return zip(turns, ranges).map { Unit(turn: $0, range: $1) }
+    }
+
+    /// The metadata (the last part).
+    public mutating func metadata() -> [String: String]? {
+      guard let end = partEnd(), let count = varint() else { return nil }
+      var metadata: [String: String] = [:]
+      var read = 0
+      while read < Int(min(count, UInt64(end))) && offset < end {
+        guard let field = string(end: end), let value = string(end: end) else { return nil }
+        metadata[field] = value
+        read += 1
+      }
+      guard read == Int(count), offset == end else { return nil }
+      return metadata
+    }
+
+    private mutating func partEnd() -> Int? {
+      guard let length = varint(), length <= UInt64(bytes.count - offset) else { return nil }
+      return offset + Int(length)
+    }
+
+    private mutating func string(end: Int) -> String? {
+      guard let length = varint(), offset <= end, length <= UInt64(end - offset) else { return nil }
+      let slice = UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + Int(length))])
+      offset += Int(length)
+      return String(validating: slice, as: UTF8.self)
+    }
+
+    private mutating func varint() -> UInt64? {
+      var value: UInt64 = 0
+      var shift: UInt64 = 0
+      while offset < bytes.count && shift < 64 {
+        let byte = bytes[offset]
+        offset += 1
+        value |= UInt64(byte & 0x7F) << shift
+        if byte < 0x80 { return value }
+        shift += 7
+      }
+      return nil
+    }
+
+    private static func unzigzag(_ value: UInt64) -> Int64 {
+      Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+    }
+
+    /// `base + delta` when it stays within 0…Int32.max (offsets and ordinals of a document).
+    private static func add(_ base: Int, _ delta: Int64) -> Int? {
+      let sum = Int64(base) + delta
+      return sum >= 0 && sum <= Int64(Int32.max) ? Int(sum) : nil
+    }
+  }
+
+  private static func zigzag(_ value: Int) -> UInt64 {
+    UInt64(bitPattern: Int64((value << 1) ^ (value >> 63)))
+  }
+
+  private static func appendVarint(_ value: UInt64, to bytes: inout [UInt8]) {
+    var value = value
+    while value >= 0x80 {
+      bytes.append(UInt8(truncatingIfNeeded: value) | 0x80)
+      value >>= 7
+    }
+    bytes.append(UInt8(value))
+  }
+
+  private static func appendString(_ string: String, to bytes: inout [UInt8]) {
+    appendVarint(UInt64(string.utf8.count), to: &bytes)
+    bytes += string.utf8
+  }
+}

@@ -1,0 +1,80 @@
+import Foundation
+import Testing
+import VerbatimCoding
+import VerbatimCorpus
+import VerbatimIndex
+import VerbatimTestSupport
+@testable import VerbatimEngine
+
+/// A search reads units, speakers and metadata from the index's outlines. Reference: the same
+/// searcher fed by the project store's rows (turns, sentences, segments, metadata, read through
+/// `CodingUnits` as searches did before outlines), on the shipped corpus, for every unit kind
+/// and queries of every form, filters included.
+@Suite struct SearchOutlineTests {
+  /// Queries drawn (seeded) from the corpus's own words, of every form of the query language.
+  static func queries(from texts: [String]) -> [String] {
+    var words: [String] = []
+    for text in texts {
+      for word in text.split(whereSeparator: { !$0.isLetter }) where word.count >= 3 {
+        words.append(word.lowercased())
+      }
+    }
+    var random = SplitMix64(seed: 2026)
+    func word() -> String { words[random.next(below: words.count)] }
+    func adjacent() -> String {
+      let start = random.next(below: words.count - 1)
+      return "\"\(words[start]) \(words[start + 1])\""
+    }
+    var queries = [
+      "numérique", "élu*", "\"numérique responsable\"", "NOT numérique", "speaker:maire", "speaker:\"élu.e\"",
+      "speaker:interlocut*", "authority_type:commune", "authority_type:epci AND numérique", "roles:élu OR sobriété",
+      "region:bretagne AND NOT (numérique OR élu*)", "numérique NEAR/5 responsable",
+    ]
+    for _ in 0..<30 {
+      let a = word()
+      let b = word()
+      queries += [
+        a, "=\(a)", "\(a.prefix(3))*", adjacent(), "\(a) NEAR/3 \(b)", "\(a) AND \(b)", "\(a) OR \(b)",
+        "\(a) AND NOT \(b)", "(\(a) OR \(b)) AND authority_type:commune", "\(a) AND speaker:interlocut*",
+      ]
+    }
+    return queries
+  }
+
+  @Test func outlinesGiveTheHitsTheStoreGives() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = URL(fileURLWithPath: try SearchCommandTests.indexedProject(directory))
+    let store = try ProjectStore(directory: project, creating: false)
+    let snapshot = try IndexSnapshot(directory: IndexJob.indexDirectory(of: project))
+    let texts = try snapshot.documentIDs.compactMap { try store.document(id: $0)?.text }
+    let queries = Self.queries(from: texts)
+    var total = 0
+    for kind in DocumentOutline.UnitKind.allCases {
+      let scope: CodingScope =
+        switch kind {
+        case .turn: .turn
+        case .sentence: .sentence
+        case .segment: .segment
+        }
+      let fromStore = IndexSearcher(snapshot: snapshot) { id in
+        guard let (stored, coding) = try CodingUnits.read(scope, documentID: id, from: store) else { return nil }
+        let speakers = stored.turns.map(\.turn.speaker)
+        return SearchDocument(
+          id: id,
+          units: coding.units.map {
+            SearchUnit(
+              ordinal: $0.ordinal, range: $0.range, speaker: speakers.indices.contains($0.turn - 1) ? speakers[$0.turn - 1] : nil)
+          }, metadata: stored.metadata.mapValues(\.description))
+      }
+      let fromIndex = IndexSearcher(snapshot: snapshot, units: kind)
+      for text in queries {
+        let query = try QueryParser().parse(text)
+        let expected = try fromStore.search(query)
+        #expect(try fromIndex.search(query) == expected, "\(kind) \(text)")
+        total += expected.count
+      }
+    }
+    #expect(total > 10_000, "the queries should find many hits")
+  }
+}
