@@ -144,31 +144,46 @@ public struct DocumentOutline: Sendable, Hashable {
 
     /// The speakers' names (the first part).
     public mutating func speakers() -> [String]? {
-      guard let end = partEnd(), let count = varint(), offset <= end else { return nil }
       var names: [String] = []
+      return speakers(into: &names) ? names : nil
+    }
+
+    /// The speakers' names (the first part) into `names`, emptied first: the form for a
+    /// searcher's scratch buffers.
+    public mutating func speakers(into names: inout [String]) -> Bool {
+      names.removeAll(keepingCapacity: true)
+      guard let end = partEnd(), let count = varint(), offset <= end else { return false }
       for _ in 0..<min(count, UInt64(end - offset)) {
-        guard let name = string(end: end) else { return nil }
+        guard let name = string(end: end) else { return false }
         names.append(name)
       }
-      guard names.count == Int(count), offset == end else { return nil }
-      return names
+      return names.count == Int(count) && offset == end
     }
 
     /// The turns (the second part).
     public mutating func turns(speakers: [String]) -> [Turn]? {
-      guard let end = partEnd(), let count = varint() else { return nil }
-      var turns: [Turn] = []
+      var ranges: [Range<Int>] = []
+      var numbers: [Int] = []
+      guard turns(ranges: &ranges, speakers: &numbers, speakerCount: speakers.count) else { return nil }
+      return zip(ranges, numbers).map { Turn(range: $0, speaker: $1 == 0 ? nil : speakers[$1 - 1]) }
+    }
+
+    /// The turns (the second part) into `ranges` and `speakers` (emptied first): per turn, 0
+    /// for no speaker or k for the k-th of the `speakerCount` names.
+    public mutating func turns(ranges: inout [Range<Int>], speakers: inout [Int], speakerCount: Int) -> Bool {
+      ranges.removeAll(keepingCapacity: true)
+      speakers.removeAll(keepingCapacity: true)
+      guard let end = partEnd(), let count = varint() else { return false }
       var previousEnd = 0
-      while turns.count < Int(min(count, UInt64(end))) && offset < end {
-        guard let gap = varint(), let length = varint(), let speaker = varint(), speaker <= UInt64(speakers.count),
+      while ranges.count < Int(min(count, UInt64(end))) && offset < end {
+        guard let gap = varint(), let length = varint(), let speaker = varint(), speaker <= UInt64(speakerCount),
           let start = Self.add(previousEnd, Self.unzigzag(gap)), length <= UInt64(Int32.max)
-        else { return nil }
-        let range = start..<(start + Int(length))
-        turns.append(Turn(range: range, speaker: speaker == 0 ? nil : speakers[Int(speaker) - 1]))
-        previousEnd = range.upperBound
+        else { return false }
+        ranges.append(start..<(start + Int(length)))
+        speakers.append(Int(speaker))
+        previousEnd = start + Int(length)
       }
-      guard turns.count == Int(count), offset == end else { return nil }
-      return turns
+      return ranges.count == Int(count) && offset == end
     }
 
     /// Skips one part (turns, sentences or segments) without decoding it.
@@ -197,6 +212,19 @@ public struct DocumentOutline: Sendable, Hashable {
         previousTurn = turn
       }
       return ranges.count == Int(count) && offset == end
+    }
+
+    /// A lazy decoder over the next part (turns, sentences or segments), which this reader
+    /// skips: the part's units come one at a time from ``UnitStream/next()``, so a search that
+    /// needs only the units up to its last hit decodes no further. `nil` when the part's
+    /// length or count is damaged.
+    public mutating func unitStream() -> UnitStream? {
+      guard let end = partEnd(), let count = varint(), offset <= end, count <= UInt64(end - offset),
+        count > 0 || offset == end
+      else { return nil }
+      let stream = UnitStream(bytes: bytes, offset: offset, end: end, count: Int(count))
+      offset = end
+      return stream
     }
 
     /// The units of the next part (sentences, then segments).
@@ -246,14 +274,74 @@ public struct DocumentOutline: Sendable, Hashable {
       return nil
     }
 
-    private static func unzigzag(_ value: UInt64) -> Int64 {
+    static func unzigzag(_ value: UInt64) -> Int64 {
       Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
     }
 
     /// `base + delta` when it stays within 0…Int32.max (offsets and ordinals of a document).
-    private static func add(_ base: Int, _ delta: Int64) -> Int? {
+    static func add(_ base: Int, _ delta: Int64) -> Int? {
       let sum = Int64(base) + delta
       return sum >= 0 && sum <= Int64(Int32.max) ? Int(sum) : nil
+    }
+  }
+
+  /// The units of one part (turns, sentences or segments), decoded one at a time
+  /// (``Reader/unitStream()``).
+  public struct UnitStream {
+    private let bytes: UnsafeRawBufferPointer
+    private var offset: Int
+    private let end: Int
+    /// How many units the part holds.
+    public let count: Int
+    /// How many ``next()`` has returned.
+    public private(set) var decoded = 0
+    private var previousEnd = 0
+    private var previousTurn = 0
+
+    init(bytes: UnsafeRawBufferPointer, offset: Int, end: Int, count: Int) {
+      self.bytes = bytes
+      self.offset = offset
+      self.end = end
+      self.count = count
+    }
+
+    /// Whether every unit was returned.
+    public var isAtEnd: Bool { decoded == count }
+
+    /// The next unit: its range and, for a turn, its speaker number (0: none, k: the k-th
+    /// name), for a sentence or segment, its turn's 1-based ordinal. `nil` past the last unit
+    /// (``isAtEnd``) or when the bytes are damaged.
+    public mutating func next(isTurn: Bool) -> (range: Range<Int>, value: Int)? {
+      guard decoded < count, let gap = varint(), let length = varint(), let third = varint(),
+        let start = Reader.add(previousEnd, Reader.unzigzag(gap)), length <= UInt64(Int32.max)
+      else { return nil }
+      let value: Int
+      if isTurn {
+        guard third <= UInt64(Int32.max) else { return nil }
+        value = Int(third)
+      } else {
+        guard let turn = Reader.add(previousTurn, Reader.unzigzag(third)) else { return nil }
+        value = turn
+        previousTurn = turn
+      }
+      decoded += 1
+      // The last unit must end its part exactly.
+      guard decoded < count || offset == end else { return nil }
+      previousEnd = start + Int(length)
+      return (start..<previousEnd, value)
+    }
+
+    private mutating func varint() -> UInt64? {
+      var value: UInt64 = 0
+      var shift: UInt64 = 0
+      while offset < end && shift < 64 {
+        let byte = bytes[offset]
+        offset += 1
+        value |= UInt64(byte & 0x7F) << shift
+        if byte < 0x80 { return value }
+        shift += 7
+      }
+      return nil
     }
   }
 

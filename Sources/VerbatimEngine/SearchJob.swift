@@ -162,18 +162,18 @@ public final class ProjectSearch {
   /// ``forEachHit(of:_:)`` handing over the cache entry: a caller that reads one field of the
   /// document (its text) does not copy all of them for each hit.
   func forEachCachedHit(of query: Query, _ body: (SearchHit, CachedDocument) throws -> Bool) throws(SearchError) {
-    try forEachDocument(of: query) { document, hits in
-      guard let entry = try cached(document.id) else { return true }
+    try forEachDocument(of: query) { id, hits in
+      guard let entry = try cached(id) else { return true }
       for hit in hits where try !body(hit, entry) { return false }
       return true
     }
   }
 
-  /// Calls `body` with each document that has hits and its hits, in document order, until it
-  /// returns `false`: the index alone, nothing read from the store.
+  /// Calls `body` with the id of each document that has hits and its hits, in document order,
+  /// until it returns `false`: the index alone, nothing read from the store.
   ///
   /// - Throws: ``SearchError``.
-  public func forEachDocument(of query: Query, _ body: (SearchDocument, [SearchHit]) throws -> Bool)
+  public func forEachDocument(of query: Query, _ body: (Int64, [SearchHit]) throws -> Bool)
     throws(SearchError)
   {
     let kind: DocumentOutline.UnitKind =

@@ -115,14 +115,165 @@ public struct IndexSearcher {
     return SearchDocument(id: id, units: units, metadata: metadata)
   }
 
-  /// The description of a target document: from `describe`, or from the index's outline.
-  private func describe(_ target: Target, _ reader: SegmentReader) throws -> SearchDocument? {
-    if let describe { return try describe(target.id) }
+  /// Reads a target document's units (and metadata when `withMetadata`) into `table`: from
+  /// `describe`, or from the index's outline; `false` to skip the document.
+  private func describe(_ target: Target, _ reader: SegmentReader, into table: inout UnitTable, withMetadata: Bool)
+    throws -> Bool
+  {
+    if let describe {
+      guard let document = try describe(target.id) else { return false }
+      table.fill(document)
+      return true
+    }
     let bytes = try reader.outlineBytes(ofDocument: Int(target.ordinal))
-    guard let document = Self.document(id: target.id, outline: bytes, kind: unitKind) else {
+    guard table.fill(outline: bytes, kind: unitKind, withMetadata: withMetadata) else {
       throw IndexError.corrupt(file: reader.path, reason: "outline of document \(target.ordinal) damaged")
     }
-    return document
+    return true
+  }
+
+  /// One document's units of the searched kind, decoded into buffers that the searcher reuses
+  /// from one document to the next (no allocation per document once they have grown), lazily:
+  /// a search whose hits ascend asks for the units up to each hit (``decode(past:)``), so
+  /// the units after a document's last hit are never decoded, and a ``SearchUnit`` (with its
+  /// speaker's name) is made only for the units that hold a hit.
+  struct UnitTable {
+    /// The units decoded so far, in text order (all of them after `decode(past: .max)`).
+    var ranges: [Range<Int>] = []
+    /// Per decoded unit, 0 for no speaker or k for the k-th of ``names``.
+    var speakers: [Int] = []
+    var names: [String] = []
+    /// The document's metadata (filled only when the query has field filters).
+    var metadata: [String: String] = [:]
+    /// The units as `describe` gave them (their own ordinals), or `nil` for outline units
+    /// (ordinals 1, 2, …).
+    var given: [SearchUnit]?
+    private var kind: DocumentOutline.UnitKind = .segment
+    /// The searched units not decoded yet.
+    private var pending: DocumentOutline.UnitStream?
+    /// For sentences and segments: the turns not decoded yet, and the speakers of those that are.
+    private var turns: DocumentOutline.UnitStream?
+    private var turnSpeakers: [Int] = []
+
+    /// The unit at `index` (decoded).
+    @inline(__always)
+    func unit(_ index: Int) -> SearchUnit {
+      if let given { return given[index] }
+      return SearchUnit(ordinal: index + 1, range: ranges[index], speaker: speaker(index))
+    }
+
+    /// The speaker of the unit at `index` (decoded).
+    @inline(__always)
+    func speaker(_ index: Int) -> String? {
+      speakers[index] == 0 ? nil : names[speakers[index] - 1]
+    }
+
+    /// Decodes units until one ends after `offset`, or to the last: then ``ranges`` answers
+    /// "the first unit ending after `offset`" as the whole list would (ends ascend). `false`
+    /// when the outline is damaged.
+    @inline(__always)
+    mutating func decode(past offset: Int) -> Bool {
+      if pending == nil { return true }
+      if let last = ranges.last, last.upperBound > offset { return true }
+      return decodeMore(past: offset)
+    }
+
+    private mutating func decodeMore(past offset: Int) -> Bool {
+      let isTurn = kind == .turn
+      while let stream = pending, !stream.isAtEnd {
+        guard let (range, value) = pending?.next(isTurn: isTurn) else { return false }
+        ranges.append(range)
+        if isTurn {
+          guard value <= names.count else { return false }
+          speakers.append(value)
+        } else {
+          guard let speaker = speaker(ofTurn: value) else { return false }
+          speakers.append(speaker)
+        }
+        if range.upperBound > offset { break }
+      }
+      if pending?.isAtEnd == true { pending = nil }
+      return true
+    }
+
+    /// The speaker number of turn `ordinal` (1-based; 0 for a turn out of range, as the store
+    /// has it), decoding turns as far as it; `nil` when damaged.
+    private mutating func speaker(ofTurn ordinal: Int) -> Int? {
+      guard ordinal >= 1 else { return 0 }
+      while turnSpeakers.count < ordinal, let stream = turns, !stream.isAtEnd {
+        guard let (_, speaker) = turns?.next(isTurn: true), speaker <= names.count else { return nil }
+        turnSpeakers.append(speaker)
+      }
+      return ordinal <= turnSpeakers.count ? turnSpeakers[ordinal - 1] : 0
+    }
+
+    /// Reads an outline (``DocumentOutline``): its speakers' names, and where its units of
+    /// `kind` and its turns lie (decoded on demand); its metadata only `withMetadata` (the
+    /// part is skipped otherwise). `false` when damaged.
+    mutating func fill(outline bytes: UnsafeRawBufferPointer, kind: DocumentOutline.UnitKind, withMetadata: Bool)
+      -> Bool
+    {
+      given = nil
+      metadata = [:]
+      ranges.removeAll(keepingCapacity: true)
+      speakers.removeAll(keepingCapacity: true)
+      turnSpeakers.removeAll(keepingCapacity: true)
+      pending = nil
+      turns = nil
+      self.kind = kind
+      guard !bytes.isEmpty else {
+        names.removeAll(keepingCapacity: true)
+        return true
+      }
+      var reader = DocumentOutline.Reader(bytes)
+      guard reader.speakers(into: &names), let turnStream = reader.unitStream() else { return false }
+      switch kind {
+      case .turn:
+        pending = turnStream
+        guard reader.skipPart(), reader.skipPart() else { return false }
+      case .sentence:
+        turns = turnStream
+        guard let sentences = reader.unitStream(), reader.skipPart() else { return false }
+        pending = sentences
+      case .segment:
+        turns = turnStream
+        guard reader.skipPart(), let segments = reader.unitStream() else { return false }
+        pending = segments
+      }
+      if pending?.isAtEnd == true { pending = nil }
+      if withMetadata {
+        guard let decoded = reader.metadata() else { return false }
+        metadata = decoded
+      } else {
+        guard reader.skipPart() else { return false }
+      }
+      return reader.isAtEnd
+    }
+
+    /// Takes a document as `describe` gave it.
+    mutating func fill(_ document: SearchDocument) {
+      pending = nil
+      turns = nil
+      given = document.units
+      ranges = document.units.map(\.range)
+      metadata = document.metadata
+      names.removeAll(keepingCapacity: true)
+      speakers.removeAll(keepingCapacity: true)
+      var numbers: [String: Int] = [:]
+      for unit in document.units {
+        guard let speaker = unit.speaker else {
+          speakers.append(0)
+          continue
+        }
+        if let number = numbers[speaker] {
+          speakers.append(number)
+        } else {
+          names.append(speaker)
+          numbers[speaker] = names.count
+          speakers.append(names.count)
+        }
+      }
+    }
   }
 
   /// The hits of `query`, by document id, then start and end offset; at most `limit`.
@@ -145,14 +296,14 @@ public struct IndexSearcher {
     }
   }
 
-  /// Calls `body` with each document that has hits and its hits in order (documents by id),
-  /// until it returns `false`.
+  /// Calls `body` with the id of each document that has hits and its hits in order (documents
+  /// by id), until it returns `false`.
   ///
   /// Per query, each distinct word's postings are decoded once per segment (documents and
   /// positions; no ranges). Candidate documents come from merging the sorted document lists.
   /// Per document, a lone word or a phrase is evaluated over the whole document's positions and
   /// only the ranges it prints are decoded; any other query is evaluated unit by unit as before.
-  public func forEachDocument(of query: Query, _ body: (SearchDocument, [SearchHit]) throws -> Bool) throws {
+  public func forEachDocument(of query: Query, _ body: (Int64, [SearchHit]) throws -> Bool) throws {
     let plan = Plan(query)
     var targets: [Target] = []
     var postings: [[WordPostings]] = []
@@ -174,6 +325,7 @@ public struct IndexSearcher {
     // One segment's ids usually ascend with its ordinals already (documents are added in id order).
     if !targets.isStrictlyOrdered { targets.sort { ($0.id, $0.segment) < ($1.id, $1.segment) } }
     var scratch = Scratch(slots: plan.words.count)
+    var table = UnitTable()
     scratch.documentCursors = Array(repeating: Array(repeating: 0, count: plan.words.count), count: postings.count)
     for target in targets {
       let reader = snapshot.segments[target.segment]
@@ -187,22 +339,22 @@ public struct IndexSearcher {
         Self.phraseMatches(slots, &scratch)
         guard !scratch.matches.isEmpty else { continue }
       }
-      guard let document = try describe(target, reader) else { continue }
-      let table = try reader.rangeTable(ofDocument: Int(target.ordinal))
+      guard try describe(target, reader, into: &table, withMetadata: plan.filtersFields) else { continue }
+      let ranges = try reader.rangeTable(ofDocument: Int(target.ordinal))
       scratch.hits.removeAll(keepingCapacity: true)
       switch plan.root {
       case let .word(slot):
-        try singleWordHits(slot, document, table, reader, &scratch)
-      case let .phrase(slots) where table.isMonotone:
-        try phraseHits(slots.count, document, table, reader, &scratch)
+        try singleWordHits(slot, target.id, &table, ranges, reader, &scratch)
+      case let .phrase(slots) where ranges.isMonotone:
+        try phraseHits(slots.count, target.id, &table, ranges, reader, &scratch)
       default:
-        try unitHits(plan, document, table, reader, &scratch)
+        try unitHits(plan, target.id, &table, ranges, reader, &scratch)
       }
       if !scratch.hits.isStrictlyOrdered {
         scratch.hits.sort { ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound) }
       }
       guard !scratch.hits.isEmpty else { continue }
-      guard try body(document, scratch.hits) else { return }
+      guard try body(target.id, scratch.hits) else { return }
     }
   }
 
@@ -244,23 +396,29 @@ public struct IndexSearcher {
 
   /// A lone word: every occurrence whose first byte lies in a unit is a hit.
   private func singleWordHits(
-    _ slot: Int, _ document: SearchDocument, _ table: RangeTable, _ reader: SegmentReader, _ scratch: inout Scratch
+    _ slot: Int, _ id: Int64, _ units: inout UnitTable, _ table: RangeTable, _ reader: SegmentReader, _ scratch: inout Scratch
   ) throws(IndexError) {
     let positions = scratch.positions[slot]
     guard !positions.isEmpty else { return }
     try Self.decodeRanges(
       of: positions, table: table, reader: reader, starts: &scratch.starts[slot], ends: &scratch.ends[slot],
       blockStarts: &scratch.blockStarts, blockEnds: &scratch.blockEnds)
-    let units = document.units
     var unit = 0
     var index = 0
+    var made = -1
+    var current = SearchUnit(ordinal: 0, range: 0..<0, speaker: nil)
     for position in positions {
       let start = Int(scratch.starts[slot][index])
       let end = Int(scratch.ends[slot][index])
       index += 1
-      guard let found = Self.unitIndex(containing: start, from: &unit, in: units) else { continue }
+      guard units.decode(past: start) else { throw Self.damagedOutline(reader) }
+      guard let found = Self.unitIndex(containing: start, from: &unit, in: units.ranges) else { continue }
+      if found != made {
+        current = units.unit(found)
+        made = found
+      }
       scratch.hits.append(
-        SearchHit(document: document.id, unit: units[found], range: start..<end, positions: Int(position)...Int(position)))
+        SearchHit(document: id, unit: current, range: start..<end, positions: Int(position)...Int(position)))
     }
   }
 
@@ -288,31 +446,36 @@ public struct IndexSearcher {
   /// positions: kept when the first and last words start in the same unit (the words between
   /// then do too); only those two ranges are decoded.
   private func phraseHits(
-    _ length: Int, _ document: SearchDocument, _ table: RangeTable, _ reader: SegmentReader, _ scratch: inout Scratch
+    _ length: Int, _ id: Int64, _ units: inout UnitTable, _ table: RangeTable, _ reader: SegmentReader,
+    _ scratch: inout Scratch
   ) throws(IndexError) {
     var block = RangeBlock(table: table, reader: reader)
-    let units = document.units
     var unit = 0
     for start in scratch.matches {
       let last = Int(start) + length - 1
       let head = try block.range(at: Int(start), &scratch.blockStarts, &scratch.blockEnds)
       let lowerBound = Int(head.start)
-      guard let found = Self.unitIndex(containing: lowerBound, from: &unit, in: units) else { continue }
+      guard units.decode(past: lowerBound) else { throw Self.damagedOutline(reader) }
+      guard let found = Self.unitIndex(containing: lowerBound, from: &unit, in: units.ranges) else { continue }
       let tail = try block.range(at: last, &scratch.blockStarts, &scratch.blockEnds)
-      guard units[found].range.contains(Int(tail.start)) else { continue }
+      guard units.ranges[found].contains(Int(tail.start)) else { continue }
       scratch.hits.append(
-        SearchHit(document: document.id, unit: units[found], range: lowerBound..<Int(tail.end), positions: Int(start)...last))
+        SearchHit(document: id, unit: units.unit(found), range: lowerBound..<Int(tail.end), positions: Int(start)...last))
     }
+  }
+
+  static func damagedOutline(_ reader: SegmentReader) -> IndexError {
+    .corrupt(file: reader.path, reason: "a document outline is damaged")
   }
 
   /// The first index from `index` on whose unit ends after `offset` (`units.count` if none):
   /// a galloping search, so that sparse hits do not walk every unit of a long document.
-  static func unit(after index: Int, endingPast offset: Int, in units: [SearchUnit]) -> Int {
-    guard index < units.count, units[index].range.upperBound <= offset else { return index }
+  static func unit(after index: Int, endingPast offset: Int, in units: [Range<Int>]) -> Int {
+    guard index < units.count, units[index].upperBound <= offset else { return index }
     var low = index + 1
     var step = 1
     var high = low
-    while high < units.count && units[high].range.upperBound <= offset {
+    while high < units.count && units[high].upperBound <= offset {
       low = high + 1
       step *= 2
       high = index + step
@@ -320,7 +483,7 @@ public struct IndexSearcher {
     high = min(high, units.count)
     while low < high {
       let middle = (low + high) / 2
-      if units[middle].range.upperBound <= offset { low = middle + 1 } else { high = middle }
+      if units[middle].upperBound <= offset { low = middle + 1 } else { high = middle }
     }
     return low
   }
@@ -328,11 +491,12 @@ public struct IndexSearcher {
   /// Any other query: occurrences dealt to the units containing their first byte, the query
   /// evaluated on each unit's occurrence lists (every unit when it can match without words).
   private func unitHits(
-    _ plan: Plan, _ document: SearchDocument, _ table: RangeTable, _ reader: SegmentReader, _ scratch: inout Scratch
+    _ plan: Plan, _ id: Int64, _ units: inout UnitTable, _ table: RangeTable, _ reader: SegmentReader,
+    _ scratch: inout Scratch
   ) throws(IndexError) {
-    let units = document.units
+    guard units.decode(past: .max) else { throw Self.damagedOutline(reader) }
     scratch.touched.removeAll(keepingCapacity: true)
-    scratch.touched.append(contentsOf: repeatElement(plan.matchesWithoutWords, count: units.count))
+    scratch.touched.append(contentsOf: repeatElement(plan.matchesWithoutWords, count: units.ranges.count))
     for slot in scratch.positions.indices {
       let positions = scratch.positions[slot]
       scratch.unitOf[slot].removeAll(keepingCapacity: true)
@@ -345,7 +509,7 @@ public struct IndexSearcher {
       var unit = 0
       for start in scratch.starts[slot] {
         let lowerBound = Int(start)
-        if let found = Self.unitIndex(containing: lowerBound, from: &unit, in: units) {
+        if let found = Self.unitIndex(containing: lowerBound, from: &unit, in: units.ranges) {
           scratch.unitOf[slot].append(Int32(found))
           scratch.touched[found] = true
         } else {
@@ -355,8 +519,7 @@ public struct IndexSearcher {
     }
     var lists = [ArraySlice<UInt32>](repeating: [], count: scratch.positions.count)
     var runs = [Range<Int>](repeating: 0..<0, count: scratch.positions.count)
-    for index in units.indices where scratch.touched[index] {
-      let unit = units[index]
+    for index in units.ranges.indices where scratch.touched[index] {
       // Each slot's run of occurrences in this unit.
       for slot in scratch.positions.indices {
         let unitOf = scratch.unitOf[slot]
@@ -369,10 +532,11 @@ public struct IndexSearcher {
         let positions = scratch.positions[slot]
         lists[slot] = positions[(positions.startIndex + start)..<(positions.startIndex + cursor)]
       }
-      let evaluator = UnitEvaluator(lists: lists, speaker: unit.speaker, metadata: document.metadata)
+      let evaluator = UnitEvaluator(lists: lists, speaker: units.speaker(index), metadata: units.metadata)
       guard let found = evaluator.hits(of: plan.root) else { continue }
+      let unit = units.unit(index)
       if found.isEmpty {
-        scratch.hits.append(SearchHit(document: document.id, unit: unit, range: unit.range, positions: nil))
+        scratch.hits.append(SearchHit(document: id, unit: unit, range: unit.range, positions: nil))
         continue
       }
       func range(of position: Int) -> (start: UInt32, end: UInt32)? {
@@ -390,7 +554,7 @@ public struct IndexSearcher {
         guard let first = range(of: positions.lowerBound), let last = range(of: positions.upperBound) else { continue }
         scratch.hits.append(
           SearchHit(
-            document: document.id, unit: unit, range: Int(first.start)..<Int(last.end), positions: positions))
+            document: id, unit: unit, range: Int(first.start)..<Int(last.end), positions: positions))
       }
     }
   }
@@ -466,9 +630,9 @@ public struct IndexSearcher {
   /// the first unit ending after `offset` (``unit(after:endingPast:in:)``); `nil` when
   /// `offset` lies between units. Offsets that ascend share one cursor.
   @inline(__always)
-  static func unitIndex(containing offset: Int, from cursor: inout Int, in units: [SearchUnit]) -> Int? {
+  static func unitIndex(containing offset: Int, from cursor: inout Int, in units: [Range<Int>]) -> Int? {
     cursor = unit(after: cursor, endingPast: offset, in: units)
-    return cursor < units.count && units[cursor].range.contains(offset) ? cursor : nil
+    return cursor < units.count && units[cursor].contains(offset) ? cursor : nil
   }
 
   // MARK: Words and their postings
@@ -507,6 +671,8 @@ public struct IndexSearcher {
     var root: Node = .all
     /// Whether the query can match a unit without any of its words.
     var matchesWithoutWords: Bool
+    /// Whether the query filters on a metadata field (so documents' metadata must be read).
+    var filtersFields = false
 
     init(_ query: Query) {
       matchesWithoutWords = !IndexSearcher.needsWords(query)
@@ -532,6 +698,17 @@ public struct IndexSearcher {
         }
       }
       root = node(query)
+      filtersFields = Self.filtersFields(query)
+    }
+
+    static func filtersFields(_ query: Query) -> Bool {
+      switch query {
+      case let .field(name, _, _): name.lowercased() != "speaker"
+      case let .near(left, right, _): filtersFields(left) || filtersFields(right)
+      case let .and(operands), let .or(operands): operands.contains(where: filtersFields)
+      case let .not(operand): filtersFields(operand)
+      case .stem, .term, .prefix, .phrase, .all: false
+      }
     }
   }
 

@@ -79,4 +79,48 @@ import VerbatimTestSupport
       }
     }
   }
+
+  /// Every unit of an outline's three parts, read through the lazy streams (as the searcher
+  /// reads them); `nil` as soon as one is refused.
+  static func streamed(_ buffer: UnsafeRawBufferPointer) -> [[(range: Range<Int>, value: Int)]]? {
+    var reader = DocumentOutline.Reader(buffer)
+    guard reader.speakers() != nil else { return nil }
+    var parts: [[(range: Range<Int>, value: Int)]] = []
+    for part in 0..<3 {
+      guard var stream = reader.unitStream() else { return nil }
+      var units: [(range: Range<Int>, value: Int)] = []
+      while !stream.isAtEnd {
+        guard let unit = stream.next(isTurn: part == 0) else { return nil }
+        units.append(unit)
+      }
+      #expect(units.count == stream.count)
+      parts.append(units)
+    }
+    return reader.metadata() != nil && reader.isAtEnd ? parts : nil
+  }
+
+  /// The lazy unit streams give the units the eager decoder gives (turns with their speaker
+  /// numbers); on damaged bytes they refuse or decode without trapping.
+  @Test func streamsGiveTheDecodedUnits() throws {
+    var random = SplitMix64(seed: 43)
+    for _ in 0..<300 {
+      let outline = Self.randomOutline(&random)
+      let bytes = outline.encoded()
+      let parts = try #require(bytes.withUnsafeBytes { Self.streamed($0) })
+      var names: [String] = []
+      for turn in outline.turns where turn.speaker.map({ !names.contains($0) }) ?? false { names.append(turn.speaker!) }
+      #expect(parts[0].map(\.range) == outline.turns.map(\.range))
+      #expect(parts[0].map(\.value) == outline.turns.map { turn in turn.speaker.map { names.firstIndex(of: $0)! + 1 } ?? 0 })
+      #expect(parts[1].map(\.range) == outline.sentences.map(\.range) && parts[1].map(\.value) == outline.sentences.map(\.turn))
+      #expect(parts[2].map(\.range) == outline.segments.map(\.range) && parts[2].map(\.value) == outline.segments.map(\.turn))
+      for length in 1..<bytes.count {
+        #expect(bytes[..<length].withUnsafeBytes { Self.streamed($0) } == nil, "prefix \(length)")
+      }
+      for _ in 0..<10 {
+        var damaged = bytes
+        damaged[random.next(below: damaged.count)] ^= UInt8(1 << random.next(below: 8))
+        _ = damaged.withUnsafeBytes { Self.streamed($0) }
+      }
+    }
+  }
 }

@@ -189,7 +189,7 @@ import VerbatimTestSupport
     ]
     func unitIndex(containing offset: Int) -> Int? {
       var cursor = 0
-      return IndexSearcher.unitIndex(containing: offset, from: &cursor, in: units)
+      return IndexSearcher.unitIndex(containing: offset, from: &cursor, in: units.map(\.range))
     }
     #expect(unitIndex(containing: 0) == 0)
     #expect(unitIndex(containing: 9) == 0)
@@ -212,7 +212,7 @@ import VerbatimTestSupport
       let wanted = random.next(below: offset + 3)
       var walk = from
       while walk < units.count && units[walk].range.upperBound <= wanted { walk += 1 }
-      #expect(IndexSearcher.unit(after: from, endingPast: wanted, in: units) == walk)
+      #expect(IndexSearcher.unit(after: from, endingPast: wanted, in: units.map(\.range)) == walk)
     }
 
     // A word's positions by document, looked up with a moving cursor in ascending, then random
