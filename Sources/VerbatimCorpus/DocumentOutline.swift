@@ -12,8 +12,11 @@
 ///     speakers = varint count · count × (varint length · UTF-8)     distinct names, first use first
 ///     turns    = varint count · count × (zigzag(start − previous end) · varint (end − start) ·
 ///                                        varint speaker (0: none, k: the k-th name))
-///     units    = varint count · count × (zigzag(start − previous end) · varint (end − start) ·
-///                                        zigzag(turn − previous turn))   turns are 1-based ordinals
+///     units    = varint count · count × (varint (zigzag(start − previous end) · 2 + c) ·
+///                                        varint (end − start) ·
+///                                        [zigzag(turn − previous turn) when c = 1])
+///                turns are 1-based ordinals; c = 1 when the unit's turn is not the previous
+///                unit's (the first unit's previous turn is 0), so most units take two bytes
 ///     metadata = varint count · count × (varint length · field · varint length · value)  fields sorted
 ///
 /// Ordinals are implicit (1, 2, …, as the store numbers units). An empty outline (no bytes)
@@ -100,9 +103,10 @@ public struct DocumentOutline: Sendable, Hashable {
       var previousEnd = 0
       var previousTurn = 0
       for unit in units {
-        Self.appendVarint(Self.zigzag(unit.range.lowerBound - previousEnd), to: &part)
+        let turnChanges: UInt64 = unit.turn == previousTurn ? 0 : 1
+        Self.appendVarint(Self.zigzag(unit.range.lowerBound - previousEnd) << 1 | turnChanges, to: &part)
         Self.appendVarint(UInt64(unit.range.count), to: &part)
-        Self.appendVarint(Self.zigzag(unit.turn - previousTurn), to: &part)
+        if turnChanges == 1 { Self.appendVarint(Self.zigzag(unit.turn - previousTurn), to: &part) }
         previousEnd = unit.range.upperBound
         previousTurn = unit.turn
       }
@@ -202,8 +206,8 @@ public struct DocumentOutline: Sendable, Hashable {
       var previousEnd = 0
       var previousTurn = 0
       while ranges.count < Int(min(count, UInt64(end))) && offset < end {
-        guard let gap = varint(), let length = varint(), let turnGap = varint(),
-          let start = Self.add(previousEnd, Self.unzigzag(gap)), length <= UInt64(Int32.max),
+        guard let head = varint(), let length = varint(), let turnGap = head & 1 == 0 ? 0 : varint(),
+          let start = Self.add(previousEnd, Self.unzigzag(head >> 1)), length <= UInt64(Int32.max),
           let turn = Self.add(previousTurn, Self.unzigzag(turnGap))
         else { return false }
         ranges.append(start..<(start + Int(length)))
@@ -312,18 +316,22 @@ public struct DocumentOutline: Sendable, Hashable {
     /// name), for a sentence or segment, its turn's 1-based ordinal. `nil` past the last unit
     /// (``isAtEnd``) or when the bytes are damaged.
     public mutating func next(isTurn: Bool) -> (range: Range<Int>, value: Int)? {
-      guard decoded < count, let gap = varint(), let length = varint(), let third = varint(),
-        let start = Reader.add(previousEnd, Reader.unzigzag(gap)), length <= UInt64(Int32.max)
-      else { return nil }
+      guard decoded < count, let head = varint(), let length = varint(), length <= UInt64(Int32.max) else { return nil }
       let value: Int
+      let gap: UInt64
       if isTurn {
-        guard third <= UInt64(Int32.max) else { return nil }
-        value = Int(third)
+        guard let speaker = varint(), speaker <= UInt64(Int32.max) else { return nil }
+        gap = head
+        value = Int(speaker)
       } else {
-        guard let turn = Reader.add(previousTurn, Reader.unzigzag(third)) else { return nil }
-        value = turn
-        previousTurn = turn
+        gap = head >> 1
+        if head & 1 == 1 {
+          guard let turnGap = varint(), let turn = Reader.add(previousTurn, Reader.unzigzag(turnGap)) else { return nil }
+          previousTurn = turn
+        }
+        value = previousTurn
       }
+      guard let start = Reader.add(previousEnd, Reader.unzigzag(gap)) else { return nil }
       decoded += 1
       // The last unit must end its part exactly.
       guard decoded < count || offset == end else { return nil }
