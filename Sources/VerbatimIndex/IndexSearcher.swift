@@ -84,37 +84,6 @@ public struct IndexSearcher {
     unitKind = kind
   }
 
-  /// The units of `kind`, speakers and metadata of document `id` from its encoded outline;
-  /// `nil` when the outline is damaged.
-  static func document(id: Int64, outline bytes: UnsafeRawBufferPointer, kind: DocumentOutline.UnitKind)
-    -> SearchDocument?
-  {
-    guard !bytes.isEmpty else { return SearchDocument(id: id, units: [], metadata: [:]) }
-    var reader = DocumentOutline.Reader(bytes)
-    guard let speakers = reader.speakers(), let turns = reader.turns(speakers: speakers) else { return nil }
-    var units: [SearchUnit] = []
-    func take(_ decoded: [DocumentOutline.Unit]) {
-      units.reserveCapacity(decoded.count)
-      for (index, unit) in decoded.enumerated() {
-        let speaker = unit.turn >= 1 && unit.turn <= turns.count ? turns[unit.turn - 1].speaker : nil
-        units.append(SearchUnit(ordinal: index + 1, range: unit.range, speaker: speaker))
-      }
-    }
-    switch kind {
-    case .turn:
-      units = turns.enumerated().map { SearchUnit(ordinal: $0.offset + 1, range: $0.element.range, speaker: $0.element.speaker) }
-      guard reader.skipPart(), reader.skipPart() else { return nil }
-    case .sentence:
-      guard let sentences = reader.units(), reader.skipPart() else { return nil }
-      take(sentences)
-    case .segment:
-      guard reader.skipPart(), let segments = reader.units() else { return nil }
-      take(segments)
-    }
-    guard let metadata = reader.metadata(), reader.isAtEnd else { return nil }
-    return SearchDocument(id: id, units: units, metadata: metadata)
-  }
-
   /// Reads a target document's units (and metadata when `withMetadata`) into `table`: from
   /// `describe`, or from the index's outline; `false` to skip the document.
   private func describe(_ target: Target, _ reader: SegmentReader, into table: inout UnitTable, withMetadata: Bool)
