@@ -166,28 +166,13 @@ public struct DocumentOutline: Sendable, Hashable {
 
     /// The turns (the second part).
     public mutating func turns(speakers: [String]) -> [Turn]? {
-      var ranges: [Range<Int>] = []
-      var numbers: [Int] = []
-      guard turns(ranges: &ranges, speakers: &numbers, speakerCount: speakers.count) else { return nil }
-      return zip(ranges, numbers).map { Turn(range: $0, speaker: $1 == 0 ? nil : speakers[$1 - 1]) }
-    }
-
-    /// The turns (the second part) into `ranges` and `speakers` (emptied first): per turn, 0
-    /// for no speaker or k for the k-th of the `speakerCount` names.
-    public mutating func turns(ranges: inout [Range<Int>], speakers: inout [Int], speakerCount: Int) -> Bool {
-      ranges.removeAll(keepingCapacity: true)
-      speakers.removeAll(keepingCapacity: true)
-      guard let end = partEnd(), let count = varint() else { return false }
-      var previousEnd = 0
-      while ranges.count < Int(min(count, UInt64(end))) && offset < end {
-        guard let gap = varint(), let length = varint(), let speaker = varint(), speaker <= UInt64(speakerCount),
-          let start = Self.add(previousEnd, Self.unzigzag(gap)), length <= UInt64(Int32.max)
-        else { return false }
-        ranges.append(start..<(start + Int(length)))
-        speakers.append(Int(speaker))
-        previousEnd = start + Int(length)
+      guard var stream = unitStream() else { return nil }
+      var turns: [Turn] = []
+      while !stream.isAtEnd {
+        guard let (range, speaker) = stream.next(isTurn: true), speaker <= speakers.count else { return nil }
+        turns.append(Turn(range: range, speaker: speaker == 0 ? nil : speakers[speaker - 1]))
       }
-      return ranges.count == Int(count) && offset == end
+      return turns
     }
 
     /// Skips one part (turns, sentences or segments) without decoding it.
@@ -202,20 +187,13 @@ public struct DocumentOutline: Sendable, Hashable {
     public mutating func units(ranges: inout [Range<Int>], turns: inout [Int]) -> Bool {
       ranges.removeAll(keepingCapacity: true)
       turns.removeAll(keepingCapacity: true)
-      guard let end = partEnd(), let count = varint() else { return false }
-      var previousEnd = 0
-      var previousTurn = 0
-      while ranges.count < Int(min(count, UInt64(end))) && offset < end {
-        guard let head = varint(), let length = varint(), let turnGap = head & 1 == 0 ? 0 : varint(),
-          let start = Self.add(previousEnd, Self.unzigzag(head >> 1)), length <= UInt64(Int32.max),
-          let turn = Self.add(previousTurn, Self.unzigzag(turnGap))
-        else { return false }
-        ranges.append(start..<(start + Int(length)))
+      guard var stream = unitStream() else { return false }
+      while !stream.isAtEnd {
+        guard let (range, turn) = stream.next(isTurn: false) else { return false }
+        ranges.append(range)
         turns.append(turn)
-        previousEnd = start + Int(length)
-        previousTurn = turn
       }
-      return ranges.count == Int(count) && offset == end
+      return true
     }
 
     /// A lazy decoder over the next part (turns, sentences or segments), which this reader
@@ -266,26 +244,7 @@ public struct DocumentOutline: Sendable, Hashable {
     }
 
     private mutating func varint() -> UInt64? {
-      var value: UInt64 = 0
-      var shift: UInt64 = 0
-      while offset < bytes.count && shift < 64 {
-        let byte = bytes[offset]
-        offset += 1
-        value |= UInt64(byte & 0x7F) << shift
-        if byte < 0x80 { return value }
-        shift += 7
-      }
-      return nil
-    }
-
-    static func unzigzag(_ value: UInt64) -> Int64 {
-      Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
-    }
-
-    /// `base + delta` when it stays within 0…Int32.max (offsets and ordinals of a document).
-    static func add(_ base: Int, _ delta: Int64) -> Int? {
-      let sum = Int64(base) + delta
-      return sum >= 0 && sum <= Int64(Int32.max) ? Int(sum) : nil
+      DocumentOutline.varint(bytes, at: &offset, end: bytes.count)
     }
   }
 
@@ -326,12 +285,13 @@ public struct DocumentOutline: Sendable, Hashable {
       } else {
         gap = head >> 1
         if head & 1 == 1 {
-          guard let turnGap = varint(), let turn = Reader.add(previousTurn, Reader.unzigzag(turnGap)) else { return nil }
+          guard let turnGap = varint(), let turn = DocumentOutline.add(previousTurn, DocumentOutline.unzigzag(turnGap))
+          else { return nil }
           previousTurn = turn
         }
         value = previousTurn
       }
-      guard let start = Reader.add(previousEnd, Reader.unzigzag(gap)) else { return nil }
+      guard let start = DocumentOutline.add(previousEnd, DocumentOutline.unzigzag(gap)) else { return nil }
       decoded += 1
       // The last unit must end its part exactly.
       guard decoded < count || offset == end else { return nil }
@@ -340,17 +300,32 @@ public struct DocumentOutline: Sendable, Hashable {
     }
 
     private mutating func varint() -> UInt64? {
-      var value: UInt64 = 0
-      var shift: UInt64 = 0
-      while offset < end && shift < 64 {
-        let byte = bytes[offset]
-        offset += 1
-        value |= UInt64(byte & 0x7F) << shift
-        if byte < 0x80 { return value }
-        shift += 7
-      }
-      return nil
+      DocumentOutline.varint(bytes, at: &offset, end: end)
     }
+  }
+
+  /// The LEB128 varint at `offset` (moved past it) if it ends before `end`.
+  fileprivate static func varint(_ bytes: UnsafeRawBufferPointer, at offset: inout Int, end: Int) -> UInt64? {
+    var value: UInt64 = 0
+    var shift: UInt64 = 0
+    while offset < end && shift < 64 {
+      let byte = bytes[offset]
+      offset += 1
+      value |= UInt64(byte & 0x7F) << shift
+      if byte < 0x80 { return value }
+      shift += 7
+    }
+    return nil
+  }
+
+  fileprivate static func unzigzag(_ value: UInt64) -> Int64 {
+    Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+  }
+
+  /// `base + delta` when it stays within 0…Int32.max (offsets and ordinals of a document).
+  fileprivate static func add(_ base: Int, _ delta: Int64) -> Int? {
+    let sum = Int64(base) + delta
+    return sum >= 0 && sum <= Int64(Int32.max) ? Int(sum) : nil
   }
 
   private static func zigzag(_ value: Int) -> UInt64 {

@@ -75,8 +75,7 @@ public final class ProjectSearch {
   /// stored documents, with the same texts.
   ///
   /// - Throws: ``SearchError``.
-  /// `cacheBudget` bounds the documents kept between queries (`Int.max`: every visited one,
-  /// as the latency benchmark does to time warm queries).
+  /// `cacheBudget` bounds the texts kept between queries (`Int.max`: every one printed).
   public init(
     project: URL, unitKind: SearchUnitKind = .segment, cacheBudget: Int = ProjectSearch.defaultCacheBudget
   ) throws(SearchError) {
@@ -307,7 +306,8 @@ public enum SearchQueries {
   }
 
   /// Benchmark: runs every query of `lines` (`kind<TAB>query`) twice, the first pass to warm
-  /// the caches, and times the second: parse plus every hit found (nothing written), or only
+  /// the page cache, and times the second: parse plus every hit found with its unit and range,
+  /// from the index alone (no text read, nothing written), or only
   /// the first `limit` hits in document order (what `search --limit` prints: a first page).
   ///
   /// - Throws: ``SearchError`` for a bad query or a damaged index.

@@ -84,21 +84,22 @@ public struct IndexSearcher {
     unitKind = kind
   }
 
-  /// Reads a target document's units (and metadata when `withMetadata`) into `table`: from
-  /// `describe`, or from the index's outline; `false` to skip the document.
+  /// Reads a target document's units (and metadata when `withMetadata`) into `table`, from
+  /// `describe` or from the index's outline, and returns its range table; `nil` to skip the
+  /// document.
   private func describe(_ target: Target, _ reader: SegmentReader, into table: inout UnitTable, withMetadata: Bool)
-    throws -> Bool
+    throws -> RangeTable?
   {
     if let describe {
-      guard let document = try describe(target.id) else { return false }
+      guard let document = try describe(target.id) else { return nil }
       table.fill(document)
-      return true
+      return try reader.rangeTable(ofDocument: Int(target.ordinal))
     }
-    let bytes = try reader.outlineBytes(ofDocument: Int(target.ordinal))
-    guard table.fill(outline: bytes, kind: unitKind, withMetadata: withMetadata) else {
+    let record = try reader.outlineAndRangeTable(ofDocument: Int(target.ordinal))
+    guard table.fill(outline: record.outline, kind: unitKind, withMetadata: withMetadata) else {
       throw IndexError.corrupt(file: reader.path, reason: "outline of document \(target.ordinal) damaged")
     }
-    return true
+    return record.ranges
   }
 
   /// One document's units of the searched kind, decoded into buffers that the searcher reuses
@@ -109,7 +110,7 @@ public struct IndexSearcher {
   struct UnitTable {
     /// The units decoded so far, in text order (all of them after `decode(past: .max)`).
     var ranges: [Range<Int>] = []
-    /// Per decoded unit, 0 for no speaker or k for the k-th of ``names``.
+    /// Per decoded outline unit, 0 for no speaker or k for the k-th of ``names``.
     var speakers: [Int] = []
     var names: [String] = []
     /// The document's metadata (filled only when the query has field filters).
@@ -134,7 +135,8 @@ public struct IndexSearcher {
     /// The speaker of the unit at `index` (decoded).
     @inline(__always)
     func speaker(_ index: Int) -> String? {
-      speakers[index] == 0 ? nil : names[speakers[index] - 1]
+      if let given { return given[index].speaker }
+      return speakers[index] == 0 ? nil : names[speakers[index] - 1]
     }
 
     /// Decodes units until one ends after `offset`, or to the last: then ``ranges`` answers
@@ -226,22 +228,6 @@ public struct IndexSearcher {
       given = document.units
       ranges = document.units.map(\.range)
       metadata = document.metadata
-      names.removeAll(keepingCapacity: true)
-      speakers.removeAll(keepingCapacity: true)
-      var numbers: [String: Int] = [:]
-      for unit in document.units {
-        guard let speaker = unit.speaker else {
-          speakers.append(0)
-          continue
-        }
-        if let number = numbers[speaker] {
-          speakers.append(number)
-        } else {
-          names.append(speaker)
-          numbers[speaker] = names.count
-          speakers.append(names.count)
-        }
-      }
     }
   }
 
@@ -308,8 +294,7 @@ public struct IndexSearcher {
         Self.phraseMatches(slots, &scratch)
         guard !scratch.matches.isEmpty else { continue }
       }
-      guard try describe(target, reader, into: &table, withMetadata: plan.filtersFields) else { continue }
-      let ranges = try reader.rangeTable(ofDocument: Int(target.ordinal))
+      guard let ranges = try describe(target, reader, into: &table, withMetadata: plan.filtersFields) else { continue }
       scratch.hits.removeAll(keepingCapacity: true)
       switch plan.root {
       case let .word(slot):

@@ -498,32 +498,6 @@ public struct RangeTable {
     guard position >= 0, position < slotCount else { return nil }
     guard let layout = blockLayout(position / BlockCodec.blockSize) else { return nil }
     let count = position % BlockCodec.blockSize + 1
-    if !isZigzag, layout.lengthBytes.upperBound + 8 <= bytes.count, let base = bytes.baseAddress {
-      // Mode 0: gaps and lengths are never negative, so the range is two sums (no check on
-      // the way: 128 values of at most 32 bits cannot overflow an Int64).
-      let gapWidth = Int(layout.gapWidth)
-      let lengthWidth = Int(layout.lengthWidth)
-      let gapStart = layout.gapBytes.lowerBound
-      let lengthStart = layout.lengthBytes.lowerBound
-      let gapMask: UInt64 = (1 << UInt64(gapWidth)) - 1
-      let lengthMask: UInt64 = (1 << UInt64(lengthWidth)) - 1
-      var sum = UInt64(layout.base)
-      var gapBit = 0
-      var lengthBit = 0
-      var length: UInt64 = 0
-      for _ in 0..<count {
-        sum += length
-        let gapWord = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: gapStart + (gapBit >> 3), as: UInt64.self))
-        let lengthWord = UInt64(
-          littleEndian: base.loadUnaligned(fromByteOffset: lengthStart + (lengthBit >> 3), as: UInt64.self))
-        sum += (gapWord >> UInt64(gapBit & 7)) & gapMask
-        length = (lengthWord >> UInt64(lengthBit & 7)) & lengthMask
-        gapBit += gapWidth
-        lengthBit += lengthWidth
-      }
-      guard sum + length <= UInt64(UInt32.max) else { return nil }
-      return (UInt32(sum), UInt32(sum + length))
-    }
     var result: (start: UInt32, end: UInt32) = (0, 0)
     guard scan(layout, count: count, { _, start, end in result = (start, end) }) == count else { return nil }
     return result

@@ -864,13 +864,19 @@ public final class SegmentReader: @unchecked Sendable {
     try outline(atRecord: try recordOffset(ofDocument: ordinal), ordinal: ordinal).upperBound
   }
 
-  /// The encoded outline (`DocumentOutline`: units, speakers, metadata) of the document at
-  /// `ordinal`, in place; empty for a document added without one.
+  /// The encoded outline (`DocumentOutline`: units, speakers, metadata; empty for a document
+  /// added without one) and the range table of the document at `ordinal`, both in place, from
+  /// one look-up of its record (what a search reads for each document it visits).
   ///
   /// - Throws: ``IndexError/corrupt(file:reason:)``.
-  public func outlineBytes(ofDocument ordinal: Int) throws(IndexError) -> UnsafeRawBufferPointer {
-    let range = try outline(atRecord: try recordOffset(ofDocument: ordinal), ordinal: ordinal)
-    return UnsafeRawBufferPointer(rebasing: rangesSection[range])
+  public func outlineAndRangeTable(ofDocument ordinal: Int) throws(IndexError)
+    -> (outline: UnsafeRawBufferPointer, ranges: RangeTable)
+  {
+    let outline = try outline(atRecord: try recordOffset(ofDocument: ordinal), ordinal: ordinal)
+    guard let table = RangeTable(rangesSection, at: outline.upperBound) else {
+      throw .corrupt(file: path, reason: "range table of document \(ordinal) damaged")
+    }
+    return (UnsafeRawBufferPointer(rebasing: rangesSection[outline]), table)
   }
 
   /// The encoded record of the document at `ordinal` (outline and range table), in place: from
