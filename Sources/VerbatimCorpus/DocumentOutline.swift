@@ -305,6 +305,7 @@ public struct DocumentOutline: Sendable, Hashable {
   }
 
   /// The LEB128 varint at `offset` (moved past it) if it ends before `end`.
+  @inline(__always)
   fileprivate static func varint(_ bytes: UnsafeRawBufferPointer, at offset: inout Int, end: Int) -> UInt64? {
     var value: UInt64 = 0
     var shift: UInt64 = 0
