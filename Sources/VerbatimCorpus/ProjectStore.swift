@@ -63,6 +63,9 @@ public struct StoredDocumentState: Sendable, Hashable {
   public var contentHash: String
   /// The hash of the settings that shaped the import (metadata.csv rows, options).
   public var settingsHash: String
+  /// The source file's size in bytes: the size of its text for a `.txt` import, an estimate
+  /// for other formats (what `verbatim index` plans its segments with).
+  public var size: Int = 0
 }
 
 /// One row of `verbatim corpus`: a document and its counts.
@@ -397,23 +400,14 @@ public final class ProjectStore: Sendable {
     try reading("list documents") { db in
       // Columns by index: a lookup by name lowercases the name for every row.
       let rows = try Row.fetchCursor(
-        db, sql: "SELECT id, path, source, content_hash, settings_hash FROM documents ORDER BY id")
+        db, sql: "SELECT id, path, source, content_hash, settings_hash, size FROM documents ORDER BY id")
       var states: [StoredDocumentState] = []
       while let row = try rows.next() {
         states.append(
-          StoredDocumentState(id: row[0], path: row[1], source: row[2], contentHash: row[3], settingsHash: row[4]))
+          StoredDocumentState(
+            id: row[0], path: row[1], source: row[2], contentHash: row[3], settingsHash: row[4], size: row[5]))
       }
       return states
-    }
-  }
-
-  /// Each document's source file size in bytes, by id: the size of its text for a `.txt`
-  /// import, an estimate for other formats (what `verbatim index` plans its segments with).
-  public func sourceSizes() throws(ProjectStoreError) -> [Int64: Int] {
-    try reading("list document sizes") { db in
-      var sizes: [Int64: Int] = [:]
-      for row in try Row.fetchAll(db, sql: "SELECT id, size FROM documents") { sizes[row["id"]] = row["size"] }
-      return sizes
     }
   }
 

@@ -101,11 +101,13 @@ public enum IndexJob {
         || writer.committed.segmentFormatVersion != Int(SegmentFormat.version)
       var versions: [Int64: String] = [:]
       var wanted: [Int64] = []
+      var wantedSizes: [Int] = []
       for state in states.sorted(by: { $0.id < $1.id }) {
         let version = Self.version(of: state)
         guard isOldLayout || !indexedSet.contains(state.id) || writer.committed.version(of: state.id) != version
         else { continue }
         wanted.append(state.id)
+        wantedSizes.append(state.size)
         versions[state.id] = version
       }
       // The text the index will hold, for the writer to cut its segments as the commit will:
@@ -117,14 +119,7 @@ public enum IndexJob {
           expected += Int(segment.textBytes?[ordinal] ?? 0)
         }
       }
-      var sizes: [Int64: Int] = [:]
-      do {
-        sizes = try store.sourceSizes()
-        for id in wanted { expected += sizes[id] ?? 0 }
-      } catch {
-        storeError = error
-        throw IndexError.io(path: project.path, reason: "cannot read the documents' sizes")
-      }
+      expected += wantedSizes.reduce(0, +)
       var next = 0
       var shown = -1
       // Texts are read ahead in batches (one read transaction each) of at most 64 documents
@@ -138,7 +133,7 @@ public enum IndexJob {
           var end = next
           var size = 0
           while end < wanted.count && end - next < 64 && (end == next || size < 4 << 20) {
-            size += sizes[wanted[end]] ?? 0
+            size += wantedSizes[end]
             end += 1
           }
           do throws(ProjectStoreError) {

@@ -82,15 +82,9 @@ public struct IndexManifest: Codable, Sendable, Hashable {
   /// The empty index (generation 0, no segment), as seen before the first commit.
   public static let empty = IndexManifest(generation: 0, segments: [])
 
-  /// The manifest's bytes: JSON, sorted keys, a final newline.
+  /// The manifest's bytes: JSON, sorted keys, a final newline (``ManifestJSON``).
   public func encoded() throws(IndexError) -> [UInt8] {
-    let encoder = JSONEncoder()
-    encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
-    do {
-      return Array(try encoder.encode(self)) + [0x0A]
-    } catch {
-      throw .io(path: Self.fileName, reason: "cannot encode the manifest: \(error)")
-    }
+    ManifestJSON.encode(self) + [0x0A]
   }
 
   /// Reads `<directory>/manifest.json`; ``empty`` when there is none (no commit yet).
@@ -109,10 +103,10 @@ public struct IndexManifest: Codable, Sendable, Hashable {
       throw .io(path: path, reason: "cannot read the manifest")
     }
     let manifest: IndexManifest
-    do {
-      manifest = try JSONDecoder().decode(IndexManifest.self, from: data)
+    do throws(ManifestJSON.Failure) {
+      manifest = try ManifestJSON.decode([UInt8](data))
     } catch {
-      throw .corrupt(file: path, reason: "manifest is not valid JSON of the expected shape")
+      throw .corrupt(file: path, reason: "manifest is not valid JSON of the expected shape (\(error.description))")
     }
     guard manifest.formatVersion == currentFormatVersion else {
       throw .corrupt(

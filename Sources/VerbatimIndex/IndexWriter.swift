@@ -371,6 +371,7 @@ public final class IndexWriter {
     let limit = segmentTextBytes ?? Self.runBytes(forTotal: sizes.reduce(0, +))
     // Runs to merge: output file and, per source segment, the ordinals it gives.
     var merges: [(file: String, ids: [Int64], parts: [(source: Int, ordinals: [Int])])] = []
+    var linked = false
     for (run, range) in Self.canonicalRuns(sizes, limit: limit).enumerated() {
       let documents = live[range]
       let first = documents[documents.startIndex]
@@ -384,7 +385,7 @@ public final class IndexWriter {
         // name taken by its own earlier attempt: no committed file has this generation).
         unlink(path(file))
         if isWhole && link(path(sources[first.source].file), path(file)) == 0 {
-          SegmentFormat.syncFolder(of: path(file))
+          linked = true
         } else {
           var ordinals: [Int: [Int]] = [:]
           for document in documents { ordinals[document.source, default: []].append(document.ordinal) }
@@ -397,6 +398,8 @@ public final class IndexWriter {
           file: file, documentIDs: documents.map(\.id), tokenCounts: documents.map(\.tokenCount),
           textBytes: documents.map(\.textBytes)))
     }
+    // The new names made durable by one folder sync, not one per link.
+    if linked { SegmentFormat.syncFolder(of: path(IndexManifest.fileName)) }
     try mergeRuns(merges, sources: sources.map(\.file))
     try step(.afterMerge)
     try step(.afterSegmentWrite)
