@@ -14,12 +14,13 @@ enum ManifestJSON {
     out.reserveCapacity(64 + manifest.documentVersions.count * 64 + manifest.segments.count * 64)
     out.append(ascii: "{\"documentVersions\":{")
     // Keys sorted by their UTF-8 bytes, as `JSONEncoder`'s `.sortedKeys` orders them.
-    let keys = manifest.documentVersions.keys.map { Array($0.utf8) }.sorted { $0.lexicographicallyPrecedes($1) }
-    for (index, key) in keys.enumerated() {
+    let versions = manifest.documentVersions.map { (key: Array($0.key.utf8), value: Array($0.value.utf8)) }
+      .sorted { $0.key.lexicographicallyPrecedes($1.key) }
+    for (index, version) in versions.enumerated() {
       if index > 0 { out.append(UInt8(ascii: ",")) }
-      appendString(key, to: &out)
+      appendString(version.key, to: &out)
       out.append(UInt8(ascii: ":"))
-      appendString(Array(manifest.documentVersions[String(decoding: key, as: UTF8.self)]!.utf8), to: &out)
+      appendString(version.value, to: &out)
     }
     out.append(ascii: "},\"formatVersion\":")
     appendInteger(Int64(manifest.formatVersion), to: &out)
@@ -89,20 +90,7 @@ enum ManifestJSON {
   }
 
   private static func appendInteger(_ value: Int64, to out: inout [UInt8]) {
-    if value < 0 { out.append(UInt8(ascii: "-")) }
-    var magnitude = value.magnitude
-    var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
-                 UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
-    var count = 0
-    withUnsafeMutableBytes(of: &digits) { buffer in
-      repeat {
-        buffer[count] = UInt8(ascii: "0") + UInt8(magnitude % 10)
-        magnitude /= 10
-        count += 1
-      } while magnitude > 0
-      for index in stride(from: count - 1, through: 0, by: -1) { out.append(buffer[index]) }
-    }
+    out.append(contentsOf: String(value).utf8)
   }
 
   private static func appendIntegers<T: BinaryInteger>(_ values: [T], to out: inout [UInt8]) {
@@ -140,44 +128,37 @@ enum ManifestJSON {
       offset += 1
     }
 
-    /// Calls `body` with each key of an object, positioned at its value.
-    mutating func object(_ body: (inout Parser, [UInt8]) throws(Failure) -> Void) throws(Failure) {
-      try expect(UInt8(ascii: "{"), "'{'")
-      if peek() == UInt8(ascii: "}") {
+    /// Calls `element` for each element between `open` and `close`, separated by commas.
+    private mutating func list(
+      _ open: Unicode.Scalar, _ close: Unicode.Scalar, _ element: (inout Parser) throws(Failure) -> Void
+    ) throws(Failure) {
+      try expect(UInt8(ascii: open), "'\(open)'")
+      if peek() == UInt8(ascii: close) {
         offset += 1
         return
       }
       while true {
-        let key = try string()
-        try expect(UInt8(ascii: ":"), "':'")
-        try body(&self, key)
-        guard let next = peek() else { throw failure("',' or '}'") }
-        offset += 1
-        if next == UInt8(ascii: "}") { return }
-        guard next == UInt8(ascii: ",") else {
-          offset -= 1
-          throw failure("',' or '}'")
+        try element(&self)
+        guard let next = peek(), next == UInt8(ascii: close) || next == UInt8(ascii: ",") else {
+          throw failure("',' or '\(close)'")
         }
+        offset += 1
+        if next == UInt8(ascii: close) { return }
+      }
+    }
+
+    /// Calls `body` with each key of an object, positioned at its value.
+    mutating func object(_ body: (inout Parser, [UInt8]) throws(Failure) -> Void) throws(Failure) {
+      try list("{", "}") { parser throws(Failure) in
+        let key = try parser.string()
+        try parser.expect(UInt8(ascii: ":"), "':'")
+        try body(&parser, key)
       }
     }
 
     /// Calls `body` for each element of an array, positioned at it.
     mutating func array(_ body: (inout Parser) throws(Failure) -> Void) throws(Failure) {
-      try expect(UInt8(ascii: "["), "'['")
-      if peek() == UInt8(ascii: "]") {
-        offset += 1
-        return
-      }
-      while true {
-        try body(&self)
-        guard let next = peek() else { throw failure("',' or ']'") }
-        offset += 1
-        if next == UInt8(ascii: "]") { return }
-        guard next == UInt8(ascii: ",") else {
-          offset -= 1
-          throw failure("',' or ']'")
-        }
-      }
+      try list("[", "]", body)
     }
 
     /// A JSON integer in `range` (no fraction, no exponent).

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import VerbatimTestSupport
 @testable import VerbatimIndex
 
 /// The manifest codec against Foundation's `JSONEncoder` and `JSONDecoder` (the independent
@@ -12,7 +13,7 @@ import Testing
   ]
 
   static func sample(seed: UInt64) -> IndexManifest {
-    var random = SplitMix(seed: seed)
+    var random = SplitMix64(seed: seed)
     var segments: [IndexManifest.Segment] = []
     var next: Int64 = 1
     for index in 0..<Int(random.next() % 5) {
@@ -114,18 +115,5 @@ import Testing
       guard case let .corrupt(file, reason) = error as? IndexError else { return false }
       return file.hasSuffix("manifest.json") && reason.contains("at byte 32")
     }
-  }
-}
-
-/// A seeded generator (SplitMix64) for the samples.
-private struct SplitMix {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }
