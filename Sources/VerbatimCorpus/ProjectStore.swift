@@ -458,27 +458,49 @@ public final class ProjectStore: Sendable {
   }
 
   /// The texts of `ids` as UTF-8 bytes with their encoded ``DocumentOutline``, in the order
-  /// given, read in one transaction; an id with no document is left out. No `String` is made
-  /// (making one would validate and copy the text); each row is read in place (a cursor's rows
-  /// are not copied): one copy, SQLite → array. `verbatim index` reads its documents this way,
-  /// a batch at a time: a read transaction per document cost 13 % of a core beside the worker
-  /// at `--jobs 1` on a 1 GB corpus (96,468 documents), 6 % in batches. A document imported
-  /// before outlines were stored (schema version 1) gets one made from its rows.
+  /// given, read in one transaction; an id with no document is left out. A copy of what
+  /// ``forEachText(ofDocuments:_:)`` shows in place (tests and small reads).
   public func textBytes(ofDocuments ids: some Collection<Int64>) throws(ProjectStoreError)
     -> [(id: Int64, utf8: [UInt8], outline: [UInt8])]
   {
+    var texts: [(id: Int64, utf8: [UInt8], outline: [UInt8])] = []
+    texts.reserveCapacity(ids.count)
+    try forEachText(ofDocuments: ids) { id, text, outline in texts.append((id, [UInt8](text), [UInt8](outline))) }
+    return texts
+  }
+
+  /// Calls `body` with the text of each of `ids` as UTF-8 bytes and its encoded
+  /// ``DocumentOutline``, in the order given, in one read transaction; an id with no document
+  /// is left out. The bytes are SQLite's own, valid only during the call: no `String` and no
+  /// array is made, so `verbatim index` copies each text once, straight into the run its
+  /// workers analyse (an array per text, freshly faulted in after each flush's `malloc_trim`,
+  /// cost the reading thread a quarter of its time at 1 GB). A read transaction per document
+  /// cost 13 % of a core beside the worker at `--jobs 1` on a 1 GB corpus (96,468 documents),
+  /// so the caller passes batches. A document imported before outlines were stored (schema
+  /// version 1) gets one made from its rows.
+  public func forEachText(
+    ofDocuments ids: some Collection<Int64>,
+    _ body: (_ id: Int64, _ text: UnsafeRawBufferPointer, _ outline: UnsafeRawBufferPointer) -> Void
+  ) throws(ProjectStoreError) {
     try reading("read documents") { db in
       let statement = try db.cachedStatement(sql: "SELECT text, outline FROM documents WHERE id = ?")
-      var texts: [(id: Int64, utf8: [UInt8], outline: [UInt8])] = []
-      texts.reserveCapacity(ids.count)
       for id in ids {
         let rows = try Row.fetchCursor(statement, arguments: [id])
-        guard let row = try rows.next(), let bytes = try row.withUnsafeData(atIndex: 0, { $0.map { [UInt8]($0) } })
-        else { continue }
-        let outline = try row.withUnsafeData(atIndex: 1) { $0.map { [UInt8]($0) } }
-        texts.append((id, bytes, try outline ?? Self.outline(of: id, db)))
+        guard let row = try rows.next() else { continue }
+        try row.withUnsafeData(atIndex: 0) { text in
+          guard let text else { return }
+          try row.withUnsafeData(atIndex: 1) { outline in
+            let made = try outline == nil ? Self.outline(of: id, db) : []
+            text.withUnsafeBytes { text in
+              if let outline {
+                outline.withUnsafeBytes { body(id, text, $0) }
+              } else {
+                made.withUnsafeBytes { body(id, text, $0) }
+              }
+            }
+          }
+        }
       }
-      return texts
     }
   }
 

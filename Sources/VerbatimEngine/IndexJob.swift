@@ -90,8 +90,8 @@ public enum IndexJob {
       let indexed = writer.committed.segments.flatMap(\.documentIDs)
       writer.remove(ids: indexed.filter { !stored.contains($0) })
       // Only documents whose stored version differs from the indexed one are analysed again.
-      // Their texts are read as the writer asks for them (states ascend by id), a batch of at
-      // most 64 documents or about 4 MiB ahead, so at most a few runs of text are in memory.
+      // Their texts are read in id order (states ascend by id) and copied straight into the
+      // writer's runs, so at most a few runs of text are in memory.
       let indexedSet = Set(indexed)
       // An index written before segments recorded their documents' sizes is analysed again
       // whole, so that it takes the canonical layout.
@@ -120,16 +120,12 @@ public enum IndexJob {
         }
       }
       expected += wantedSizes.reduce(0, +)
-      var next = 0
       var shown = -1
-      // Texts are read ahead in batches (one read transaction each) of at most 64 documents
-      // or about 4 MiB of stored size, whichever comes first.
-      var batch: [(id: Int64, utf8: [UInt8], outline: [UInt8])] = []
-      var batchNext = 0
-      try writer.add(versions: versions, expectedTextBytes: expected) {
-        () throws(IndexError) -> (id: Int64, utf8: [UInt8], outline: [UInt8])? in
-        while batchNext == batch.count {
-          guard next < wanted.count else { return nil }
+      // Texts are read in batches (one read transaction each) of at most 64 documents or
+      // about 4 MiB of stored size, whichever comes first, and fed to the writer in place.
+      try writer.add(versions: versions, expectedTextBytes: expected) { feed throws(IndexError) in
+        var next = 0
+        while next < wanted.count {
           var end = next
           var size = 0
           while end < wanted.count && end - next < 64 && (end == next || size < 4 << 20) {
@@ -137,25 +133,21 @@ public enum IndexJob {
             end += 1
           }
           do throws(ProjectStoreError) {
-            batch = try store.textBytes(ofDocuments: wanted[next..<end])
+            try store.forEachText(ofDocuments: wanted[next..<end]) { id, text, outline in
+              feed(id, text, outline)
+              bytes += text.count
+              analysed += 1
+              if let progress, analysed * 100 / wanted.count != shown {
+                shown = analysed * 100 / wanted.count
+                progress(analysed, wanted.count)
+              }
+            }
           } catch {
             storeError = error
             throw IndexError.io(path: project.path, reason: "cannot read documents \(wanted[next])–\(wanted[end - 1])")
           }
-          batchNext = 0
           next = end
         }
-        let text = batch[batchNext]
-        batch[batchNext].utf8 = []  // the writer holds the only copy: freed once analysed
-        batch[batchNext].outline = []
-        batchNext += 1
-        bytes += text.utf8.count
-        analysed += 1
-        if let progress, analysed * 100 / wanted.count != shown {
-          shown = analysed * 100 / wanted.count
-          progress(analysed, wanted.count)
-        }
-        return text
       }
       manifest = try writer.commit()
     } catch {

@@ -181,12 +181,35 @@ public final class IndexWriter {
 
   /// ``add(versions:expectedTextBytes:fromUTF8:)`` for documents with their encoded
   /// `DocumentOutline` (units, speakers, metadata), which the segment keeps beside the
-  /// document's range table for searches (`verbatim index` reads both from the store).
+  /// document's range table for searches.
   ///
   /// - Throws: as ``add(versions:expectedTextBytes:fromUTF8:)``.
   public func add(
     versions: [Int64: String] = [:], expectedTextBytes: Int? = nil,
     fromOutlined source: () throws(IndexError) -> (id: Int64, utf8: [UInt8], outline: [UInt8])?
+  ) throws(IndexError) {
+    try add(versions: versions, expectedTextBytes: expectedTextBytes) { feed throws(IndexError) in
+      while let document = try source() {
+        document.utf8.withUnsafeBytes { text in document.outline.withUnsafeBytes { feed(document.id, text, $0) } }
+      }
+    }
+  }
+
+  /// Receives one document of ``add(versions:expectedTextBytes:feeding:)``: its id, its text
+  /// as UTF-8 bytes and its encoded `DocumentOutline`, copied before it returns.
+  public typealias Feed = (_ id: Int64, _ text: UnsafeRawBufferPointer, _ outline: UnsafeRawBufferPointer) -> Void
+
+  /// ``add(versions:expectedTextBytes:fromOutlined:)`` driven by the caller: `feeding` calls
+  /// the feed it is given once per document, in ascending id order, with bytes it may reuse
+  /// as soon as the call returns (`verbatim index` passes SQLite's own, row by row). The
+  /// feed copies each text straight into the run being cut, and runs go round: a worker gives
+  /// its run's buffers back once analysed, so the texts of a whole build pass through
+  /// `jobs + 2` buffers and no text is allocated on its own.
+  ///
+  /// - Throws: the first error of `feeding`, or as ``add(versions:expectedTextBytes:fromUTF8:)``.
+  public func add(
+    versions: [Int64: String] = [:], expectedTextBytes: Int? = nil,
+    feeding: (_ feed: Feed) throws(IndexError) -> Void
   ) throws(IndexError) {
     precondition(lock.isHeld, "the writer is closed")
     addCalls += 1
@@ -213,35 +236,29 @@ public final class IndexWriter {
     // Read on this thread and cut runs: where they are cut depends on the documents only.
     var failure: IndexError?
     var ids: [Int64] = []
-    var run: [(id: Int64, text: [UInt8], outline: [UInt8])] = []
-    var runTextBytes = 0
+    var run = queue.spareTexts(reserving: runBytes)
     var runIndex = 0
     var previous: Int64?
     func send() {
-      guard !run.isEmpty else { return }
+      guard !run.documents.isEmpty else { return }
       queue.put((runIndex, run))
       runIndex += 1
-      run = []
-      runTextBytes = 0
+      run = queue.spareTexts(reserving: runBytes)
     }
-    while true {
-      let document: (id: Int64, utf8: [UInt8], outline: [UInt8])?
-      do {
-        document = try source()
-      } catch {
-        failure = error
-        break
-      }
-      guard let document else { break }
-      if let previous { precondition(previous < document.id, "documents must come in ascending id order") }
-      previous = document.id
-      ids.append(document.id)
-      runTextBytes += document.utf8.count
-      run.append((document.id, document.utf8, document.outline))
-      if runTextBytes >= runBytes { send() }
+    func feed(_ id: Int64, _ text: UnsafeRawBufferPointer, _ outline: UnsafeRawBufferPointer) {
+      if let previous { precondition(previous < id, "documents must come in ascending id order") }
+      previous = id
+      ids.append(id)
+      run.append(id: id, text: text, outline: outline)
+      if run.text.count >= runBytes { send() }
+    }
+    do {
+      try feeding(feed)
+    } catch {
+      failure = error
     }
     if failure == nil { send() }
-    run = []
+    run = RunTexts()
     queue.close()
     group.wait()
     var segments: [PendingSegment] = []
@@ -538,13 +555,39 @@ private struct PendingSegment: Sendable {
   var part: Int
 }
 
+/// The texts and outlines of one run, back to back in two buffers, and where each
+/// document's are. The buffers go round between the reading thread and the workers
+/// (``RunQueue/spareTexts()``), so they are allocated once per build, not once per text.
+private struct RunTexts {
+  var text: [UInt8] = []
+  var outlines: [UInt8] = []
+  var documents: [(id: Int64, text: Range<Int>, outline: Range<Int>)] = []
+
+  mutating func append(id: Int64, text bytes: UnsafeRawBufferPointer, outline: UnsafeRawBufferPointer) {
+    let textStart = text.count
+    let outlineStart = outlines.count
+    text.append(contentsOf: bytes)
+    outlines.append(contentsOf: outline)
+    documents.append((id, textStart..<text.count, outlineStart..<outlines.count))
+  }
+
+  /// Empty, keeping the buffers' capacity.
+  mutating func clear() {
+    text.removeAll(keepingCapacity: true)
+    outlines.removeAll(keepingCapacity: true)
+    documents.removeAll(keepingCapacity: true)
+  }
+}
+
 /// The runs of documents between the reading thread and the workers: at most one waits, and
-/// the first worker free takes it.
+/// the first worker free takes it; workers give analysed runs' buffers back for the reader to
+/// fill again.
 private final class RunQueue: @unchecked Sendable {
-  typealias Run = (index: Int, documents: [(id: Int64, text: [UInt8], outline: [UInt8])])
+  typealias Run = (index: Int, texts: RunTexts)
   private let condition = NSCondition()
   private var waiting: Run?
   private var closed = false
+  private var spare: [RunTexts] = []
 
   /// Waits until the previous run was taken, then offers `run`.
   func put(_ run: Run) {
@@ -559,6 +602,7 @@ private final class RunQueue: @unchecked Sendable {
   func close() {
     condition.lock()
     closed = true
+    spare = []
     condition.broadcast()
     condition.unlock()
   }
@@ -572,6 +616,29 @@ private final class RunQueue: @unchecked Sendable {
     waiting = nil
     condition.broadcast()
     return run
+  }
+
+  /// Takes back the buffers of an analysed run, leaving `texts` empty, so that the reader
+  /// holds their only reference and fills them in place (dropped once the queue is closed).
+  func giveBack(_ texts: inout RunTexts) {
+    var given = RunTexts()
+    swap(&given, &texts)
+    condition.lock()
+    defer { condition.unlock() }
+    guard !closed else { return }
+    spare.append(given)
+  }
+
+  /// Empty buffers for the next run: given back ones when there are, new ones otherwise,
+  /// reserved at twice the run's text (a run closes past `runBytes`; reserved pages that are
+  /// never written cost address space, not memory), so that a buffer never grows by copying.
+  func spareTexts(reserving runBytes: Int) -> RunTexts {
+    condition.lock()
+    var texts = spare.popLast() ?? RunTexts()
+    condition.unlock()
+    texts.clear()
+    texts.text.reserveCapacity(2 * runBytes)
+    return texts
   }
 }
 
@@ -627,42 +694,47 @@ private final class StreamWorker: @unchecked Sendable {
       sizes = []
       releaseFreedMemory()
     }
-    while let taken = queue.take() {
+    while var taken = queue.take() {
       guard failure == nil, let pipeline else { continue }
       run = taken.index
       part = 0
-      for document in taken.documents {
-        builder.beginDocument(documentID: document.id, outline: document.outline)
-        let tokensBefore = builder.tokenCount
-        var analysisError: AnalysisError?
-        document.text.withUnsafeBufferPointer { buffer in
-          do throws(AnalysisError) {
-            try pipeline.analyze(buffer, validating: true) { tokens in builder.append(tokens, from: pipeline.vocabulary) }
-          } catch {
-            analysisError = error
+      taken.texts.text.withUnsafeBufferPointer { texts in
+        taken.texts.outlines.withUnsafeBytes { outlines in
+          for document in taken.texts.documents {
+            builder.beginDocument(documentID: document.id, outline: UnsafeRawBufferPointer(rebasing: outlines[document.outline]))
+            let tokensBefore = builder.tokenCount
+            var analysisError: AnalysisError?
+            do throws(AnalysisError) {
+              try pipeline.analyze(UnsafeBufferPointer(rebasing: texts[document.text]), validating: true) { tokens in
+                builder.append(tokens, from: pipeline.vocabulary)
+              }
+            } catch {
+              analysisError = error
+            }
+            if let analysisError {
+              if case let .invalidUTF8(offset) = analysisError {
+                // Texts reach the index as bytes: ill-formed ones were damaged after they were
+                // checked on the way in (import checks every file).
+                failure = .io(
+                  path: "document \(document.id)",
+                  reason: "its text is not UTF-8 at byte offset \(offset) (damaged since it was stored: import its source again)")
+              } else {
+                failure = .io(path: "document \(document.id)", reason: "cannot analyse: \(analysisError)")
+              }
+              break
+            }
+            builder.endDocument()
+            flushed.append(SegmentDocument(documentID: document.id, tokenCount: UInt32(builder.tokenCount - tokensBefore)))
+            sizes.append(UInt32(clamping: document.text.count))
+            if builder.estimatedByteCount >= budget {
+              flush()
+              if failure != nil { break }
+            }
           }
-        }
-        if let analysisError {
-          if case let .invalidUTF8(offset) = analysisError {
-            // Texts reach the index as bytes: ill-formed ones were damaged after they were
-            // checked on the way in (import checks every file).
-            failure = .io(
-              path: "document \(document.id)",
-              reason: "its text is not UTF-8 at byte offset \(offset) (damaged since it was stored: import its source again)")
-          } else {
-            failure = .io(path: "document \(document.id)", reason: "cannot analyse: \(analysisError)")
-          }
-          break
-        }
-        builder.endDocument()
-        flushed.append(SegmentDocument(documentID: document.id, tokenCount: UInt32(builder.tokenCount - tokensBefore)))
-        sizes.append(UInt32(clamping: document.text.count))
-        if builder.estimatedByteCount >= budget {
-          flush()
-          if failure != nil { break }
         }
       }
       if failure == nil { flush() }
+      queue.giveBack(&taken.texts)
     }
   }
 }

@@ -211,7 +211,6 @@ public struct SegmentBuilder {
   private var scratchStarts: [UInt32] = []
   private var scratchEnds: [UInt32] = []
   private var openDocument: SegmentDocument?
-  private var openOutline: [UInt8] = []
   private var previousPosition: Int64 = -1
   private var vocabularyIdentity: ObjectIdentifier?
   private var termSlots: [Int] = []
@@ -292,10 +291,18 @@ public struct SegmentBuilder {
   /// ``beginDocument(documentID:)`` for a document with its encoded outline
   /// (`DocumentOutline`: units, speakers, metadata), kept as it is beside its range table.
   public mutating func beginDocument(documentID: Int64, outline: [UInt8]) {
+    outline.withUnsafeBytes { beginDocument(documentID: documentID, outline: $0) }
+  }
+
+  /// ``beginDocument(documentID:outline:)`` for outline bytes in place (copied now).
+  public mutating func beginDocument(documentID: Int64, outline: UnsafeRawBufferPointer) {
     precondition(openDocument == nil, "call endDocument() before opening another document")
     precondition(documents.count < Int(UInt32.max), "a segment holds fewer than 2³² documents")
     openDocument = SegmentDocument(documentID: documentID, tokenCount: 0)
-    openOutline = outline
+    // The record starts with the outline; the range table follows at endDocument().
+    rangeOffsets.append(UInt64(rangeTables.count))
+    Varint.append(UInt64(outline.count), to: &rangeTables)
+    rangeTables.append(contentsOf: outline)
     previousPosition = -1
     scratchStarts.removeAll(keepingCapacity: true)
     scratchEnds.removeAll(keepingCapacity: true)
@@ -391,10 +398,6 @@ public struct SegmentBuilder {
   public mutating func endDocument() -> UInt32 {
     guard let document = openDocument else { preconditionFailure("no open document") }
     let ordinal = UInt32(documents.count)
-    rangeOffsets.append(UInt64(rangeTables.count))
-    Varint.append(UInt64(openOutline.count), to: &rangeTables)
-    rangeTables += openOutline
-    openOutline = []
     PostingsCodec.encodeRanges(starts: scratchStarts, ends: scratchEnds, into: &rangeTables)
     documents.append(document)
     openDocument = nil
