@@ -478,19 +478,21 @@ public final class ProjectStore: Sendable {
   /// cost 13 % of a core beside the worker at `--jobs 1` on a 1 GB corpus (96,468 documents),
   /// so the caller passes batches. A document imported before outlines were stored (schema
   /// version 1) gets one made from its rows.
+  /// With `outlines: false` the outline passed is empty (none is read or made).
   public func forEachText(
-    ofDocuments ids: some Collection<Int64>,
+    ofDocuments ids: some Collection<Int64>, outlines: Bool = true,
     _ body: (_ id: Int64, _ text: UnsafeRawBufferPointer, _ outline: UnsafeRawBufferPointer) -> Void
   ) throws(ProjectStoreError) {
     try reading("read documents") { db in
-      let statement = try db.cachedStatement(sql: "SELECT text, outline FROM documents WHERE id = ?")
+      let statement = try db.cachedStatement(
+        sql: outlines ? "SELECT text, outline FROM documents WHERE id = ?" : "SELECT text, x'' FROM documents WHERE id = ?")
       for id in ids {
         let rows = try Row.fetchCursor(statement, arguments: [id])
         guard let row = try rows.next() else { continue }
         try row.withUnsafeData(atIndex: 0) { text in
           guard let text else { return }
           try row.withUnsafeData(atIndex: 1) { outline in
-            let made = try outline == nil ? Self.outline(of: id, db) : []
+            let made = try outline == nil && outlines ? Self.outline(of: id, db) : []
             text.withUnsafeBytes { text in
               if let outline {
                 outline.withUnsafeBytes { body(id, text, $0) }

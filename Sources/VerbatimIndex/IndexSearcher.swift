@@ -8,12 +8,16 @@ public struct SearchUnit: Sendable, Hashable {
   public var range: Range<Int>
   /// The speaker of the turn the unit belongs to, if named.
   public var speaker: String?
+  /// The UTF-8 byte range of the turn the unit belongs to (the unit's own for a turn), or
+  /// `nil` when it is not known (a concordance then takes its context inside the unit).
+  public var turn: Range<Int>?
 
   /// Creates a unit.
-  public init(ordinal: Int, range: Range<Int>, speaker: String?) {
+  public init(ordinal: Int, range: Range<Int>, speaker: String?, turn: Range<Int>? = nil) {
     self.ordinal = ordinal
     self.range = range
     self.speaker = speaker
+    self.turn = turn
   }
 }
 
@@ -110,8 +114,8 @@ public struct IndexSearcher {
   struct UnitTable {
     /// The units decoded so far, in text order (all of them after `decode(past: .max)`).
     var ranges: [Range<Int>] = []
-    /// Per decoded outline unit, 0 for no speaker or k for the k-th of ``names``.
-    var speakers: [Int] = []
+    /// Per decoded unit, the ordinal of its turn (1-based; 0 or past the turns decoded: none).
+    var unitTurns: [Int] = []
     var names: [String] = []
     /// The document's metadata (filled only when the query has field filters).
     var metadata: [String: String] = [:]
@@ -121,22 +125,30 @@ public struct IndexSearcher {
     private var kind: DocumentOutline.UnitKind = .segment
     /// The searched units not decoded yet.
     private var pending: DocumentOutline.UnitStream?
-    /// For sentences and segments: the turns not decoded yet, and the speakers of those that are.
+    /// For sentences and segments: the turns not decoded yet. For every kind: the speakers
+    /// (0 for none, k for the k-th of ``names``) and ranges of the turns decoded.
     private var turns: DocumentOutline.UnitStream?
     private var turnSpeakers: [Int] = []
+    private var turnRanges: [Range<Int>] = []
 
     /// The unit at `index` (decoded).
     @inline(__always)
     func unit(_ index: Int) -> SearchUnit {
       if let given { return given[index] }
-      return SearchUnit(ordinal: index + 1, range: ranges[index], speaker: speaker(index))
+      let turn = unitTurns[index]
+      let known = turn >= 1 && turn <= turnSpeakers.count
+      return SearchUnit(
+        ordinal: index + 1, range: ranges[index], speaker: speaker(index), turn: known ? turnRanges[turn - 1] : nil)
     }
 
     /// The speaker of the unit at `index` (decoded).
     @inline(__always)
     func speaker(_ index: Int) -> String? {
       if let given { return given[index].speaker }
-      return speakers[index] == 0 ? nil : names[speakers[index] - 1]
+      let turn = unitTurns[index]
+      guard turn >= 1 && turn <= turnSpeakers.count else { return nil }
+      let speaker = turnSpeakers[turn - 1]
+      return speaker == 0 ? nil : names[speaker - 1]
     }
 
     /// Decodes units until one ends after `offset`, or to the last: then ``ranges`` answers
@@ -156,10 +168,12 @@ public struct IndexSearcher {
         ranges.append(range)
         if isTurn {
           guard value <= names.count else { return false }
-          speakers.append(value)
+          turnSpeakers.append(value)
+          turnRanges.append(range)
+          unitTurns.append(turnSpeakers.count)
         } else {
-          guard let speaker = speaker(ofTurn: value) else { return false }
-          speakers.append(speaker)
+          guard decodeTurns(through: value) else { return false }
+          unitTurns.append(value)
         }
         if range.upperBound > offset { break }
       }
@@ -167,15 +181,15 @@ public struct IndexSearcher {
       return true
     }
 
-    /// The speaker number of turn `ordinal` (1-based; 0 for a turn out of range, as the store
-    /// has it), decoding turns as far as it; `nil` when damaged.
-    private mutating func speaker(ofTurn ordinal: Int) -> Int? {
-      guard ordinal >= 1 else { return 0 }
+    /// Decodes turns as far as turn `ordinal` (1-based; a turn out of range, 0 or past the
+    /// last, has no speaker, as the store has it); `false` when damaged.
+    private mutating func decodeTurns(through ordinal: Int) -> Bool {
       while turnSpeakers.count < ordinal, let stream = turns, !stream.isAtEnd {
-        guard let (_, speaker) = turns?.next(isTurn: true), speaker <= names.count else { return nil }
+        guard let (range, speaker) = turns?.next(isTurn: true), speaker <= names.count else { return false }
         turnSpeakers.append(speaker)
+        turnRanges.append(range)
       }
-      return ordinal <= turnSpeakers.count ? turnSpeakers[ordinal - 1] : 0
+      return true
     }
 
     /// Reads an outline (``DocumentOutline``): its speakers' names, and where its units of
@@ -187,8 +201,9 @@ public struct IndexSearcher {
       given = nil
       metadata = [:]
       ranges.removeAll(keepingCapacity: true)
-      speakers.removeAll(keepingCapacity: true)
+      unitTurns.removeAll(keepingCapacity: true)
       turnSpeakers.removeAll(keepingCapacity: true)
+      turnRanges.removeAll(keepingCapacity: true)
       pending = nil
       turns = nil
       self.kind = kind

@@ -16,8 +16,8 @@ import VerbatimIndex
     let query = try ProjectSearch.query("numérique OR les")
     func hits(_ search: ProjectSearch) throws -> [String] {
       var rows: [String] = []
-      try search.forEachHit(of: query) { hit, stored in
-        rows.append("\(hit.document) \(hit.unit.ordinal) \(hit.range) \(stored.text.utf8.count)")
+      try search.forEachHit(of: query) { hit, text in
+        rows.append("\(hit.document) \(hit.unit.ordinal) \(hit.range) \(text.bytes.count)")
         return true
       }
       return rows

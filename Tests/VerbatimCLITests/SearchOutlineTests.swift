@@ -9,7 +9,7 @@ import VerbatimTestSupport
 /// A search reads units, speakers and metadata from the index's outlines. Reference: the same
 /// searcher fed by the project store's rows (turns, sentences, segments, metadata, read through
 /// `CodingUnits` as searches did before outlines), on the shipped corpus, for every unit kind
-/// and queries of every form, filters included.
+/// and queries of every form, filters included; each unit with its speaker and its turn's range.
 @Suite struct SearchOutlineTests {
   /// Queries drawn (seeded) from the corpus's own words, of every form of the query language.
   static func queries(from texts: [String]) -> [String] {
@@ -59,12 +59,12 @@ import VerbatimTestSupport
         }
       let fromStore = IndexSearcher(snapshot: snapshot) { id in
         guard let (stored, coding) = try CodingUnits.read(scope, documentID: id, from: store) else { return nil }
-        let speakers = stored.turns.map(\.turn.speaker)
+        let turns = stored.turns.map(\.turn)
         return SearchDocument(
           id: id,
           units: coding.units.map {
-            SearchUnit(
-              ordinal: $0.ordinal, range: $0.range, speaker: speakers.indices.contains($0.turn - 1) ? speakers[$0.turn - 1] : nil)
+            let turn = turns.indices.contains($0.turn - 1) ? turns[$0.turn - 1] : nil
+            return SearchUnit(ordinal: $0.ordinal, range: $0.range, speaker: turn?.speaker, turn: turn?.range)
           }, metadata: stored.metadata.mapValues(\.description))
       }
       let fromIndex = IndexSearcher(snapshot: snapshot, units: kind)
