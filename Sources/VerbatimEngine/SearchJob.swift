@@ -288,7 +288,7 @@ public enum SearchQueries {
   /// The concordance line of a hit in its document's text: context taken inside the hit's
   /// turn (inside its unit when the turn is not known).
   public static func line(of hit: SearchHit, in document: ProjectSearch.DocumentText, width: Int) -> Line {
-    line(of: hit.range, turn: hit.unit.turn ?? hit.unit.range, in: document.bytes, width: width)
+    line(of: hit.range, turn: hit.unit.turn, in: document.bytes, width: width)
   }
 
   /// The last `width` characters of the turn's text before `range`, the text of `range` and

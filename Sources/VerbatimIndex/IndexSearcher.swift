@@ -8,16 +8,16 @@ public struct SearchUnit: Sendable, Hashable {
   public var range: Range<Int>
   /// The speaker of the turn the unit belongs to, if named.
   public var speaker: String?
-  /// The UTF-8 byte range of the turn the unit belongs to (the unit's own for a turn), or
-  /// `nil` when it is not known (a concordance then takes its context inside the unit).
-  public var turn: Range<Int>?
+  /// The UTF-8 byte range of the turn the unit belongs to (the unit's own for a turn, and
+  /// when the turn is not known: a concordance then takes its context inside the unit).
+  public var turn: Range<Int>
 
-  /// Creates a unit.
+  /// Creates a unit (`turn` `nil`: not known).
   public init(ordinal: Int, range: Range<Int>, speaker: String?, turn: Range<Int>? = nil) {
     self.ordinal = ordinal
     self.range = range
     self.speaker = speaker
-    self.turn = turn
+    self.turn = turn ?? range
   }
 }
 
@@ -172,7 +172,9 @@ public struct IndexSearcher {
           turnRanges.append(range)
           unitTurns.append(turnSpeakers.count)
         } else {
-          guard decodeTurns(through: value) else { return false }
+          if value > turnSpeakers.count {
+            guard decodeTurns(through: value) else { return false }
+          }
           unitTurns.append(value)
         }
         if range.upperBound > offset { break }
