@@ -99,14 +99,27 @@ public final class ProjectSearch {
     let indexFolder = IndexJob.indexDirectory(of: project)
     guard FileManager.default.fileExists(atPath: indexFolder.appendingPathComponent(IndexManifest.fileName).path)
     else { throw .staleIndex(project: project.path, reason: "no index yet") }
+    // The store's document states are read while the index opens (a scan of the documents
+    // table beside the manifest's JSON and the segments' checksums).
+    final class States: @unchecked Sendable {
+      var result: Result<[StoredDocumentState], ProjectStoreError> = .success([])
+    }
+    let scanned = States()
+    let group = DispatchGroup()
+    let store = store
+    DispatchQueue.global().async(group: group) {
+      scanned.result = Result { () throws(ProjectStoreError) in try store.documentStates() }
+    }
+    let opened = Result { () throws(IndexError) in try IndexSnapshot(directory: indexFolder) }
+    group.wait()
     do {
-      snapshot = try IndexSnapshot(directory: indexFolder)
+      snapshot = try opened.get()
     } catch {
       throw .index(error)
     }
     let states: [StoredDocumentState]
     do {
-      states = try store.documentStates()
+      states = try scanned.result.get()
     } catch {
       throw .project(error)
     }

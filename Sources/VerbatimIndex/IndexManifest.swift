@@ -196,16 +196,30 @@ public final class IndexSnapshot: Sendable {
   private static func open(_ manifest: IndexManifest, in directory: URL, verifyingChecksums: Bool) throws(IndexError)
     -> [SegmentReader]
   {
-    var readers: [SegmentReader] = []
-    for entry in manifest.segments {
-      let reader = try SegmentReader(
-        path: directory.appendingPathComponent(entry.file).path, verifiesChecksum: verifyingChecksums)
-      guard reader.documents.map(\.documentID) == entry.documentIDs,
-        reader.documents.map(\.tokenCount) == entry.tokenCounts
-      else { throw .corrupt(file: reader.path, reason: "documents differ from the manifest's list") }
-      readers.append(reader)
+    // Segments are opened (and their bytes hashed) on every core; the first failure in the
+    // manifest's order is reported, whatever the order the threads finished in.
+    final class Opened: @unchecked Sendable {
+      let slots: UnsafeMutableBufferPointer<Result<SegmentReader, IndexError>?>
+      init(count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: nil) }
+      deinit {
+        slots.deinitialize()
+        slots.deallocate()
+      }
     }
-    return readers
+    let entries = manifest.segments
+    let opened = Opened(count: entries.count)
+    DispatchQueue.concurrentPerform(iterations: entries.count) { index in
+      let entry = entries[index]
+      opened.slots[index] = Result { () throws(IndexError) -> SegmentReader in
+        let reader = try SegmentReader(
+          path: directory.appendingPathComponent(entry.file).path, verifiesChecksum: verifyingChecksums)
+        guard reader.documents.map(\.documentID) == entry.documentIDs,
+          reader.documents.map(\.tokenCount) == entry.tokenCounts
+        else { throw .corrupt(file: reader.path, reason: "documents differ from the manifest's list") }
+        return reader
+      }
+    }
+    return try opened.slots.map { slot throws(IndexError) in try slot!.get() }
   }
 
   /// Every document id of the index, ascending.
