@@ -557,7 +557,7 @@ private struct PendingSegment: Sendable {
 
 /// The texts and outlines of one run, back to back in two buffers, and where each
 /// document's are. The buffers go round between the reading thread and the workers
-/// (``RunQueue/spareTexts()``), so they are allocated once per build, not once per text.
+/// (``RunQueue/spareTexts(reserving:)``), so they are allocated once per build, not once per text.
 private struct RunTexts {
   var text: [UInt8] = []
   var outlines: [UInt8] = []
