@@ -459,7 +459,7 @@ public final class ProjectStore: Sendable {
 
   /// The texts of `ids` as UTF-8 bytes with their encoded ``DocumentOutline``, in the order
   /// given, read in one transaction; an id with no document is left out. A copy of what
-  /// ``forEachText(ofDocuments:_:)`` shows in place (tests and small reads).
+  /// ``forEachText(ofDocuments:outlines:_:)`` shows in place (tests and small reads).
   public func textBytes(ofDocuments ids: some Collection<Int64>) throws(ProjectStoreError)
     -> [(id: Int64, utf8: [UInt8], outline: [UInt8])]
   {

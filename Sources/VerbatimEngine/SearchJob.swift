@@ -173,10 +173,10 @@ public final class ProjectSearch {
         batchHits = 0
       }
       var read: [Int64: DocumentText] = [:]
-      let missing = batch.lazy.map(\.id).filter { self.documents[$0] == nil }
+      let missing = batch.map(\.id).filter { documents[$0] == nil }
       if !missing.isEmpty {
         do {
-          try store.forEachText(ofDocuments: Array(missing), outlines: false) { id, text, _ in
+          try store.forEachText(ofDocuments: missing, outlines: false) { id, text, _ in
             read[id] = DocumentText(bytes: [UInt8](text))
           }
         } catch {
@@ -200,17 +200,20 @@ public final class ProjectSearch {
       going = try flush()
       return going
     }
-    if going && !batch.isEmpty { _ = try rethrowingSearchError { try flush() } }
+    guard going && !batch.isEmpty else { return }
+    do {
+      _ = try flush()
+    } catch {
+      throw searchError(error)
+    }
   }
 
-  /// Runs `body`, passing a ``SearchError`` through and wrapping anything else.
-  private func rethrowingSearchError<T>(_ body: () throws -> T) throws(SearchError) -> T {
-    do {
-      return try body()
-    } catch let error as SearchError {
-      throw error
-    } catch {
-      throw .index(.io(path: project.path, reason: "\(error)"))
+  /// A search's error as a ``SearchError`` (what `body` closures and the index throw).
+  private func searchError(_ error: any Error) -> SearchError {
+    switch error {
+    case let error as SearchError: error
+    case let error as IndexError: .index(error)
+    default: .index(.io(path: project.path, reason: "\(error)"))
     }
   }
 
@@ -230,12 +233,8 @@ public final class ProjectSearch {
     let searcher = IndexSearcher(snapshot: snapshot, units: kind)
     do {
       try searcher.forEachDocument(of: query, body)
-    } catch let error as SearchError {
-      throw error
-    } catch let error as IndexError {
-      throw .index(error)
     } catch {
-      throw .index(.io(path: project.path, reason: "\(error)"))
+      throw searchError(error)
     }
   }
 
