@@ -45,6 +45,8 @@ public final class ProjectSearch {
   public let project: URL
   /// The unit queries are evaluated in.
   public let unitKind: SearchUnitKind
+  /// Threads that visit a query's documents (`nil`: every active core); hits do not depend on it.
+  public let jobs: Int?
   private let store: ProjectStore
   private let snapshot: IndexSnapshot
   private var documents: [Int64: DocumentText] = [:]
@@ -86,10 +88,12 @@ public final class ProjectSearch {
   /// - Throws: ``SearchError``.
   /// `cacheBudget` bounds the texts kept between queries (`Int.max`: every one printed).
   public init(
-    project: URL, unitKind: SearchUnitKind = .segment, cacheBudget: Int = ProjectSearch.defaultCacheBudget
+    project: URL, unitKind: SearchUnitKind = .segment, jobs: Int? = nil,
+    cacheBudget: Int = ProjectSearch.defaultCacheBudget
   ) throws(SearchError) {
     self.project = project
     self.unitKind = unitKind
+    self.jobs = jobs
     self.cacheBudget = cacheBudget
     do {
       store = try ProjectStore(directory: project, creating: false)
@@ -165,7 +169,7 @@ public final class ProjectSearch {
   public func forEachHit(
     of query: Query, limit: Int? = nil, _ body: (SearchHit, DocumentText) throws -> Bool
   ) throws(SearchError) {
-    var batch: [(id: Int64, hits: [SearchHit])] = []
+    var batch: [(id: Int64, hits: ArraySlice<SearchHit>)] = []
     var batchHits = 0
     func flush() throws -> Bool {
       defer {
@@ -221,7 +225,7 @@ public final class ProjectSearch {
   /// until it returns `false`: the index alone, nothing read from the store.
   ///
   /// - Throws: ``SearchError``.
-  public func forEachDocument(of query: Query, _ body: (Int64, [SearchHit]) throws -> Bool)
+  public func forEachDocument(of query: Query, _ body: (Int64, ArraySlice<SearchHit>) throws -> Bool)
     throws(SearchError)
   {
     let kind: DocumentOutline.UnitKind =
@@ -230,7 +234,7 @@ public final class ProjectSearch {
       case .sentence: .sentence
       case .turn: .turn
       }
-    let searcher = IndexSearcher(snapshot: snapshot, units: kind)
+    let searcher = IndexSearcher(snapshot: snapshot, units: kind, workers: jobs)
     do {
       try searcher.forEachDocument(of: query, body)
     } catch {

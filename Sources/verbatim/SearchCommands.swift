@@ -19,17 +19,21 @@ struct QueryOptions: ParsableArguments {
   @Option(name: .long, help: "At most N rows.")
   var limit: Int?
 
+  @Option(name: .long, help: "Threads that visit the documents (default: every core); the rows do not depend on it.")
+  var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
   @OptionGroup var project: ProjectOptions
 
   func validate() throws {
     if let limit, limit < 0 { throw ValidationError("--limit must be 0 or more.") }
+    if jobs < 1 { throw ValidationError("--jobs must be at least 1.") }
   }
 
   /// The parsed query with its filters, and the opened project; exits 1 with a message on error.
   func open() throws -> (query: Query, search: ProjectSearch) {
     do {
       let query = try ProjectSearch.query(query, filters: `where`)
-      return (query, try ProjectSearch(project: project.directory, unitKind: unit))
+      return (query, try ProjectSearch(project: project.directory, unitKind: unit, jobs: jobs))
     } catch {
       printError(error.description)
       throw ExitCode(1)
@@ -83,7 +87,7 @@ extension SearchCommand {
     do {
       let lines = try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n").map(String.init)
       // The timed queries read the index only (no text), so the store's cache plays no part.
-      let search = try ProjectSearch(project: options.project.directory, unitKind: options.unit)
+      let search = try ProjectSearch(project: options.project.directory, unitKind: options.unit, jobs: options.jobs)
       let sink = OutputSink()
       defer { sink.flush() }
       let writer = TableWriter(format: .jsonl, columns: ["kind", "queries", "median_ms", "p99_ms", "hits", "median_hits"], sink: sink)

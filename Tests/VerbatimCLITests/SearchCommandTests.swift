@@ -150,6 +150,24 @@ struct SearchCommandTests {
     #expect(Set(columns).count == 1, "matches line up in one column")
   }
 
+  /// `--jobs` changes the threads that visit documents, never the rows.
+  @Test func rowsDoNotDependOnJobs() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = try Self.indexedProject(directory)
+    for command in ["search", "kwic"] {
+      let one = try runVerbatim([command, "numérique OR élu* OR NOT responsable", "--jobs", "1", "--project", project])
+      #expect(one.status == 0, "\(one.stderr)")
+      #expect(Set(Self.rows(one.stdout).map { $0[0] }).count == 10, "hits in every document of the corpus")
+      for jobs in ["2", "3"] {
+        let many = try runVerbatim([command, "numérique OR élu* OR NOT responsable", "--jobs", jobs, "--project", project])
+        #expect(many.stdout == one.stdout, "\(command) --jobs \(jobs)")
+      }
+    }
+    let none = try runVerbatim(["search", "élu", "--jobs", "0", "--project", project])
+    #expect(none.status != 0 && none.stderr.contains("--jobs"), "\(none.stderr)")
+  }
+
   @Test func badQueriesAndFiltersAreDataErrorsWithTheColumn() throws {
     let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }

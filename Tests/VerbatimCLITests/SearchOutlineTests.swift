@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import VerbatimCoding
 import VerbatimCorpus
-import VerbatimIndex
+@testable import VerbatimIndex
 import VerbatimTestSupport
 @testable import VerbatimEngine
 
@@ -76,5 +76,44 @@ import VerbatimTestSupport
       }
     }
     #expect(total > 10_000, "the queries should find many hits")
+  }
+
+  /// Documents visited on several threads give what one thread gives: the same hits in the
+  /// same order, the same first page for every limit, and no call after `body` says stop.
+  /// One document on the calling thread, then waves of three chunks of one or two documents
+  /// on three workers: the ten documents make three waves whose chunks finish out of order.
+  @Test func concurrentVisitsGiveWhatOneThreadGives() throws {
+    let directory = try makeTemporaryDirectory()
+    defer { try? FileManager.default.removeItem(at: directory) }
+    let project = URL(fileURLWithPath: try SearchCommandTests.indexedProject(directory))
+    let store = try ProjectStore(directory: project, creating: false)
+    let snapshot = try IndexSnapshot(directory: IndexJob.indexDirectory(of: project))
+    let texts = try snapshot.documentIDs.compactMap { try store.document(id: $0)?.text }
+    var concurrentQueries = 0
+    for kind in DocumentOutline.UnitKind.allCases {
+      let one = IndexSearcher(snapshot: snapshot, units: kind, workers: 1)
+      var many = IndexSearcher(snapshot: snapshot, units: kind, workers: 3)
+      many.lead = 1
+      many.firstChunk = 1
+      many.lastChunk = 2
+      many.chunksPerWorker = 1
+      for text in Self.queries(from: texts) {
+        let query = try QueryParser().parse(text)
+        let expected = try one.search(query)
+        #expect(try many.search(query) == expected, "\(kind) \(text)")
+        for limit in [1, 2, 5] {
+          #expect(try many.search(query, limit: limit) == Array(expected.prefix(limit)), "\(kind) \(text) \(limit)")
+        }
+        let documents = Set(expected.map(\.document))
+        if documents.count > 2 { concurrentQueries += 1 }
+        var calls = 0
+        try many.forEachDocument(of: query) { _, _ in
+          calls += 1
+          return calls < 2
+        }
+        #expect(calls == min(2, documents.count), "\(kind) \(text)")
+      }
+    }
+    #expect(concurrentQueries > 100, "many queries should have hits in several chunks")
   }
 }
