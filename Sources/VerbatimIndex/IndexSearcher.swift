@@ -82,6 +82,9 @@ public struct IndexSearcher {
   var firstChunk = 1
   /// The largest chunk: the threads meet at the end of each wave, so chunks stay short.
   var lastChunk = 32
+  /// A chunk copies its share of a segment's postings when its first and last ordinals there
+  /// are less than four per document of it plus this apart; else it reads the shared lists.
+  var shareSlack = 64
   /// Chunks per worker in a wave: the threads take them as they become free.
   var chunksPerWorker = 8
 
@@ -332,8 +335,9 @@ public struct IndexSearcher {
   private final class Visitor {
     var scratch: Scratch
     var table = UnitTable()
-    /// A concurrent search's worker: its own copy of each segment's postings, and of the plan.
-    var postings: [[WordPostings]] = []
+    /// A concurrent search's worker: its chunk's share of each segment's postings (the
+    /// chunk's first and last local ordinals in the segment, its documents there), its plan.
+    var shares: [(segment: Int, first: UInt32, last: UInt32, documents: Int, lists: [WordPostings])] = []
     var plan: Plan?
 
     init(slots: Int, segments: Int) {
@@ -417,23 +421,12 @@ public struct IndexSearcher {
 
       func run(_ index: Int) {
         let chunk = chunks[index]
+        let shareSlack = searcher.shareSlack
         let visitor = lock.withLock { idle.removeLast() }
         defer { lock.withLock { idle.append(visitor) } }
-        if visitor.plan == nil {
-          // Made by the worker that first takes the visitor. A copy of the postings of its
-          // own: with shared postings, the reference counts of their buffers went back and
-          // forth between the cores' caches at every document (1.2x, not 1.6x); its own plan
-          // for the same reason.
-          visitor.plan = Plan(query)
-          visitor.postings = postings.map { lists in
-            lists.map { list in
-              WordPostings(
-                documents: list.documents.withUnsafeBufferPointer { Array($0) },
-                offsets: list.offsets.withUnsafeBufferPointer { Array($0) },
-                positions: list.positions.withUnsafeBufferPointer { Array($0) })
-            }
-          }
-        }
+        // Its own plan: shared, its nodes' reference counts would go back and forth between
+        // the cores' caches at every document.
+        if visitor.plan == nil { visitor.plan = Plan(query) }
         chunk.found.removeAll(keepingCapacity: true)
         chunk.failure = nil
         // The visitor appends each document's hits to the chunk's (no array per document).
@@ -444,6 +437,28 @@ public struct IndexSearcher {
         let searcher = searcher
         let plan = visitor.plan!
         let targets = targets
+        // The chunk's share of each segment's postings, copied into arrays of the visitor's
+        // own: with shared arrays, their reference counts went back and forth between the
+        // cores' caches at every document (1.2x, not 1.75x); whole copies per worker cost a
+        // worker's worth of memory each (+150 MB for `l*` at 1 GB on 2 workers).
+        visitor.shares.removeAll(keepingCapacity: true)
+        for index in chunk.documents {
+          let target = targets[index]
+          if let share = visitor.shares.firstIndex(where: { $0.segment == target.segment }) {
+            visitor.shares[share].first = min(visitor.shares[share].first, target.ordinal)
+            visitor.shares[share].last = max(visitor.shares[share].last, target.ordinal)
+            visitor.shares[share].documents += 1
+          } else {
+            visitor.shares.append((target.segment, target.ordinal, target.ordinal, 1, []))
+          }
+        }
+        for share in visitor.shares.indices {
+          let (segment, first, last, documents, _) = visitor.shares[share]
+          // Documents of other chunks between the first and the last: the shared lists then.
+          let copy = Int(last - first) < 4 * documents + shareSlack
+          visitor.shares[share].lists = postings[segment].map { copy ? $0.share(first...last) : $0 }
+          for slot in visitor.scratch.documentCursors[segment].indices { visitor.scratch.documentCursors[segment][slot] = 0 }
+        }
         var segment = -1
         var reader: SegmentReader?
         var lists: [WordPostings] = []
@@ -452,7 +467,7 @@ public struct IndexSearcher {
           if target.segment != segment {
             segment = target.segment
             reader = searcher.snapshot.segments[segment]
-            lists = visitor.postings[segment]
+            lists = visitor.shares.first { $0.segment == segment }!.lists
           }
           do {
             guard try searcher.visit(target, plan, reader!, lists, visitor) else { continue }
@@ -849,11 +864,39 @@ public struct IndexSearcher {
     /// Positions, ascending within each document.
     var positions: [UInt32] = []
 
+    /// The postings of the documents whose local ordinals lie in `ordinals`, in arrays of
+    /// their own.
+    func share(_ ordinals: ClosedRange<UInt32>) -> WordPostings {
+      documents.withUnsafeBufferPointer { documents in
+        func firstIndex(atLeast ordinal: UInt32) -> Int {
+          var low = 0
+          var high = documents.count
+          while low < high {
+            let middle = (low + high) / 2
+            if documents[middle] < ordinal { low = middle + 1 } else { high = middle }
+          }
+          return low
+        }
+        let from = firstIndex(atLeast: ordinals.lowerBound)
+        var to = from
+        while to < documents.count && documents[to] <= ordinals.upperBound { to += 1 }
+        return offsets.withUnsafeBufferPointer { offsets in
+          positions.withUnsafeBufferPointer { positions in
+            let base = offsets[from]
+            return WordPostings(
+              documents: Array(documents[from..<to]), offsets: offsets[from...to].map { $0 - base },
+              positions: Array(positions[base..<offsets[to]]))
+          }
+        }
+      }
+    }
+
     /// The positions in the document at local `ordinal` (empty when absent). `cursor` is where
     /// the previous call stopped: documents visited in ascending order are found by galloping
     /// forward from it, not by a binary search over the whole list each time.
     func positions(ofDocument ordinal: UInt32, cursor: inout Int) -> ArraySlice<UInt32> {
-      var low = cursor > 0 && cursor <= documents.count && documents[cursor - 1] >= ordinal ? 0 : cursor
+      // A cursor past the list (one left from a longer list) or past the document: from the start.
+      var low = cursor <= documents.count && (cursor == 0 || documents[cursor - 1] < ordinal) ? cursor : 0
       var step = 1
       var high = low
       while high < documents.count && documents[high] < ordinal {

@@ -228,13 +228,27 @@ import VerbatimTestSupport
       }
       var wanted = (0..<40).map { _ in UInt32(random.next(below: Int(ordinal) + 3)) }
       if round % 2 == 0 { wanted.sort() }
-      var cursor = 0
+      // Any cursor to start with, even one past the list (left from a longer list).
+      var cursor = random.next(below: postings.documents.count + 5)
       for document in wanted {
         let expected = postings.documents.firstIndex(of: document).map {
           Array(postings.positions[postings.offsets[$0]..<postings.offsets[$0 + 1]])
         } ?? []
         #expect(Array(postings.positions(ofDocument: document, cursor: &cursor)) == expected)
       }
+      // A share: the documents whose ordinals lie in a range, in arrays of their own.
+      let low = UInt32(random.next(below: Int(ordinal) + 2))
+      let high = low + UInt32(random.next(below: 8))
+      let share = postings.share(low...high)
+      let kept = postings.documents.indices.filter { (low...high).contains(postings.documents[$0]) }
+      #expect(share.documents == kept.map { postings.documents[$0] })
+      #expect(share.offsets.count == share.documents.count + 1 && share.offsets.first == 0)
+      for (index, original) in kept.enumerated() {
+        #expect(
+          Array(share.positions[share.offsets[index]..<share.offsets[index + 1]])
+            == Array(postings.positions[postings.offsets[original]..<postings.offsets[original + 1]]))
+      }
+      #expect(share.positions.count == share.offsets.last)
     }
 
     let fixture = try Self.fixture(seed: 3, count: 10)
