@@ -320,13 +320,15 @@ public struct IndexSearcher {
     // One segment's ids usually ascend with its ordinals already (documents are added in id order).
     if !targets.isStrictlyOrdered { targets.sort { ($0.id, $0.segment) < ($1.id, $1.segment) } }
     let concurrent = describe == nil && workers > 1 && targets.count > lead
-    let visitor = Visitor(slots: plan.words.count, segments: postings.count)
+    var scratch = Scratch(slots: plan.words.count)
+    scratch.documentCursors = Array(repeating: Array(repeating: 0, count: plan.words.count), count: postings.count)
+    var table = UnitTable()
     for target in concurrent ? targets[..<lead] : targets[...] {
-      visitor.scratch.hits.removeAll(keepingCapacity: true)
-      guard try visit(target, plan, snapshot.segments[target.segment], postings[target.segment], visitor) else {
+      scratch.hits.removeAll(keepingCapacity: true)
+      guard try visit(target, plan, snapshot.segments[target.segment], postings[target.segment], &scratch, &table) else {
         continue
       }
-      guard try body(target.id, visitor.scratch.hits[...]) else { return }
+      guard try body(target.id, scratch.hits[...]) else { return }
     }
     if concurrent { try visitConcurrently(targets, from: lead, query, postings, body) }
   }
@@ -346,38 +348,39 @@ public struct IndexSearcher {
     }
   }
 
-  /// Appends a target document's hits, in order, to `visitor.scratch.hits`; `false` when it
+  /// Appends a target document's hits, in order, to `scratch.hits`; `false` when it
   /// has none.
   private func visit(
-    _ target: Target, _ plan: Plan, _ reader: SegmentReader, _ lists: [WordPostings], _ visitor: Visitor
+    _ target: Target, _ plan: Plan, _ reader: SegmentReader, _ lists: [WordPostings], _ scratch: inout Scratch,
+    _ table: inout UnitTable
   ) throws -> Bool {
     for slot in lists.indices {
-      visitor.scratch.positions[slot] = lists[slot].positions(
-        ofDocument: target.ordinal, cursor: &visitor.scratch.documentCursors[target.segment][slot])
+      scratch.positions[slot] = lists[slot].positions(
+        ofDocument: target.ordinal, cursor: &scratch.documentCursors[target.segment][slot])
     }
     if case let .phrase(slots) = plan.root {
       // No match over the whole document: none in any of its units either.
-      Self.phraseMatches(slots, &visitor.scratch)
-      guard !visitor.scratch.matches.isEmpty else { return false }
+      Self.phraseMatches(slots, &scratch)
+      guard !scratch.matches.isEmpty else { return false }
     }
-    guard let ranges = try describe(target, reader, into: &visitor.table, withMetadata: plan.filtersFields) else {
+    guard let ranges = try describe(target, reader, into: &table, withMetadata: plan.filtersFields) else {
       return false
     }
-    let first = visitor.scratch.hits.count
+    let first = scratch.hits.count
     switch plan.root {
     case let .word(slot):
-      try singleWordHits(slot, target.id, &visitor.table, ranges, reader, &visitor.scratch)
+      try singleWordHits(slot, target.id, &table, ranges, reader, &scratch)
     case let .phrase(slots) where ranges.isMonotone:
-      try phraseHits(slots.count, target.id, &visitor.table, ranges, reader, &visitor.scratch)
+      try phraseHits(slots.count, target.id, &table, ranges, reader, &scratch)
     default:
-      try unitHits(plan, target.id, &visitor.table, ranges, reader, &visitor.scratch)
+      try unitHits(plan, target.id, &table, ranges, reader, &scratch)
     }
-    if !visitor.scratch.hits[first...].isStrictlyOrdered {
-      visitor.scratch.hits[first...].sort {
+    if !scratch.hits[first...].isStrictlyOrdered {
+      scratch.hits[first...].sort {
         ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
       }
     }
-    return visitor.scratch.hits.count > first
+    return scratch.hits.count > first
   }
 
   /// Visits the targets from `start` on ``workers`` threads, in waves of a few chunks of consecutive
@@ -431,8 +434,18 @@ public struct IndexSearcher {
         chunk.failure = nil
         // The visitor appends each document's hits to the chunk's (no array per document).
         chunk.hits.removeAll(keepingCapacity: true)
-        swap(&visitor.scratch.hits, &chunk.hits)
-        defer { swap(&visitor.scratch.hits, &chunk.hits) }
+        // The visitor's buffers as locals for the chunk: through the class, every access
+        // to them was checked for exclusivity at run time (+2.4 % instructions on one thread).
+        var scratch = Scratch(slots: 0)
+        var table = UnitTable()
+        swap(&scratch, &visitor.scratch)
+        swap(&table, &visitor.table)
+        swap(&scratch.hits, &chunk.hits)
+        defer {
+          swap(&scratch.hits, &chunk.hits)
+          swap(&scratch, &visitor.scratch)
+          swap(&table, &visitor.table)
+        }
         // Taken once per chunk, not per document (the same reason as the postings' copies).
         let searcher = searcher
         let plan = visitor.plan!
@@ -457,7 +470,7 @@ public struct IndexSearcher {
           // Documents of other chunks between the first and the last: the shared lists then.
           let copy = Int(last - first) < 4 * documents + shareSlack
           visitor.shares[share].lists = postings[segment].map { copy ? $0.share(first...last) : $0 }
-          for slot in visitor.scratch.documentCursors[segment].indices { visitor.scratch.documentCursors[segment][slot] = 0 }
+          for slot in scratch.documentCursors[segment].indices { scratch.documentCursors[segment][slot] = 0 }
         }
         var segment = -1
         var reader: SegmentReader?
@@ -470,12 +483,12 @@ public struct IndexSearcher {
             lists = visitor.shares.first { $0.segment == segment }!.lists
           }
           do {
-            guard try searcher.visit(target, plan, reader!, lists, visitor) else { continue }
+            guard try searcher.visit(target, plan, reader!, lists, &scratch, &table) else { continue }
           } catch {
             chunk.failure = error
             return
           }
-          chunk.found.append((target.id, visitor.scratch.hits.count))
+          chunk.found.append((target.id, scratch.hits.count))
         }
       }
     }
