@@ -333,7 +333,7 @@ public struct IndexSearcher {
     if concurrent { try visitConcurrently(targets, from: lead, query, postings, body) }
   }
 
-  /// One thread's buffers, reused from one document to the next.
+  /// A worker's buffers, reused from one chunk to the next (the chunk takes them as locals).
   private final class Visitor {
     var scratch: Scratch
     var table = UnitTable()
@@ -388,7 +388,7 @@ public struct IndexSearcher {
   /// chunks' hits go to `body` in order (and the error where a chunk stopped), so `body` sees
   /// what a visit on one thread gives. Only for outline units: the searcher then reads nothing
   /// but the immutable, memory-mapped segments; each worker has its own buffers, cursors and
-  /// copy of the postings.
+  /// plan, and each chunk its own copy of its documents' share of the postings.
   private func visitConcurrently(
     _ targets: [Target], from start: Int, _ query: Query, _ postings: [[WordPostings]],
     _ body: (Int64, ArraySlice<SearchHit>) throws -> Bool
@@ -446,7 +446,7 @@ public struct IndexSearcher {
           swap(&scratch, &visitor.scratch)
           swap(&table, &visitor.table)
         }
-        // Taken once per chunk, not per document (the same reason as the postings' copies).
+        // Taken once per chunk, not per document (the same reason as the postings' shares).
         let searcher = searcher
         let plan = visitor.plan!
         let targets = targets
