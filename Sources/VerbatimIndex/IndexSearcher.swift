@@ -82,9 +82,6 @@ public struct IndexSearcher {
   var firstChunk = 1
   /// The largest chunk: the threads meet at the end of each wave, so chunks stay short.
   var lastChunk = 32
-  /// A chunk copies its share of a segment's postings when its first and last ordinals there
-  /// are less than four per document of it plus this apart; else it reads the shared lists.
-  var shareSlack = 64
   /// Chunks per worker in a wave: the threads take them as they become free.
   var chunksPerWorker = 8
 
@@ -337,9 +334,9 @@ public struct IndexSearcher {
   private final class Visitor {
     var scratch: Scratch
     var table = UnitTable()
-    /// A concurrent search's worker: its chunk's share of each segment's postings (the
-    /// chunk's first and last local ordinals in the segment, its documents there), its plan.
-    var shares: [(segment: Int, first: UInt32, last: UInt32, documents: Int, lists: [WordPostings])] = []
+    /// A concurrent search's worker: its chunk's share of each segment's postings (between
+    /// the chunk's first and last local ordinals in the segment), its plan.
+    var shares: [(segment: Int, first: UInt32, last: UInt32, lists: [WordPostings])] = []
     var plan: Plan?
 
     init(slots: Int, segments: Int) {
@@ -424,7 +421,6 @@ public struct IndexSearcher {
 
       func run(_ index: Int) {
         let chunk = chunks[index]
-        let shareSlack = searcher.shareSlack
         let visitor = lock.withLock { idle.removeLast() }
         defer { lock.withLock { idle.append(visitor) } }
         // Its own plan: shared, its nodes' reference counts would go back and forth between
@@ -453,23 +449,22 @@ public struct IndexSearcher {
         // The chunk's share of each segment's postings, copied into arrays of the visitor's
         // own: with shared arrays, their reference counts went back and forth between the
         // cores' caches at every document (1.2x, not 1.75x); whole copies per worker cost a
-        // worker's worth of memory each (+150 MB for `l*` at 1 GB on 2 workers).
+        // worker's worth of memory each (+150 MB for `l*` at 1 GB on 2 workers). A committed
+        // segment holds consecutive ids in id order, so the chunks' shares add up to the
+        // postings once.
         visitor.shares.removeAll(keepingCapacity: true)
         for index in chunk.documents {
           let target = targets[index]
           if let share = visitor.shares.firstIndex(where: { $0.segment == target.segment }) {
             visitor.shares[share].first = min(visitor.shares[share].first, target.ordinal)
             visitor.shares[share].last = max(visitor.shares[share].last, target.ordinal)
-            visitor.shares[share].documents += 1
           } else {
-            visitor.shares.append((target.segment, target.ordinal, target.ordinal, 1, []))
+            visitor.shares.append((target.segment, target.ordinal, target.ordinal, []))
           }
         }
         for share in visitor.shares.indices {
-          let (segment, first, last, documents, _) = visitor.shares[share]
-          // Documents of other chunks between the first and the last: the shared lists then.
-          let copy = Int(last - first) < 4 * documents + shareSlack
-          visitor.shares[share].lists = postings[segment].map { copy ? $0.share(first...last) : $0 }
+          let (segment, first, last, _) = visitor.shares[share]
+          visitor.shares[share].lists = postings[segment].map { $0.share(first...last) }
           for slot in scratch.documentCursors[segment].indices { scratch.documentCursors[segment][slot] = 0 }
         }
         var segment = -1
@@ -880,17 +875,9 @@ public struct IndexSearcher {
     /// The postings of the documents whose local ordinals lie in `ordinals`, in arrays of
     /// their own.
     func share(_ ordinals: ClosedRange<UInt32>) -> WordPostings {
-      documents.withUnsafeBufferPointer { documents in
-        func firstIndex(atLeast ordinal: UInt32) -> Int {
-          var low = 0
-          var high = documents.count
-          while low < high {
-            let middle = (low + high) / 2
-            if documents[middle] < ordinal { low = middle + 1 } else { high = middle }
-          }
-          return low
-        }
-        let from = firstIndex(atLeast: ordinals.lowerBound)
+      var from = 0
+      _ = positions(ofDocument: ordinals.lowerBound, cursor: &from)  // the first at or after it
+      return documents.withUnsafeBufferPointer { documents in
         var to = from
         while to < documents.count && documents[to] <= ordinals.upperBound { to += 1 }
         return offsets.withUnsafeBufferPointer { offsets in

@@ -82,49 +82,36 @@ import VerbatimTestSupport
   /// same order, the same first page for every limit, and no call after `body` says stop.
   /// One document on the calling thread, then waves of three chunks of one or two documents
   /// on three workers: the ten documents make three waves whose chunks finish out of order.
+  /// Over the project's index (one segment), then over the shipped corpus indexed in segments
+  /// of about 5 KB of text (the canonical layout cut small), so that chunks span segments.
   @Test func concurrentVisitsGiveWhatOneThreadGives() throws {
     let directory = try makeTemporaryDirectory()
     defer { try? FileManager.default.removeItem(at: directory) }
     let project = URL(fileURLWithPath: try SearchCommandTests.indexedProject(directory))
     let store = try ProjectStore(directory: project, creating: false)
     let snapshot = try IndexSnapshot(directory: IndexJob.indexDirectory(of: project))
-    let concurrent = try Self.compareConcurrentVisits(snapshot, store: store, shareSlack: 64)
-    #expect(concurrent > 100, "many queries should have hits in several chunks")
-  }
+    #expect(try Self.compareConcurrentVisits(snapshot, store: store) > 100, "many queries should have hits in several chunks")
 
-  /// The same over the shipped corpus indexed in segments of about 5 KB of text (the
-  /// canonical layout cut small), so that chunks span segments; and with a negative slack,
-  /// every chunk reading the shared lists instead of a copy of its share (what a chunk does
-  /// when its documents in a segment are far apart, which canonical segments never are).
-  @Test func concurrentVisitsAcrossSegments() throws {
-    let directory = try makeTemporaryDirectory()
-    defer { try? FileManager.default.removeItem(at: directory) }
-    let project = URL(fileURLWithPath: try SearchCommandTests.indexedProject(directory))
-    let store = try ProjectStore(directory: project, creating: false)
-    let ids = try IndexSnapshot(directory: IndexJob.indexDirectory(of: project)).documentIDs.sorted()
     let folder = directory.appendingPathComponent("small-segments")
     let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1 << 20)
     writer.segmentTextBytes = 5_000
     try writer.add { feed throws(IndexError) in
       do {
-        try store.forEachText(ofDocuments: ids) { id, text, outline in feed(id, text, outline) }
+        try store.forEachText(ofDocuments: snapshot.documentIDs.sorted()) { id, text, outline in feed(id, text, outline) }
       } catch {
         throw IndexError.io(path: project.path, reason: "cannot read documents")
       }
     }
     try writer.commit()
     writer.close()
-    let snapshot = try IndexSnapshot(directory: folder)
-    #expect(snapshot.segments.count >= 4, "\(snapshot.segments.count) segments")
-    for slack in [64, -1_000] {
-      let concurrent = try Self.compareConcurrentVisits(snapshot, store: store, shareSlack: slack)
-      #expect(concurrent > 100, "many queries should have hits in several chunks")
-    }
+    let small = try IndexSnapshot(directory: folder)
+    #expect(small.segments.count >= 4, "\(small.segments.count) segments")
+    #expect(try Self.compareConcurrentVisits(small, store: store) > 100, "many queries should have hits in several chunks")
   }
 
   /// Compares three workers with small chunks against one thread for every unit kind and
   /// query; returns how many queries had hits in more than two documents.
-  static func compareConcurrentVisits(_ snapshot: IndexSnapshot, store: ProjectStore, shareSlack: Int) throws -> Int {
+  static func compareConcurrentVisits(_ snapshot: IndexSnapshot, store: ProjectStore) throws -> Int {
     let texts = try snapshot.documentIDs.compactMap { try store.document(id: $0)?.text }
     var concurrentQueries = 0
     for kind in DocumentOutline.UnitKind.allCases {
@@ -134,7 +121,6 @@ import VerbatimTestSupport
       many.firstChunk = 1
       many.lastChunk = 2
       many.chunksPerWorker = 1
-      many.shareSlack = shareSlack
       for text in queries(from: texts) {
         let query = try QueryParser().parse(text)
         let expected = try one.search(query)
