@@ -41,9 +41,11 @@ let package = Package(
         .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
+    // Cache hints (a prefetch) for the searcher's hot loop: one static inline C function.
+    .target(name: "CMemoryHints"),
     .target(
       name: "VerbatimIndex",
-      dependencies: ["VerbatimAnalysis", "VerbatimCorpus"]
+      dependencies: ["VerbatimAnalysis", "VerbatimCorpus", "CMemoryHints"]
     ),
     .target(
       name: "VerbatimGraph",

@@ -299,6 +299,63 @@ public struct DocumentOutline: Sendable, Hashable {
       return (start..<previousEnd, value)
     }
 
+    /// Decodes units into `ranges` and `values` (appended; the same values as ``next(isTurn:)``)
+    /// until one ends after `offset` or the part ends: what a search asks for before each hit,
+    /// in one call instead of one per unit. `false` when the bytes are damaged (the units
+    /// appended before the damage stay).
+    public mutating func decode(
+      past offset: Int, isTurn: Bool, ranges: inout [Range<Int>], values: inout [Int]
+    ) -> Bool {
+      guard let base = bytes.baseAddress else { return decoded == count }
+      var at = self.offset
+      var decoded = self.decoded
+      var previousEnd = self.previousEnd
+      var previousTurn = self.previousTurn
+      defer {
+        self.offset = at
+        self.decoded = decoded
+        self.previousEnd = previousEnd
+        self.previousTurn = previousTurn
+      }
+      // One byte is the common case (gaps and lengths under 128); longer ones take the loop.
+      @inline(__always) func varint() -> UInt64? {
+        if at < end {
+          let byte = base.load(fromByteOffset: at, as: UInt8.self)
+          if byte < 0x80 {
+            at += 1
+            return UInt64(byte)
+          }
+        }
+        return DocumentOutline.varint(bytes, at: &at, end: end)
+      }
+      while decoded < count {
+        guard let head = varint(), let length = varint(), length <= UInt64(Int32.max) else { return false }
+        let value: Int
+        let gap: UInt64
+        if isTurn {
+          guard let speaker = varint(), speaker <= UInt64(Int32.max) else { return false }
+          gap = head
+          value = Int(speaker)
+        } else {
+          gap = head >> 1
+          if head & 1 == 1 {
+            guard let turnGap = varint(), let turn = DocumentOutline.add(previousTurn, DocumentOutline.unzigzag(turnGap))
+            else { return false }
+            previousTurn = turn
+          }
+          value = previousTurn
+        }
+        guard let start = DocumentOutline.add(previousEnd, DocumentOutline.unzigzag(gap)) else { return false }
+        decoded += 1
+        guard decoded < count || at == end else { return false }
+        previousEnd = start + Int(length)
+        ranges.append(start..<previousEnd)
+        values.append(value)
+        if previousEnd > offset { break }
+      }
+      return true
+    }
+
     private mutating func varint() -> UInt64? {
       DocumentOutline.varint(bytes, at: &offset, end: end)
     }

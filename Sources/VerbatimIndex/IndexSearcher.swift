@@ -150,6 +150,8 @@ public struct IndexSearcher {
     private var turns: DocumentOutline.UnitStream?
     private var turnSpeakers: [Int] = []
     private var turnRanges: [Range<Int>] = []
+    /// Speakers of turns being decoded (a buffer kept from one document to the next).
+    private var speakerScratch: [Int] = []
 
     /// The unit at `index` (decoded).
     @inline(__always)
@@ -182,24 +184,30 @@ public struct IndexSearcher {
     }
 
     private mutating func decodeMore(past offset: Int) -> Bool {
-      let isTurn = kind == .turn
-      while let stream = pending, !stream.isAtEnd {
-        guard let (range, value) = pending?.next(isTurn: isTurn) else { return false }
-        ranges.append(range)
-        if isTurn {
-          guard value <= names.count else { return false }
-          turnSpeakers.append(value)
-          turnRanges.append(range)
+      guard var stream = pending else { return true }
+      pending = nil
+      let first = ranges.count
+      if kind == .turn {
+        // The turns' speakers go through `speakerScratch`, then into the turn tables.
+        speakerScratch.removeAll(keepingCapacity: true)
+        let decoded = stream.decode(past: offset, isTurn: true, ranges: &ranges, values: &speakerScratch)
+        for (index, speaker) in speakerScratch.enumerated() {
+          guard speaker <= names.count else { return false }
+          turnSpeakers.append(speaker)
+          turnRanges.append(ranges[first + index])
           unitTurns.append(turnSpeakers.count)
-        } else {
-          if value > turnSpeakers.count {
-            guard decodeTurns(through: value) else { return false }
-          }
-          unitTurns.append(value)
         }
-        if range.upperBound > offset { break }
+        guard decoded else { return false }
+      } else {
+        guard stream.decode(past: offset, isTurn: false, ranges: &ranges, values: &unitTurns) else { return false }
+        // Turn ordinals ascend in a valid outline; the largest new one is what must be decoded.
+        var last = 0
+        for turn in unitTurns[first...] where turn > last { last = turn }
+        if last > turnSpeakers.count {
+          guard decodeTurns(through: last) else { return false }
+        }
       }
-      if pending?.isAtEnd == true { pending = nil }
+      if !stream.isAtEnd { pending = stream }
       return true
     }
 
@@ -320,14 +328,19 @@ public struct IndexSearcher {
     var scratch = Scratch(slots: plan.words.count)
     scratch.documentCursors = Array(repeating: Array(repeating: 0, count: plan.words.count), count: postings.count)
     var table = UnitTable()
-    for target in concurrent ? targets[..<lead] : targets[...] {
+    let prefetcher = RecordPrefetcher(segments: snapshot.segments.map(\.recordMemory))
+    let end = concurrent ? lead : targets.count
+    prefetcher.warmUp(from: 0, in: targets, before: end) { ($0.segment, $0.ordinal) }
+    for index in 0..<end {
+      prefetcher.ahead(of: index, in: targets, before: end) { ($0.segment, $0.ordinal) }
+      let target = targets[index]
       scratch.hits.removeAll(keepingCapacity: true)
       guard try visit(target, plan, snapshot.segments[target.segment], postings[target.segment], &scratch, &table) else {
         continue
       }
       guard try body(target.id, scratch.hits[...]) else { return }
     }
-    if concurrent { try visitConcurrently(targets, from: lead, query, postings, body) }
+    if concurrent { try visitConcurrently(targets, from: lead, query, postings, prefetcher, body) }
   }
 
   /// A worker's buffers, reused from one chunk to the next (the chunk takes them as locals).
@@ -388,7 +401,7 @@ public struct IndexSearcher {
   /// plan, and each chunk its own copy of its documents' share of the postings.
   private func visitConcurrently(
     _ targets: [Target], from start: Int, _ query: Query, _ postings: [[WordPostings]],
-    _ body: (Int64, ArraySlice<SearchHit>) throws -> Bool
+    _ prefetcher: RecordPrefetcher, _ body: (Int64, ArraySlice<SearchHit>) throws -> Bool
   ) throws {
     /// One chunk's outcome: each document with hits and its hits, and what stopped it (the
     /// documents before are in `found`).
@@ -407,12 +420,17 @@ public struct IndexSearcher {
       let targets: [Target]
       let query: Query
       let postings: [[WordPostings]]
+      let prefetcher: RecordPrefetcher
       var chunks: [Chunk] = []
       private var idle: [Visitor]
       private let lock = NSLock()
 
-      init(_ searcher: IndexSearcher, _ query: Query, _ postings: [[WordPostings]], _ targets: [Target]) {
+      init(
+        _ searcher: IndexSearcher, _ query: Query, _ postings: [[WordPostings]], _ targets: [Target],
+        _ prefetcher: RecordPrefetcher
+      ) {
         self.searcher = searcher
+        self.prefetcher = prefetcher
         self.targets = targets
         self.query = query
         self.postings = postings
@@ -470,7 +488,11 @@ public struct IndexSearcher {
         var segment = -1
         var reader: SegmentReader?
         var lists: [WordPostings] = []
+        let prefetcher = prefetcher
+        let end = chunk.documents.upperBound
+        prefetcher.warmUp(from: chunk.documents.lowerBound, in: targets, before: end) { ($0.segment, $0.ordinal) }
         for index in chunk.documents {
+          prefetcher.ahead(of: index, in: targets, before: end) { ($0.segment, $0.ordinal) }
           let target = targets[index]
           if target.segment != segment {
             segment = target.segment
@@ -487,7 +509,7 @@ public struct IndexSearcher {
         }
       }
     }
-    let wave = Wave(self, query, postings, targets)
+    let wave = Wave(self, query, postings, targets, prefetcher)
     wave.chunks = (0..<chunksPerWorker * workers).map { _ in Chunk() }
     var next = start
     var size = firstChunk

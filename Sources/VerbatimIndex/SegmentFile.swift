@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
   import Darwin
 #endif
+import CMemoryHints
 import VerbatimAnalysis
 import VerbatimCorpus
 
@@ -827,6 +828,10 @@ public final class SegmentReader: @unchecked Sendable {
   /// Every document, by local ordinal.
   public var documents: [SegmentDocument] { (0..<documentCount).map(document(at:)) }
 
+  /// The document table and the records, in place, for ``RecordPrefetcher`` (valid while the
+  /// reader lives).
+  var recordMemory: RecordPrefetcher.Segment { .init(entries: documentSection, records: rangesSection) }
+
   /// The range of every position of the document at `ordinal`: `starts[p]..<ends[p]`.
   ///
   /// - Throws: ``IndexError/corrupt(file:reason:)``.
@@ -1024,5 +1029,89 @@ struct ByteKey: Hashable {
     let common = min(left.count, right.count)
     let order = common == 0 ? 0 : memcmp(left.baseAddress!, right.baseAddress!, common)
     return order != 0 ? order < 0 : left.count < right.count
+  }
+}
+
+/// Cache hints for a search that visits documents in a known order: it asks the CPU to load a
+/// document's table entry, then its record (outline and range table), a few documents before
+/// the visit, so that the loads overlap with the documents visited in between instead of
+/// stalling each visit several times. Hints only: they read nothing that the visit relies on,
+/// and an entry that looks damaged is skipped (the visit reports it).
+struct RecordPrefetcher {
+  /// One segment's document table and records.
+  struct Segment {
+    let entries: UnsafeRawBufferPointer
+    let records: UnsafeRawBufferPointer
+  }
+
+  /// The segments, in the snapshot's order.
+  let segments: [Segment]
+  /// How far ahead the record of a document is loaded (its table entry twice as far).
+  static let distance = 8
+  /// At most this many bytes of a record are loaded (a record is typically 1–3 KB).
+  static let recordBytes = 2048
+
+  /// Loads the table entry of the document at `ordinal` of `segment`.
+  @inline(__always)
+  func entry(_ segment: Int, _ ordinal: UInt32) {
+    let memory = segments[segment]
+    let offset = Int(ordinal) * SegmentFormat.documentEntrySize + 12
+    guard offset + 8 <= memory.entries.count, let base = memory.entries.baseAddress else { return }
+    verbatim_prefetch(base + offset)
+  }
+
+  /// Loads the first ``recordBytes`` of the record of the document at `ordinal` of `segment`
+  /// (as far as the next record).
+  @inline(__always)
+  func record(_ segment: Int, _ ordinal: UInt32) {
+    let memory = segments[segment]
+    let offset = Int(ordinal) * SegmentFormat.documentEntrySize + 12
+    guard offset + 8 <= memory.entries.count, let base = memory.records.baseAddress,
+      let entries = memory.entries.baseAddress
+    else { return }
+    let start = UInt64(littleEndian: entries.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    guard start < UInt64(memory.records.count) else { return }
+    var end = min(memory.records.count, Int(start) + Self.recordBytes)
+    if offset + SegmentFormat.documentEntrySize + 8 <= memory.entries.count {
+      let next = UInt64(
+        littleEndian: entries.loadUnaligned(fromByteOffset: offset + SegmentFormat.documentEntrySize, as: UInt64.self))
+      end = min(end, Int(clamping: next))
+    }
+    var line = Int(start)
+    while line < end {
+      verbatim_prefetch(base + line)
+      line += 64
+    }
+  }
+
+  /// The hints to give before visiting `targets[first]`, the first of a run: the records of
+  /// the ``distance`` documents from it and the entries of the ``distance`` after.
+  func warmUp<Targets: RandomAccessCollection>(
+    from first: Int, in targets: Targets, before end: Int, segment: (Targets.Element) -> (Int, UInt32)
+  ) where Targets.Index == Int {
+    for index in first..<min(end, first + Self.distance) {
+      let (segment, ordinal) = segment(targets[index])
+      record(segment, ordinal)
+    }
+    for index in min(end, first + Self.distance)..<min(end, first + 2 * Self.distance) {
+      let (segment, ordinal) = segment(targets[index])
+      entry(segment, ordinal)
+    }
+  }
+
+  /// The hints to give before visiting `targets[index]`: the entry of the document
+  /// 2 × ``distance`` on and the record of the one ``distance`` on (both before `end`).
+  @inline(__always)
+  func ahead<Targets: RandomAccessCollection>(
+    of index: Int, in targets: Targets, before end: Int, segment: (Targets.Element) -> (Int, UInt32)
+  ) where Targets.Index == Int {
+    if index + 2 * Self.distance < end {
+      let (segment, ordinal) = segment(targets[index + 2 * Self.distance])
+      entry(segment, ordinal)
+    }
+    if index + Self.distance < end {
+      let (segment, ordinal) = segment(targets[index + Self.distance])
+      record(segment, ordinal)
+    }
   }
 }

@@ -123,4 +123,58 @@ import VerbatimTestSupport
       }
     }
   }
+
+  /// Every unit of an outline's three parts read in batches with `decode(past:)`, each batch
+  /// asked to go past a seeded offset (as the searcher asks before each hit); `nil` as soon as
+  /// one is refused.
+  static func batched(_ buffer: UnsafeRawBufferPointer, _ random: inout SplitMix64)
+    -> [[(range: Range<Int>, value: Int)]]?
+  {
+    var reader = DocumentOutline.Reader(buffer)
+    guard reader.speakers() != nil else { return nil }
+    var parts: [[(range: Range<Int>, value: Int)]] = []
+    for part in 0..<3 {
+      guard var stream = reader.unitStream() else { return nil }
+      var ranges: [Range<Int>] = []
+      var values: [Int] = []
+      var past = 0
+      while !stream.isAtEnd {
+        let before = ranges.count
+        past += random.next(below: 2_000)
+        guard stream.decode(past: past, isTurn: part == 0, ranges: &ranges, values: &values) else { return nil }
+        // It stops at the first unit ending after `past`, or at the part's end.
+        #expect(ranges.count > before)
+        #expect(ranges[before..<(ranges.count - 1)].allSatisfy { $0.upperBound <= past })
+        #expect(stream.isAtEnd || ranges.last!.upperBound > past)
+      }
+      #expect(ranges.count == stream.count && values.count == stream.count)
+      parts.append(zip(ranges, values).map { (range: $0, value: $1) })
+    }
+    return reader.metadata() != nil && reader.isAtEnd ? parts : nil
+  }
+
+  /// Batches give exactly the units one-at-a-time streaming gives, and refuse the same
+  /// truncated outlines.
+  @Test func batchesGiveTheStreamedUnits() throws {
+    var random = SplitMix64(seed: 47)
+    for _ in 0..<300 {
+      let bytes = Self.randomOutline(&random).encoded()
+      let streamed = try #require(bytes.withUnsafeBytes { Self.streamed($0) })
+      let batched = try #require(bytes.withUnsafeBytes { Self.batched($0, &random) })
+      for part in 0..<3 {
+        #expect(batched[part].map(\.range) == streamed[part].map(\.range))
+        #expect(batched[part].map(\.value) == streamed[part].map(\.value))
+      }
+      for length in 1..<bytes.count {
+        #expect(bytes[..<length].withUnsafeBytes { Self.batched($0, &random) } == nil, "prefix \(length)")
+      }
+      for _ in 0..<10 {
+        var damaged = bytes
+        damaged[random.next(below: damaged.count)] ^= UInt8(1 << random.next(below: 8))
+        let oneByOne = damaged.withUnsafeBytes { Self.streamed($0) }
+        let inBatches = damaged.withUnsafeBytes { Self.batched($0, &random) }
+        #expect((oneByOne == nil) == (inBatches == nil))
+      }
+    }
+  }
 }

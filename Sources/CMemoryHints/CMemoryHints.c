@@ -1,0 +1,2 @@
+// The hints are static inline functions in include/CMemoryHints.h; SwiftPM wants a source file.
+#include "CMemoryHints.h"
