@@ -547,8 +547,6 @@ public struct IndexSearcher {
     var ends: [[UInt32]]
     /// Each slot's unit per occurrence (-1 outside every unit).
     var unitOf: [[Int32]]
-    var blockStarts: [UInt32] = []
-    var blockEnds: [UInt32] = []
     var touched: [Bool] = []
     var cursors: [Int]
     var phraseCursors: [Int] = []
@@ -574,8 +572,7 @@ public struct IndexSearcher {
     let positions = scratch.positions[slot]
     guard !positions.isEmpty else { return }
     try Self.decodeRanges(
-      of: positions, table: table, reader: reader, starts: &scratch.starts[slot], ends: &scratch.ends[slot],
-      blockStarts: &scratch.blockStarts, blockEnds: &scratch.blockEnds)
+      of: positions, table: table, reader: reader, starts: &scratch.starts[slot], ends: &scratch.ends[slot])
     var unit = 0
     var index = 0
     var made = -1
@@ -622,15 +619,15 @@ public struct IndexSearcher {
     _ length: Int, _ id: Int64, _ units: inout UnitTable, _ table: RangeTable, _ reader: SegmentReader,
     _ scratch: inout Scratch
   ) throws(IndexError) {
-    var block = RangeBlock(table: table, reader: reader)
+    var walker = table.walker()
     var unit = 0
     for start in scratch.matches {
       let last = Int(start) + length - 1
-      let head = try block.range(at: Int(start), &scratch.blockStarts, &scratch.blockEnds)
+      guard let head = walker.range(at: Int(start)) else { throw Self.damagedRanges(Int(start), table, reader) }
       let lowerBound = Int(head.start)
       guard units.decode(past: lowerBound) else { throw Self.damagedOutline(reader) }
       guard let found = Self.unitIndex(containing: lowerBound, from: &unit, in: units.ranges) else { continue }
-      let tail = try block.range(at: last, &scratch.blockStarts, &scratch.blockEnds)
+      guard let tail = walker.range(at: last) else { throw Self.damagedRanges(last, table, reader) }
       guard units.ranges[found].contains(Int(tail.start)) else { continue }
       scratch.hits.append(
         SearchHit(document: id, unit: units.unit(found), range: lowerBound..<Int(tail.end), positions: Int(start)...last))
@@ -676,8 +673,7 @@ public struct IndexSearcher {
       scratch.cursors[slot] = 0
       guard !positions.isEmpty else { continue }
       try Self.decodeRanges(
-        of: positions, table: table, reader: reader, starts: &scratch.starts[slot], ends: &scratch.ends[slot],
-        blockStarts: &scratch.blockStarts, blockEnds: &scratch.blockEnds)
+        of: positions, table: table, reader: reader, starts: &scratch.starts[slot], ends: &scratch.ends[slot])
       // Positions and byte offsets ascend together, so one pointer walks the units.
       var unit = 0
       for start in scratch.starts[slot] {
@@ -732,71 +728,27 @@ public struct IndexSearcher {
     }
   }
 
-  /// The ranges of `positions` (ascending, in one document): a lone position in its block of
-  /// 128 decodes just that block's prefix; several decode the whole block once.
+  /// The ranges of `positions` (ascending, in one document), read with one
+  /// ``RangeTable/Walker``: the slots of a block are summed once, up to its last wanted position.
   static func decodeRanges(
     of positions: ArraySlice<UInt32>, table: RangeTable, reader: SegmentReader, starts: inout [UInt32],
-    ends: inout [UInt32], blockStarts: inout [UInt32], blockEnds: inout [UInt32]
+    ends: inout [UInt32]
   ) throws(IndexError) {
     starts.removeAll(keepingCapacity: true)
     ends.removeAll(keepingCapacity: true)
-    var decodedBlock = -1
-    var index = positions.startIndex
-    while index < positions.endIndex {
-      let position = Int(positions[index])
-      guard position < table.slotCount else {
-        throw .corrupt(file: reader.path, reason: "position \(position) beyond its document's range table")
-      }
-      let block = position / BlockCodec.blockSize
-      let isLone = block != decodedBlock
-        && (index + 1 == positions.endIndex || Int(positions[index + 1]) / BlockCodec.blockSize != block)
-      if isLone {
-        guard let range = table.range(at: position) else {
-          throw .corrupt(file: reader.path, reason: "a range table is damaged")
-        }
-        starts.append(range.start)
-        ends.append(range.end)
-      } else {
-        if block != decodedBlock {
-          // Decode the block only as far as its last wanted position.
-          var last = index + 1
-          while last + 1 < positions.endIndex && Int(positions[last + 1]) / BlockCodec.blockSize == block { last += 1 }
-          let prefix = Int(positions[last]) % BlockCodec.blockSize + 1
-          guard table.decode(block: block, prefix: prefix, starts: &blockStarts, ends: &blockEnds) != nil,
-            blockStarts.count == prefix
-          else {
-            throw .corrupt(file: reader.path, reason: "a range table is damaged")
-          }
-          decodedBlock = block
-        }
-        starts.append(blockStarts[position % BlockCodec.blockSize])
-        ends.append(blockEnds[position % BlockCodec.blockSize])
-      }
-      index += 1
+    var walker = table.walker()
+    for position in positions {
+      guard let range = walker.range(at: Int(position)) else { throw damagedRanges(Int(position), table, reader) }
+      starts.append(range.start)
+      ends.append(range.end)
     }
   }
 
-  /// Ranges of single positions, the last decoded block kept.
-  private struct RangeBlock {
-    let table: RangeTable
-    let reader: SegmentReader
-    var block = -1
-
-    mutating func range(at position: Int, _ starts: inout [UInt32], _ ends: inout [UInt32]) throws(IndexError)
-      -> (start: UInt32, end: UInt32)
-    {
-      guard position < table.slotCount else {
-        throw .corrupt(file: reader.path, reason: "position \(position) beyond its document's range table")
-      }
-      let wanted = position / BlockCodec.blockSize
-      if wanted != block {
-        guard table.decode(block: wanted, starts: &starts, ends: &ends) != nil else {
-          throw .corrupt(file: reader.path, reason: "a range table is damaged")
-        }
-        block = wanted
-      }
-      return (starts[position % BlockCodec.blockSize], ends[position % BlockCodec.blockSize])
-    }
+  /// The error for a position whose range cannot be read.
+  static func damagedRanges(_ position: Int, _ table: RangeTable, _ reader: SegmentReader) -> IndexError {
+    position < table.slotCount
+      ? .corrupt(file: reader.path, reason: "a range table is damaged")
+      : .corrupt(file: reader.path, reason: "position \(position) beyond its document's range table")
   }
 
   /// The index of the unit containing `offset`, searching on from `cursor`, which moves to

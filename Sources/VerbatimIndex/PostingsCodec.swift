@@ -453,7 +453,7 @@ public struct RangeTable {
   /// Offset of the first block in `bytes`.
   public let blocksStart: Int
   private let tableStart: Int
-  private let isZigzag: Bool
+  fileprivate let isZigzag: Bool
 
   /// Whether starts never go back (mode 0: every range starts at or after the previous one's
   /// end), so that positions and byte offsets ascend together.
@@ -475,7 +475,7 @@ public struct RangeTable {
 
   /// Where block `block`'s bit-packed gaps and lengths lie, read from its table entry and
   /// headers; `nil` when damaged.
-  private func blockLayout(_ block: Int) -> (
+  fileprivate func blockLayout(_ block: Int) -> (
     base: UInt32, count: Int, gapWidth: UInt8, gapBytes: Range<Int>, lengthWidth: UInt8, lengthBytes: Range<Int>
   )? {
     var entry = ByteCursor(bytes, offset: tableStart + 8 * block)
@@ -517,6 +517,98 @@ public struct RangeTable {
     guard scan(layout, count: count, { _, start, end in result = (start, end) }) == count else { return nil }
     return result
   }
+
+  /// Reads the ranges of a document's positions in turn: each one sums on from the previous
+  /// one when it lies further in the same block (the whole block's prefix otherwise). A search
+  /// asks for its hits' positions in ascending order, so the slots of a block are read once
+  /// for all its hits, and nothing is stored for the slots between them.
+  public struct Walker {
+    let table: RangeTable
+    private var block = -1
+    /// The next slot of `block` the running sum stands before, and the end of the range
+    /// before it (the block's base at slot 0).
+    private var slot = 0
+    private var previousEnd: UInt64 = 0
+    private var gapStart = 0
+    private var lengthStart = 0
+    private var gapWidth = 0
+    private var lengthWidth = 0
+    private var gapMask: UInt64 = 0
+    private var lengthMask: UInt64 = 0
+    /// Whether the fast path applies to `block`: mode 0 and 8 readable bytes after it.
+    private var isFast = false
+
+    init(_ table: RangeTable) { self.table = table }
+
+    /// The range of `position`; `nil` when it is out of range or the table is damaged.
+    public mutating func range(at position: Int) -> (start: UInt32, end: UInt32)? {
+      guard position >= 0, position < table.slotCount else { return nil }
+      let wanted = position / BlockCodec.blockSize
+      let index = position % BlockCodec.blockSize
+      if wanted != block || index < slot {
+        guard let layout = table.blockLayout(wanted) else { return nil }
+        block = wanted
+        slot = 0
+        previousEnd = UInt64(layout.base)
+        gapStart = layout.gapBytes.lowerBound
+        lengthStart = layout.lengthBytes.lowerBound
+        gapWidth = Int(layout.gapWidth)
+        lengthWidth = Int(layout.lengthWidth)
+        gapMask = (1 << UInt64(gapWidth)) - 1
+        lengthMask = (1 << UInt64(lengthWidth)) - 1
+        isFast = !table.isZigzag && layout.lengthBytes.upperBound + 8 <= table.bytes.count
+      }
+      guard isFast, let base = table.bytes.baseAddress else {
+        // Zigzag gaps, or a block at the very end of the bytes: the checked way.
+        return table.range(at: position)
+      }
+      // Mode 0: gaps and lengths are never negative, so two running sums with no check on the
+      // way (128 values of at most 32 bits cannot overflow a UInt64).
+      var end = previousEnd
+      if slot < index {
+        end += RangeTable.sum(base, gapStart, slot..<index, width: gapWidth, mask: gapMask)
+          + RangeTable.sum(base, lengthStart, slot..<index, width: lengthWidth, mask: lengthMask)
+      }
+      let start = end + RangeTable.packedField(base, gapStart, bit: index * gapWidth, mask: gapMask)
+      end = start + RangeTable.packedField(base, lengthStart, bit: index * lengthWidth, mask: lengthMask)
+      guard end <= UInt64(UInt32.max) else { return nil }
+      slot = index + 1
+      previousEnd = end
+      return (UInt32(start), UInt32(end))
+    }
+  }
+
+  /// The sum of the packed fields `slots` of `width` bits from `start`: one unaligned 64-bit
+  /// load per ⌊57 / width⌋ fields (at least 57 bits are whole after the shift), then shifts and
+  /// masks, instead of a load per field.
+  @inline(__always)
+  fileprivate static func sum(
+    _ base: UnsafeRawPointer, _ start: Int, _ slots: Range<Int>, width: Int, mask: UInt64
+  ) -> UInt64 {
+    guard width > 0 else { return 0 }
+    // Wrapping arithmetic: at most 128 fields of at most 32 bits, and offsets inside the block.
+    let perWord = 57 / width
+    let shift = UInt64(truncatingIfNeeded: width)
+    var bit = slots.lowerBound &* width
+    var remaining = slots.count
+    var total: UInt64 = 0
+    while remaining > 0 {
+      var word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start &+ (bit &>> 3), as: UInt64.self))
+      word &>>= UInt64(truncatingIfNeeded: bit & 7)
+      var fields = remaining < perWord ? remaining : perWord
+      remaining &-= fields
+      bit &+= fields &* width
+      repeat {
+        total &+= word & mask
+        word &>>= shift
+        fields &-= 1
+      } while fields > 0
+    }
+    return total
+  }
+
+  /// A walker over this table's ranges (``Walker``).
+  public func walker() -> Walker { Walker(self) }
 
   /// Calls `body(index, start, end)` for the first `count` ranges of a block, in order, and
   /// returns how many it passed: fewer than `count` when a range would go below 0 or past
@@ -568,7 +660,7 @@ public struct RangeTable {
   /// The field of `mask`'s width at bit `bit` of the packed bytes from `start`: one unaligned
   /// 64-bit load (the caller checked that 8 bytes follow the packed bytes).
   @inline(__always)
-  private static func packedField(_ base: UnsafeRawPointer, _ start: Int, bit: Int, mask: UInt64) -> UInt64 {
+  fileprivate static func packedField(_ base: UnsafeRawPointer, _ start: Int, bit: Int, mask: UInt64) -> UInt64 {
     let word = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: start + (bit >> 3), as: UInt64.self))
     return (word >> UInt64(bit & 7)) & mask
   }
@@ -594,14 +686,12 @@ public struct RangeTable {
   /// Decodes block `block` (positions `128 × block ..< 128 × (block + 1)`) into `starts` and
   /// `ends`, replacing their contents; returns the offset just past the block, or `nil` when
   /// damaged.
-  /// With `prefix`, only the block's first `prefix` ranges are decoded (the ones a caller needs,
-  /// up to its last wanted position in the block).
-  public func decode(block: Int, prefix: Int? = nil, starts: inout [UInt32], ends: inout [UInt32]) -> Int? {
+  public func decode(block: Int, starts: inout [UInt32], ends: inout [UInt32]) -> Int? {
     starts.removeAll(keepingCapacity: true)
     ends.removeAll(keepingCapacity: true)
     guard block >= 0, block < blockCount else { return nil }
     guard let layout = blockLayout(block) else { return nil }
-    let count = min(layout.count, max(0, prefix ?? layout.count))
+    let count = layout.count
     starts.append(contentsOf: repeatElement(0, count: count))
     ends.append(contentsOf: repeatElement(0, count: count))
     let decoded = starts.withUnsafeMutableBufferPointer { starts in

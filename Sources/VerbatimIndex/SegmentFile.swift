@@ -937,36 +937,19 @@ public final class SegmentReader: @unchecked Sendable {
   func fillRanges(of list: inout PostingList) throws(IndexError) {
     list.starts.reserveCapacity(list.positions.count)
     list.ends.reserveCapacity(list.positions.count)
-    var starts: [UInt32] = []
-    var ends: [UInt32] = []
     for (index, document) in list.documents.enumerated() {
       let table = try rangeTable(ofDocument: Int(document))
-      var decodedBlock = -1
-      let positions = list.positions(at: index)
-      for (offset, position) in zip(positions.indices, positions) {
-        let block = Int(position) / BlockCodec.blockSize
+      // Positions ascend in a document: one walker sums each block once, up to its last wanted slot.
+      var walker = table.walker()
+      for position in list.positions(at: index) {
         guard Int(position) < table.slotCount else {
           throw .corrupt(file: path, reason: "position \(position) beyond the range table of document \(document)")
         }
-        // A lone position in its block: decode just its prefix; several: the whole block once.
-        let isLone = block != decodedBlock
-          && (offset + 1 == positions.endIndex || Int(positions[offset + 1]) / BlockCodec.blockSize != block)
-        if isLone {
-          guard let range = table.range(at: Int(position)) else {
-            throw .corrupt(file: path, reason: "range table of document \(document) damaged")
-          }
-          list.starts.append(range.start)
-          list.ends.append(range.end)
-          continue
+        guard let range = walker.range(at: Int(position)) else {
+          throw .corrupt(file: path, reason: "range table of document \(document) damaged")
         }
-        if block != decodedBlock {
-          guard table.decode(block: block, starts: &starts, ends: &ends) != nil else {
-            throw .corrupt(file: path, reason: "range table of document \(document) damaged")
-          }
-          decodedBlock = block
-        }
-        list.starts.append(starts[Int(position) % BlockCodec.blockSize])
-        list.ends.append(ends[Int(position) % BlockCodec.blockSize])
+        list.starts.append(range.start)
+        list.ends.append(range.end)
       }
     }
   }

@@ -253,4 +253,51 @@ import VerbatimTestSupport
       }
     }
   }
+
+  /// A walker gives, for any sequence of positions (ascending runs, jumps back, repeats, out
+  /// of range), what the decoded arrays hold: seeded tables in both modes, with and without
+  /// readable bytes after the last block (the fast path and the checked one).
+  @Test func walkersMatchTheDecodedTables() {
+    var random = SplitMix64(seed: 12)
+    for round in 0..<200 {
+      let count = Int(random.next() % 700)
+      var starts: [UInt32] = []
+      var ends: [UInt32] = []
+      var offset: UInt32 = UInt32(random.next() % 40)
+      let zigzag = round % 4 == 3
+      for _ in 0..<count {
+        offset += UInt32(random.next() % (random.next() % 40 == 0 ? 3_000 : 3))
+        if zigzag && offset > 20 && random.next() % 10 == 0 { offset -= 20 }
+        starts.append(offset)
+        offset += UInt32(random.next() % 14)
+        ends.append(offset)
+      }
+      var output: [UInt8] = []
+      PostingsCodec.encodeRanges(starts: starts, ends: ends, into: &output)
+      if round % 2 == 0 { output += [0, 0, 0, 0, 0, 0, 0, 0, 0] }
+      output.withUnsafeBytes { bytes in
+        guard let table = RangeTable(bytes, at: 0) else {
+          Issue.record("table header, round \(round)")
+          return
+        }
+        #expect(table.isMonotone != zigzag || count < 2)
+        var walker = table.walker()
+        var position = 0
+        for _ in 0..<(2 * count + 5) {
+          switch random.next() % 10 {
+          case 0: position = Int(random.next() % UInt64(count + 3))  // anywhere, maybe past the end
+          case 1: break  // the same again
+          default: position += Int(random.next() % 40)
+          }
+          let range = walker.range(at: position)
+          if position < count {
+            #expect(range?.start == starts[position] && range?.end == ends[position], "round \(round), position \(position)")
+          } else {
+            #expect(range == nil, "round \(round), position \(position) past \(count)")
+            position = 0
+          }
+        }
+      }
+    }
+  }
 }
