@@ -598,6 +598,22 @@ public struct RangeTable {
       var fields = remaining < perWord ? remaining : perWord
       remaining &-= fields
       bit &+= fields &* width
+      if width <= 8 {
+        // Fields added in pairs, then pairs of pairs, in place: a field of at most 8 bits
+        // leaves room in its lane for the sums (⌈log₂ fields⌉ steps instead of one per field).
+        let used = fields &* width
+        var sums = word & ((1 &<< UInt64(truncatingIfNeeded: used)) &- 1)
+        var lane = width
+        var step = (width &- 1) &* 6
+        while lane < used {
+          let even = pairMasks[step]
+          sums = (sums & even) &+ ((sums &>> UInt64(truncatingIfNeeded: lane)) & even)
+          lane &<<= 1
+          step &+= 1
+        }
+        total &+= sums
+        continue
+      }
       repeat {
         total &+= word & mask
         word &>>= shift
@@ -605,6 +621,22 @@ public struct RangeTable {
       } while fields > 0
     }
     return total
+  }
+
+  /// For a field width w of 1…8 bits and a step k of 0…5, entry (w − 1) × 6 + k: the lanes of
+  /// w × 2ᵏ bits that start every w × 2ᵏ⁺¹ bits (the even lanes of step k of ``sum``).
+  private static let pairMasks: [UInt64] = (1...8).flatMap { width in
+    (0..<6).map { step in
+      let lane = width << step
+      guard lane < 64 else { return UInt64.max }
+      var mask: UInt64 = 0
+      var start = 0
+      while start < 64 {
+        mask |= ((1 << UInt64(lane)) - 1) << UInt64(start)
+        start += 2 * lane
+      }
+      return mask
+    }
   }
 
   /// A walker over this table's ranges (``Walker``).
