@@ -328,7 +328,9 @@ public struct IndexSearcher {
     var scratch = Scratch(slots: plan.words.count)
     scratch.documentCursors = Array(repeating: Array(repeating: 0, count: plan.words.count), count: postings.count)
     var table = UnitTable()
-    let prefetcher = RecordPrefetcher(segments: snapshot.segments.map(\.recordMemory))
+    // A phrase skips most of its documents on their positions alone, before reading their
+    // records: loading those records early only took memory bandwidth (phrase medians +25 %).
+    let prefetcher = RecordPrefetcher(segments: plan.skipsMostRecords ? [] : snapshot.segments.map(\.recordMemory))
     let end = concurrent ? lead : targets.count
     prefetcher.warmUp(from: 0, in: targets, before: end) { ($0.segment, $0.ordinal) }
     for index in 0..<end {
@@ -798,6 +800,12 @@ public struct IndexSearcher {
     var matchesWithoutWords: Bool
     /// Whether the query filters on a metadata field (so documents' metadata must be read).
     var filtersFields = false
+    /// Whether most documents visited are dropped before their record is read (a phrase,
+    /// matched on positions first): then records are not prefetched.
+    var skipsMostRecords: Bool {
+      if case .phrase = root { return true }
+      return false
+    }
 
     init(_ query: Query) {
       matchesWithoutWords = !IndexSearcher.needsWords(query)

@@ -1027,7 +1027,7 @@ struct RecordPrefetcher {
     let records: UnsafeRawBufferPointer
   }
 
-  /// The segments, in the snapshot's order.
+  /// The segments, in the snapshot's order (none: no hints).
   let segments: [Segment]
   /// How far ahead the record of a document is loaded (its table entry twice as far).
   static let distance = 8
@@ -1037,6 +1037,7 @@ struct RecordPrefetcher {
   /// Loads the table entry of the document at `ordinal` of `segment`.
   @inline(__always)
   func entry(_ segment: Int, _ ordinal: UInt32) {
+    guard segment < segments.count else { return }
     let memory = segments[segment]
     let offset = Int(ordinal) * SegmentFormat.documentEntrySize + 12
     guard offset + 8 <= memory.entries.count, let base = memory.entries.baseAddress else { return }
@@ -1047,6 +1048,7 @@ struct RecordPrefetcher {
   /// (as far as the next record).
   @inline(__always)
   func record(_ segment: Int, _ ordinal: UInt32) {
+    guard segment < segments.count else { return }
     let memory = segments[segment]
     let offset = Int(ordinal) * SegmentFormat.documentEntrySize + 12
     guard offset + 8 <= memory.entries.count, let base = memory.records.baseAddress,
