@@ -301,12 +301,37 @@ public struct DocumentOutline: Sendable, Hashable {
 
     /// Decodes units into `ranges` and `values` (appended; the same values as ``next(isTurn:)``)
     /// until one ends after `offset` or the part ends: what a search asks for before each hit,
-    /// in one call instead of one per unit. `false` when the bytes are damaged (the units
-    /// appended before the damage stay).
+    /// in one call instead of one per unit. `false` when the bytes are damaged.
+    ///
+    /// Units go through a buffer on the stack and into the arrays a buffer at a time: an
+    /// `append` per unit checked the arrays' uniqueness for each.
     public mutating func decode(
       past offset: Int, isTurn: Bool, ranges: inout [Range<Int>], values: inout [Int]
     ) -> Bool {
-      guard let base = bytes.baseAddress else { return decoded == count }
+      let capacity = 64
+      return withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: capacity) { rangeBuffer in
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: capacity) { valueBuffer in
+          while true {
+            guard let written = decode(past: offset, isTurn: isTurn, into: rangeBuffer, values: valueBuffer) else {
+              return false
+            }
+            ranges.append(contentsOf: UnsafeBufferPointer(rebasing: rangeBuffer[..<written]))
+            values.append(contentsOf: UnsafeBufferPointer(rebasing: valueBuffer[..<written]))
+            if written < capacity || isAtEnd || rangeBuffer[written - 1].upperBound > offset { return true }
+          }
+        }
+      }
+    }
+
+    /// The same, into buffers: at most as many units as they hold. Returns how many were
+    /// written, `nil` when the bytes are damaged.
+    private mutating func decode(
+      past offset: Int, isTurn: Bool, into ranges: UnsafeMutableBufferPointer<Range<Int>>,
+      values: UnsafeMutableBufferPointer<Int>
+    ) -> Int? {
+      guard let base = bytes.baseAddress else { return decoded == count ? 0 : nil }
+      let capacity = min(ranges.count, values.count)
+      var written = 0
       var at = self.offset
       var decoded = self.decoded
       var previousEnd = self.previousEnd
@@ -328,32 +353,33 @@ public struct DocumentOutline: Sendable, Hashable {
         }
         return DocumentOutline.varint(bytes, at: &at, end: end)
       }
-      while decoded < count {
-        guard let head = varint(), let length = varint(), length <= UInt64(Int32.max) else { return false }
+      while decoded < count && written < capacity {
+        guard let head = varint(), let length = varint(), length <= UInt64(Int32.max) else { return nil }
         let value: Int
         let gap: UInt64
         if isTurn {
-          guard let speaker = varint(), speaker <= UInt64(Int32.max) else { return false }
+          guard let speaker = varint(), speaker <= UInt64(Int32.max) else { return nil }
           gap = head
           value = Int(speaker)
         } else {
           gap = head >> 1
           if head & 1 == 1 {
             guard let turnGap = varint(), let turn = DocumentOutline.add(previousTurn, DocumentOutline.unzigzag(turnGap))
-            else { return false }
+            else { return nil }
             previousTurn = turn
           }
           value = previousTurn
         }
-        guard let start = DocumentOutline.add(previousEnd, DocumentOutline.unzigzag(gap)) else { return false }
+        guard let start = DocumentOutline.add(previousEnd, DocumentOutline.unzigzag(gap)) else { return nil }
         decoded += 1
-        guard decoded < count || at == end else { return false }
+        guard decoded < count || at == end else { return nil }
         previousEnd = start + Int(length)
-        ranges.append(start..<previousEnd)
-        values.append(value)
+        (ranges.baseAddress! + written).initialize(to: start..<previousEnd)
+        (values.baseAddress! + written).initialize(to: value)
+        written += 1
         if previousEnd > offset { break }
       }
-      return true
+      return written
     }
 
     private mutating func varint() -> UInt64? {
