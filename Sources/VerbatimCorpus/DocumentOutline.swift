@@ -275,28 +275,17 @@ public struct DocumentOutline: Sendable, Hashable {
     /// name), for a sentence or segment, its turn's 1-based ordinal. `nil` past the last unit
     /// (``isAtEnd``) or when the bytes are damaged.
     public mutating func next(isTurn: Bool) -> (range: Range<Int>, value: Int)? {
-      guard decoded < count, let head = varint(), let length = varint(), length <= UInt64(Int32.max) else { return nil }
-      let value: Int
-      let gap: UInt64
-      if isTurn {
-        guard let speaker = varint(), speaker <= UInt64(Int32.max) else { return nil }
-        gap = head
-        value = Int(speaker)
-      } else {
-        gap = head >> 1
-        if head & 1 == 1 {
-          guard let turnGap = varint(), let turn = DocumentOutline.add(previousTurn, DocumentOutline.unzigzag(turnGap))
-          else { return nil }
-          previousTurn = turn
+      // One unit: the batch decoder with room for one (`past: .min` stops after the first).
+      var range = 0..<0
+      var value = 0
+      let written = withUnsafeMutablePointer(to: &range) { range in
+        withUnsafeMutablePointer(to: &value) { value in
+          decode(
+            past: .min, isTurn: isTurn, into: UnsafeMutableBufferPointer(start: range, count: 1),
+            values: UnsafeMutableBufferPointer(start: value, count: 1))
         }
-        value = previousTurn
       }
-      guard let start = DocumentOutline.add(previousEnd, DocumentOutline.unzigzag(gap)) else { return nil }
-      decoded += 1
-      // The last unit must end its part exactly.
-      guard decoded < count || offset == end else { return nil }
-      previousEnd = start + Int(length)
-      return (start..<previousEnd, value)
+      return written == 1 ? (range, value) : nil
     }
 
     /// Decodes units into `ranges` and `values` (appended; the same values as ``next(isTurn:)``)
@@ -372,6 +361,7 @@ public struct DocumentOutline: Sendable, Hashable {
         }
         guard let start = DocumentOutline.add(previousEnd, DocumentOutline.unzigzag(gap)) else { return nil }
         decoded += 1
+        // The last unit must end its part exactly.
         guard decoded < count || at == end else { return nil }
         previousEnd = start + Int(length)
         (ranges.baseAddress! + written).initialize(to: start..<previousEnd)
@@ -382,9 +372,6 @@ public struct DocumentOutline: Sendable, Hashable {
       return written
     }
 
-    private mutating func varint() -> UInt64? {
-      DocumentOutline.varint(bytes, at: &offset, end: end)
-    }
   }
 
   /// The LEB128 varint at `offset` (moved past it) if it ends before `end`.

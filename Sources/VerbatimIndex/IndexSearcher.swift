@@ -330,11 +330,11 @@ public struct IndexSearcher {
     var table = UnitTable()
     // A phrase skips most of its documents on their positions alone, before reading their
     // records: loading those records early only took memory bandwidth (phrase medians +25 %).
-    let prefetcher = RecordPrefetcher(segments: plan.skipsMostRecords ? [] : snapshot.segments.map(\.recordMemory))
+    let prefetcher = RecordPrefetcher(segments: plan.skipsMostRecords ? [] : snapshot.segments.map(\.recordHints))
     let end = concurrent ? lead : targets.count
-    prefetcher.warmUp(from: 0, in: targets, before: end) { ($0.segment, $0.ordinal) }
+    prefetcher.warmUp(from: 0, in: targets, before: end)
     for index in 0..<end {
-      prefetcher.ahead(of: index, in: targets, before: end) { ($0.segment, $0.ordinal) }
+      prefetcher.ahead(of: index, in: targets, before: end)
       let target = targets[index]
       scratch.hits.removeAll(keepingCapacity: true)
       guard try visit(target, plan, snapshot.segments[target.segment], postings[target.segment], &scratch, &table) else {
@@ -492,9 +492,9 @@ public struct IndexSearcher {
         var lists: [WordPostings] = []
         let prefetcher = prefetcher
         let end = chunk.documents.upperBound
-        prefetcher.warmUp(from: chunk.documents.lowerBound, in: targets, before: end) { ($0.segment, $0.ordinal) }
+        prefetcher.warmUp(from: chunk.documents.lowerBound, in: targets, before: end)
         for index in chunk.documents {
-          prefetcher.ahead(of: index, in: targets, before: end) { ($0.segment, $0.ordinal) }
+          prefetcher.ahead(of: index, in: targets, before: end)
           let target = targets[index]
           if target.segment != segment {
             segment = target.segment
@@ -538,6 +538,43 @@ public struct IndexSearcher {
     var id: Int64
     var segment: Int
     var ordinal: UInt32
+  }
+
+  /// Cache hints while visiting targets in order: before each visit, the record of the
+  /// document ``distance`` targets on and the table entry of the one twice as far are
+  /// requested (``RecordHints``), so that their loads overlap with the visits in between
+  /// instead of stalling each visit several times.
+  fileprivate struct RecordPrefetcher {
+    /// Each segment's hints, in the snapshot's order (none: no hints).
+    let segments: [RecordHints]
+    static let distance = 8
+
+    /// Before visiting `targets[first]`, the first of a run ending before `end`: the records
+    /// of the ``distance`` targets from it and the entries of the ``distance`` after.
+    func warmUp(from first: Int, in targets: [Target], before end: Int) {
+      guard !segments.isEmpty else { return }
+      for target in targets[first..<min(end, first + Self.distance)] {
+        segments[target.segment].record(target.ordinal)
+      }
+      for target in targets[min(end, first + Self.distance)..<min(end, first + 2 * Self.distance)] {
+        segments[target.segment].entry(target.ordinal)
+      }
+    }
+
+    /// Before visiting `targets[index]`: the entry 2 × ``distance`` on and the record
+    /// ``distance`` on (both before `end`).
+    @inline(__always)
+    func ahead(of index: Int, in targets: [Target], before end: Int) {
+      guard !segments.isEmpty else { return }
+      if index + 2 * Self.distance < end {
+        let target = targets[index + 2 * Self.distance]
+        segments[target.segment].entry(target.ordinal)
+      }
+      if index + Self.distance < end {
+        let target = targets[index + Self.distance]
+        segments[target.segment].record(target.ordinal)
+      }
+    }
   }
 
   /// Buffers reused from one document to the next.

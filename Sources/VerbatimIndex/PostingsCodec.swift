@@ -491,28 +491,20 @@ public struct RangeTable {
   }
 
   /// The range of one position, decoding only the start of its block (no allocation); `nil`
-  /// when `position` is out of range or the table is damaged.
+  /// when `position` is out of range or the table is damaged. (A ``Walker`` for one position.)
   ///
   /// - Complexity: O(*p* mod 128).
   public func range(at position: Int) -> (start: UInt32, end: UInt32)? {
+    var walker = Walker(self)
+    return walker.range(at: position)
+  }
+
+  /// ``range(at:)`` through ``scan``, which checks every range on the way: for zigzag gaps
+  /// and for a block without 8 readable bytes after it.
+  fileprivate func checkedRange(at position: Int) -> (start: UInt32, end: UInt32)? {
     guard position >= 0, position < slotCount else { return nil }
     guard let layout = blockLayout(position / BlockCodec.blockSize) else { return nil }
     let count = position % BlockCodec.blockSize + 1
-    if !isZigzag, layout.lengthBytes.upperBound + 8 <= bytes.count, let base = bytes.baseAddress {
-      // Mode 0: gaps and lengths are never negative, so the range is two running sums with
-      // no check on the way (128 values of at most 32 bits cannot overflow a UInt64); a third
-      // fewer instructions than `scan` with its per-slot checks and closure.
-      let gapMask: UInt64 = (1 << UInt64(layout.gapWidth)) - 1
-      let lengthMask: UInt64 = (1 << UInt64(layout.lengthWidth)) - 1
-      var start = UInt64(layout.base)
-      var length: UInt64 = 0
-      for index in 0..<count {
-        start += length + Self.packedField(base, layout.gapBytes.lowerBound, bit: index * Int(layout.gapWidth), mask: gapMask)
-        length = Self.packedField(base, layout.lengthBytes.lowerBound, bit: index * Int(layout.lengthWidth), mask: lengthMask)
-      }
-      guard start + length <= UInt64(UInt32.max) else { return nil }
-      return (UInt32(start), UInt32(start + length))
-    }
     var result: (start: UInt32, end: UInt32) = (0, 0)
     guard scan(layout, count: count, { _, start, end in result = (start, end) }) == count else { return nil }
     return result
@@ -560,7 +552,7 @@ public struct RangeTable {
       }
       guard isFast, let base = table.bytes.baseAddress else {
         // Zigzag gaps, or a block at the very end of the bytes: the checked way.
-        return table.range(at: position)
+        return table.checkedRange(at: position)
       }
       // Mode 0: gaps and lengths are never negative, so two running sums with no check on the
       // way (128 values of at most 32 bits cannot overflow a UInt64).

@@ -653,6 +653,8 @@ public enum SegmentFormat {
   public static let footerSize = 96
   /// Size of one document table entry.
   public static let documentEntrySize = 20
+  /// Where a document entry holds its record's offset (after the id and the token count).
+  static let recordOffsetInEntry = 12
   static let sectionCount = 5
 
   /// Appends the footer after the last section: the section table (sections laid end to end
@@ -828,9 +830,8 @@ public final class SegmentReader: @unchecked Sendable {
   /// Every document, by local ordinal.
   public var documents: [SegmentDocument] { (0..<documentCount).map(document(at:)) }
 
-  /// The document table and the records, in place, for ``RecordPrefetcher`` (valid while the
-  /// reader lives).
-  var recordMemory: RecordPrefetcher.Segment { .init(entries: documentSection, records: rangesSection) }
+  /// Cache hints for this segment's documents (valid while the reader lives).
+  var recordHints: RecordHints { RecordHints(entries: documentSection, records: rangesSection) }
 
   /// The range of every position of the document at `ordinal`: `starts[p]..<ends[p]`.
   ///
@@ -852,7 +853,8 @@ public final class SegmentReader: @unchecked Sendable {
   /// Where the record of the document at `ordinal` starts: its outline, then its range table.
   private func recordOffset(ofDocument ordinal: Int) throws(IndexError) -> Int {
     precondition(ordinal >= 0 && ordinal < documentCount, "document ordinal out of range")
-    var entry = ByteCursor(documentSection, offset: ordinal * SegmentFormat.documentEntrySize + 12)
+    var entry = ByteCursor(
+      documentSection, offset: ordinal * SegmentFormat.documentEntrySize + SegmentFormat.recordOffsetInEntry)
     guard let offset = entry.readUInt64(), offset < UInt64(rangesSection.count) else {
       throw .corrupt(file: path, reason: "range table of document \(ordinal) out of bounds")
     }
@@ -1015,88 +1017,42 @@ struct ByteKey: Hashable {
   }
 }
 
-/// Cache hints for a search that visits documents in a known order: it asks the CPU to load a
-/// document's table entry, then its record (outline and range table), a few documents before
-/// the visit, so that the loads overlap with the documents visited in between instead of
-/// stalling each visit several times. Hints only: they read nothing that the visit relies on,
-/// and an entry that looks damaged is skipped (the visit reports it).
-struct RecordPrefetcher {
-  /// One segment's document table and records.
-  struct Segment {
-    let entries: UnsafeRawBufferPointer
-    let records: UnsafeRawBufferPointer
-  }
-
-  /// The segments, in the snapshot's order (none: no hints).
-  let segments: [Segment]
-  /// How far ahead the record of a document is loaded (its table entry twice as far).
-  static let distance = 8
+/// Cache hints for one segment's documents: ask the CPU to load a document's table entry, or
+/// its record (outline and range table), before it is visited (`IndexSearcher` does so a few
+/// documents ahead). Hints only: they read nothing that the visit relies on, and an entry that
+/// looks damaged is skipped (the visit reports it).
+struct RecordHints {
+  let entries: UnsafeRawBufferPointer
+  let records: UnsafeRawBufferPointer
   /// At most this many bytes of a record are loaded (a record is typically 1–3 KB).
   static let recordBytes = 2048
 
-  /// Loads the table entry of the document at `ordinal` of `segment`.
+  /// Loads the table entry of the document at `ordinal`.
   @inline(__always)
-  func entry(_ segment: Int, _ ordinal: UInt32) {
-    guard segment < segments.count else { return }
-    let memory = segments[segment]
-    let offset = Int(ordinal) * SegmentFormat.documentEntrySize + 12
-    guard offset + 8 <= memory.entries.count, let base = memory.entries.baseAddress else { return }
+  func entry(_ ordinal: UInt32) {
+    let offset = Int(ordinal) * SegmentFormat.documentEntrySize + SegmentFormat.recordOffsetInEntry
+    guard offset + 8 <= entries.count, let base = entries.baseAddress else { return }
     verbatim_prefetch(base + offset)
   }
 
-  /// Loads the first ``recordBytes`` of the record of the document at `ordinal` of `segment`
-  /// (as far as the next record).
+  /// Loads the first ``recordBytes`` of the record of the document at `ordinal` (as far as
+  /// the next record).
   @inline(__always)
-  func record(_ segment: Int, _ ordinal: UInt32) {
-    guard segment < segments.count else { return }
-    let memory = segments[segment]
-    let offset = Int(ordinal) * SegmentFormat.documentEntrySize + 12
-    guard offset + 8 <= memory.entries.count, let base = memory.records.baseAddress,
-      let entries = memory.entries.baseAddress
-    else { return }
-    let start = UInt64(littleEndian: entries.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
-    guard start < UInt64(memory.records.count) else { return }
-    var end = min(memory.records.count, Int(start) + Self.recordBytes)
-    if offset + SegmentFormat.documentEntrySize + 8 <= memory.entries.count {
+  func record(_ ordinal: UInt32) {
+    let offset = Int(ordinal) * SegmentFormat.documentEntrySize + SegmentFormat.recordOffsetInEntry
+    guard offset + 8 <= entries.count, let base = records.baseAddress, let table = entries.baseAddress else { return }
+    let start = UInt64(littleEndian: table.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+    guard start < UInt64(records.count) else { return }
+    var end = min(records.count, Int(start) + Self.recordBytes)
+    if offset + SegmentFormat.documentEntrySize + 8 <= entries.count {
       let next = UInt64(
-        littleEndian: entries.loadUnaligned(fromByteOffset: offset + SegmentFormat.documentEntrySize, as: UInt64.self))
+        littleEndian: table.loadUnaligned(fromByteOffset: offset + SegmentFormat.documentEntrySize, as: UInt64.self))
       end = min(end, Int(clamping: next))
     }
     var line = Int(start)
     while line < end {
       verbatim_prefetch(base + line)
       line += 64
-    }
-  }
-
-  /// The hints to give before visiting `targets[first]`, the first of a run: the records of
-  /// the ``distance`` documents from it and the entries of the ``distance`` after.
-  func warmUp<Targets: RandomAccessCollection>(
-    from first: Int, in targets: Targets, before end: Int, segment: (Targets.Element) -> (Int, UInt32)
-  ) where Targets.Index == Int {
-    for index in first..<min(end, first + Self.distance) {
-      let (segment, ordinal) = segment(targets[index])
-      record(segment, ordinal)
-    }
-    for index in min(end, first + Self.distance)..<min(end, first + 2 * Self.distance) {
-      let (segment, ordinal) = segment(targets[index])
-      entry(segment, ordinal)
-    }
-  }
-
-  /// The hints to give before visiting `targets[index]`: the entry of the document
-  /// 2 × ``distance`` on and the record of the one ``distance`` on (both before `end`).
-  @inline(__always)
-  func ahead<Targets: RandomAccessCollection>(
-    of index: Int, in targets: Targets, before end: Int, segment: (Targets.Element) -> (Int, UInt32)
-  ) where Targets.Index == Int {
-    if index + 2 * Self.distance < end {
-      let (segment, ordinal) = segment(targets[index + 2 * Self.distance])
-      entry(segment, ordinal)
-    }
-    if index + Self.distance < end {
-      let (segment, ordinal) = segment(targets[index + Self.distance])
-      record(segment, ordinal)
     }
   }
 }
