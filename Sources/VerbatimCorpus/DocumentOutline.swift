@@ -164,6 +164,28 @@ public struct DocumentOutline: Sendable, Hashable {
       return names.count == Int(count) && offset == end
     }
 
+    /// The speakers' names (the first part) as byte ranges of the outline, into `ranges`
+    /// (emptied first), each checked as UTF-8 but not made a `String`: the form for a searcher,
+    /// which makes a name (``name(in:_:)``) only for the units that hold a hit.
+    public mutating func speakerRanges(into ranges: inout [Range<Int>]) -> Bool {
+      ranges.removeAll(keepingCapacity: true)
+      guard let end = partEnd(), let count = varint(), offset <= end else { return false }
+      for _ in 0..<min(count, UInt64(end - offset)) {
+        guard let length = varint(), offset <= end, length <= UInt64(end - offset) else { return false }
+        let range = offset..<(offset + Int(length))
+        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+        guard DocumentOutline.isValidUTF8(slice) else { return false }
+        ranges.append(range)
+        offset = range.upperBound
+      }
+      return ranges.count == Int(count) && offset == end
+    }
+
+    /// The name at `range` of an outline's bytes (from ``speakerRanges(into:)``).
+    public static func name(in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
+      String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
     /// The turns (the second part).
     public mutating func turns(speakers: [String]) -> [Turn]? {
       guard var stream = unitStream() else { return nil }
@@ -260,16 +282,59 @@ public struct DocumentOutline: Sendable, Hashable {
     public private(set) var decoded = 0
     private var previousEnd = 0
     private var previousTurn = 0
+    /// Where the first unit's bytes start.
+    private let first: Int
 
     init(bytes: UnsafeRawBufferPointer, offset: Int, end: Int, count: Int) {
       self.bytes = bytes
       self.offset = offset
       self.end = end
       self.count = count
+      first = offset
     }
 
     /// Whether every unit was returned.
     public var isAtEnd: Bool { decoded == count }
+
+    /// Where a stream stands: what it needs to go on decoding from a unit without the units
+    /// before it (an index keeps one every few units, to skip to the unit it wants).
+    public struct Mark: Sendable, Hashable {
+      /// How many units come before (the next unit's 0-based index).
+      public var unit: Int
+      /// Where the next unit's bytes start, from the first unit's.
+      public var byteOffset: Int
+      /// The end of the unit before (0 for the first).
+      public var previousEnd: Int
+      /// For sentences and segments, the turn of the unit before (0 for the first).
+      public var previousTurn: Int
+      public init(unit: Int, byteOffset: Int, previousEnd: Int, previousTurn: Int) {
+        self.unit = unit
+        self.byteOffset = byteOffset
+        self.previousEnd = previousEnd
+        self.previousTurn = previousTurn
+      }
+    }
+
+    /// Where this stream stands now.
+    public var mark: Mark {
+      Mark(unit: decoded, byteOffset: offset - first, previousEnd: previousEnd, previousTurn: previousTurn)
+    }
+
+    /// Goes on from `mark` (of this part, taken by ``mark`` on a stream of the same bytes);
+    /// `false`, the stream unchanged, when the mark cannot be one: past the part's units or
+    /// bytes, or with values out of range.
+    public mutating func resume(at mark: Mark) -> Bool {
+      guard mark.unit >= 0, mark.unit <= count, mark.byteOffset >= 0, mark.byteOffset <= end - first,
+        mark.unit < count || mark.byteOffset == end - first,
+        mark.previousEnd >= 0, mark.previousEnd <= Int(Int32.max), mark.previousTurn >= 0,
+        mark.previousTurn <= Int(Int32.max)
+      else { return false }
+      decoded = mark.unit
+      offset = first + mark.byteOffset
+      previousEnd = mark.previousEnd
+      previousTurn = mark.previousTurn
+      return true
+    }
 
     /// The next unit: its range and, for a turn, its speaker number (0: none, k: the k-th
     /// name), for a sentence or segment, its turn's 1-based ordinal. `nil` past the last unit
@@ -331,13 +396,19 @@ public struct DocumentOutline: Sendable, Hashable {
         self.previousEnd = previousEnd
         self.previousTurn = previousTurn
       }
-      // One byte is the common case (gaps and lengths under 128); longer ones take the loop.
+      // One or two bytes are the common cases (gaps under 128, lengths under 16,384: a
+      // segment is usually longer than 127 bytes); longer ones take the loop.
       @inline(__always) func varint() -> UInt64? {
-        if at < end {
+        if at + 1 < end {
           let byte = base.load(fromByteOffset: at, as: UInt8.self)
           if byte < 0x80 {
             at += 1
             return UInt64(byte)
+          }
+          let next = base.load(fromByteOffset: at + 1, as: UInt8.self)
+          if next < 0x80 {
+            at += 2
+            return UInt64(byte & 0x7F) | UInt64(next) << 7
           }
         }
         return DocumentOutline.varint(bytes, at: &at, end: end)
@@ -372,6 +443,39 @@ public struct DocumentOutline: Sendable, Hashable {
       return written
     }
 
+  }
+
+  /// Whether `bytes` are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
+  /// nothing past U+10FFFF), as `String(validating:as:)` decides, without its generic
+  /// machinery: a search checks the speakers' names of every document it visits.
+  public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
+    var index = 0
+    let count = bytes.count
+    while index < count {
+      let lead = bytes[index]
+      if lead < 0x80 {
+        index += 1
+        continue
+      }
+      // The sequence's length and the range its second byte must lie in (Unicode table 3-7).
+      let length: Int
+      var low: UInt8 = 0x80
+      var high: UInt8 = 0xBF
+      switch lead {
+      case 0xC2...0xDF: length = 2
+      case 0xE0: length = 3; low = 0xA0
+      case 0xE1...0xEC, 0xEE...0xEF: length = 3
+      case 0xED: length = 3; high = 0x9F
+      case 0xF0: length = 4; low = 0x90
+      case 0xF1...0xF3: length = 4
+      case 0xF4: length = 4; high = 0x8F
+      default: return false
+      }
+      guard count - index >= length, (low...high).contains(bytes[index + 1]) else { return false }
+      for next in (index + 2)..<(index + length) where bytes[next] & 0xC0 != 0x80 { return false }
+      index += length
+    }
+    return true
   }
 
   /// The LEB128 varint at `offset` (moved past it) if it ends before `end`.

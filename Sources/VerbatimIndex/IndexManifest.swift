@@ -116,13 +116,11 @@ public struct IndexManifest: Codable, Sendable, Hashable {
       manifest.segmentFormatVersion == Int(SegmentFormat.version)
         || (allowingOlderSegments && (1..<Int(SegmentFormat.version)).contains(manifest.segmentFormatVersion))
     else {
-      let advice =
-        manifest.segmentFormatVersion < Int(SegmentFormat.version)
-        ? "; run `verbatim index` to rebuild it" : "; it was written by a newer build"
+      // The error's description adds how to rebuild it.
+      let age = manifest.segmentFormatVersion < Int(SegmentFormat.version) ? "older" : "newer"
       throw .corrupt(
         file: path,
-        reason:
-          "segment format version \(manifest.segmentFormatVersion); this build reads \(SegmentFormat.version)\(advice)")
+        reason: "segment format version \(manifest.segmentFormatVersion), \(age) than this build's \(SegmentFormat.version)")
     }
     for segment in manifest.segments {
       guard !segment.file.isEmpty, !segment.file.contains("/"), segment.file != ".", segment.file != "..",

@@ -120,7 +120,7 @@ public struct IndexSearcher {
       return try reader.rangeTable(ofDocument: Int(target.ordinal))
     }
     let record = try reader.outlineAndRangeTable(ofDocument: Int(target.ordinal))
-    guard table.fill(outline: record.outline, kind: unitKind, withMetadata: withMetadata) else {
+    guard table.fill(outline: record.outline, skips: record.skips, kind: unitKind, withMetadata: withMetadata) else {
       throw IndexError.corrupt(file: reader.path, reason: "outline of document \(target.ordinal) damaged")
     }
     return record.ranges
@@ -130,13 +130,20 @@ public struct IndexSearcher {
   /// from one document to the next (no allocation per document once they have grown), lazily:
   /// a search whose hits ascend asks for the units up to each hit (``decode(past:)``), so
   /// the units after a document's last hit are never decoded, and a ``SearchUnit`` (with its
-  /// speaker's name) is made only for the units that hold a hit.
+  /// speaker's name) is made only for the units that hold a hit. Units (and turns) before the
+  /// outline's last mark (``OutlineSkips``) ending before the wanted offset are not decoded
+  /// either: each takes the empty range at that mark's previous end, which holds no offset.
   struct UnitTable {
-    /// The units decoded so far, in text order (all of them after `decode(past: .max)`).
+    /// The units decoded so far, in text order (all of them after ``decodeAll()``); the units
+    /// skipped are empty ranges that end at or before the offsets asked for since.
     var ranges: [Range<Int>] = []
     /// Per decoded unit, the ordinal of its turn (1-based; 0 or past the turns decoded: none).
     var unitTurns: [Int] = []
-    var names: [String] = []
+    /// The speakers' names: where each lies in the outline, and the names made so far (a
+    /// name is made when a unit of its speaker holds a hit, not for every document visited).
+    private var nameRanges: [Range<Int>] = []
+    private var names: [String?] = []
+    private var outline = UnsafeRawBufferPointer(start: nil, count: 0)
     /// The document's metadata (filled only when the query has field filters).
     var metadata: [String: String] = [:]
     /// The units as `describe` gave them (their own ordinals), or `nil` for outline units
@@ -152,10 +159,15 @@ public struct IndexSearcher {
     private var turnRanges: [Range<Int>] = []
     /// Speakers of turns being decoded (a buffer kept from one document to the next).
     private var speakerScratch: [Int] = []
+    /// The marks of the searched units and of the turns.
+    private var pendingSkips = OutlineSkips.Part.none
+    private var turnSkips = OutlineSkips.Part.none
+    /// How many turns of this document were skipped (for tests).
+    private(set) var skippedTurns = 0
 
     /// The unit at `index` (decoded).
     @inline(__always)
-    func unit(_ index: Int) -> SearchUnit {
+    mutating func unit(_ index: Int) -> SearchUnit {
       if let given { return given[index] }
       let turn = unitTurns[index]
       let known = turn >= 1 && turn <= turnSpeakers.count
@@ -165,12 +177,16 @@ public struct IndexSearcher {
 
     /// The speaker of the unit at `index` (decoded).
     @inline(__always)
-    func speaker(_ index: Int) -> String? {
+    mutating func speaker(_ index: Int) -> String? {
       if let given { return given[index].speaker }
       let turn = unitTurns[index]
       guard turn >= 1 && turn <= turnSpeakers.count else { return nil }
       let speaker = turnSpeakers[turn - 1]
-      return speaker == 0 ? nil : names[speaker - 1]
+      guard speaker > 0 else { return nil }
+      if let name = names[speaker - 1] { return name }
+      let name = DocumentOutline.Reader.name(in: outline, nameRanges[speaker - 1])
+      names[speaker - 1] = name
+      return name
     }
 
     /// Decodes units until one ends after `offset`, or to the last: then ``ranges`` answers
@@ -180,19 +196,36 @@ public struct IndexSearcher {
     mutating func decode(past offset: Int) -> Bool {
       if pending == nil { return true }
       if let last = ranges.last, last.upperBound > offset { return true }
-      return decodeMore(past: offset)
+      return decodeMore(past: offset, skipping: true)
     }
 
-    private mutating func decodeMore(past offset: Int) -> Bool {
+    /// Decodes every unit left, none skipped: for a search that looks at every unit.
+    mutating func decodeAll() -> Bool {
+      decodeMore(past: .max, skipping: false)
+    }
+
+    private mutating func decodeMore(past offset: Int, skipping: Bool) -> Bool {
       guard var stream = pending else { return true }
       pending = nil
+      if skipping, let mark = pendingSkips.lastMark(endingAtOrBefore: offset, after: ranges.count) {
+        // Every unit before the mark ends at or before `offset`.
+        guard stream.resume(at: mark) else { return false }
+        let skipped = mark.unit - ranges.count
+        ranges.append(contentsOf: repeatElement(mark.previousEnd..<mark.previousEnd, count: skipped))
+        if kind == .turn {
+          for _ in 0..<skipped { unitTurns.append(unitTurns.count + 1) }
+          skipTurns(to: mark)
+        } else {
+          unitTurns.append(contentsOf: repeatElement(0, count: skipped))
+        }
+      }
       let first = ranges.count
       if kind == .turn {
         // The turns' speakers go through `speakerScratch`, then into the turn tables.
         speakerScratch.removeAll(keepingCapacity: true)
         let decoded = stream.decode(past: offset, isTurn: true, ranges: &ranges, values: &speakerScratch)
         for (index, speaker) in speakerScratch.enumerated() {
-          guard speaker <= names.count else { return false }
+          guard speaker <= nameRanges.count else { return false }
           turnSpeakers.append(speaker)
           turnRanges.append(ranges[first + index])
           unitTurns.append(turnSpeakers.count)
@@ -204,6 +237,16 @@ public struct IndexSearcher {
         var last = 0
         for turn in unitTurns[first...] where turn > last { last = turn }
         if last > turnSpeakers.count {
+          // With marks, the units' turns never go back: those before the first new unit's
+          // turn are not needed.
+          if first < unitTurns.count, unitTurns[first] >= 1, let stream = turns,
+            let mark = turnSkips.lastMark(atOrBefore: unitTurns[first] - 1, after: turnSpeakers.count)
+          {
+            var resumed = stream
+            guard resumed.resume(at: mark) else { return false }
+            turns = resumed
+            skipTurns(to: mark)
+          }
           guard decodeTurns(through: last) else { return false }
         }
       }
@@ -211,11 +254,19 @@ public struct IndexSearcher {
       return true
     }
 
+    /// Turns before `mark` (a mark of the turns) as skipped: no speaker, the empty range.
+    private mutating func skipTurns(to mark: DocumentOutline.UnitStream.Mark) {
+      let skipped = mark.unit - turnSpeakers.count
+      skippedTurns += skipped
+      turnSpeakers.append(contentsOf: repeatElement(0, count: skipped))
+      turnRanges.append(contentsOf: repeatElement(mark.previousEnd..<mark.previousEnd, count: skipped))
+    }
+
     /// Decodes turns as far as turn `ordinal` (1-based; a turn out of range, 0 or past the
     /// last, has no speaker, as the store has it); `false` when damaged.
     private mutating func decodeTurns(through ordinal: Int) -> Bool {
       while turnSpeakers.count < ordinal, let stream = turns, !stream.isAtEnd {
-        guard let (range, speaker) = turns?.next(isTurn: true), speaker <= names.count else { return false }
+        guard let (range, speaker) = turns?.next(isTurn: true), speaker <= nameRanges.count else { return false }
         turnSpeakers.append(speaker)
         turnRanges.append(range)
       }
@@ -225,10 +276,17 @@ public struct IndexSearcher {
     /// Reads an outline (``DocumentOutline``): its speakers' names, and where its units of
     /// `kind` and its turns lie (decoded on demand); its metadata only `withMetadata` (the
     /// part is skipped otherwise). `false` when damaged.
-    mutating func fill(outline bytes: UnsafeRawBufferPointer, kind: DocumentOutline.UnitKind, withMetadata: Bool)
-      -> Bool
-    {
+    mutating func fill(
+      outline bytes: UnsafeRawBufferPointer, skips: OutlineSkips, kind: DocumentOutline.UnitKind, withMetadata: Bool
+    ) -> Bool {
       given = nil
+      skippedTurns = 0
+      turnSkips = skips.turns
+      switch kind {
+      case .turn: pendingSkips = skips.turns
+      case .sentence: pendingSkips = skips.sentences
+      case .segment: pendingSkips = skips.segments
+      }
       metadata = [:]
       ranges.removeAll(keepingCapacity: true)
       unitTurns.removeAll(keepingCapacity: true)
@@ -238,11 +296,15 @@ public struct IndexSearcher {
       turns = nil
       self.kind = kind
       guard !bytes.isEmpty else {
+        nameRanges.removeAll(keepingCapacity: true)
         names.removeAll(keepingCapacity: true)
         return true
       }
       var reader = DocumentOutline.Reader(bytes)
-      guard reader.speakers(into: &names), let turnStream = reader.unitStream() else { return false }
+      guard reader.speakerRanges(into: &nameRanges), let turnStream = reader.unitStream() else { return false }
+      outline = bytes
+      names.removeAll(keepingCapacity: true)
+      names.append(contentsOf: repeatElement(nil, count: nameRanges.count))
       switch kind {
       case .turn:
         pending = turnStream
@@ -269,6 +331,8 @@ public struct IndexSearcher {
     /// Takes a document as `describe` gave it.
     mutating func fill(_ document: SearchDocument) {
       pending = nil
+      pendingSkips = .none
+      turnSkips = .none
       turns = nil
       given = document.units
       ranges = document.units.map(\.range)
@@ -703,7 +767,7 @@ public struct IndexSearcher {
     _ plan: Plan, _ id: Int64, _ units: inout UnitTable, _ table: RangeTable, _ reader: SegmentReader,
     _ scratch: inout Scratch
   ) throws(IndexError) {
-    guard units.decode(past: .max) else { throw Self.damagedOutline(reader) }
+    guard units.decodeAll() else { throw Self.damagedOutline(reader) }
     scratch.touched.removeAll(keepingCapacity: true)
     scratch.touched.append(contentsOf: repeatElement(plan.matchesWithoutWords, count: units.ranges.count))
     for slot in scratch.positions.indices {

@@ -373,9 +373,12 @@ public enum PostingsCodec {
         var blocks: [UInt8] = []
         blocks.reserveCapacity(count + 4 * blockCount)
         previousEnd = 0
-        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * blockSize) { scratch in
+        let interval = RangeTable.checkpointInterval
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 2 * blockSize + blockSize / interval) { scratch in
           let gaps = UnsafeMutableBufferPointer(rebasing: scratch[0..<blockSize])
           let lengths = UnsafeMutableBufferPointer(rebasing: scratch[blockSize..<(2 * blockSize)])
+          let checkpoints = UnsafeMutableBufferPointer(
+            rebasing: scratch[(2 * blockSize)..<(2 * blockSize + blockSize / interval)])
           for block in 0..<blockCount {
             precondition(blocks.count <= Int(UInt32.max), "range table over 4 GiB")
             output.withUnsafeMutableBytes { bytes in
@@ -387,7 +390,14 @@ public enum PostingsCodec {
             let slots = min(count, first + blockSize) - first
             var gapBits: UInt32 = 0
             var lengthBits: UInt32 = 0
+            var checkpointBits: UInt32 = 0
+            let base = previousEnd
             for slot in 0..<slots {
+              if isMonotone && slot > 0 && slot % interval == 0 {
+                // Mode 0: where the running end stands before every 32nd slot, from the base.
+                checkpoints[slot / interval - 1] = previousEnd - base
+                checkpointBits |= previousEnd - base
+              }
               let start = starts[first + slot]
               let end = ends[first + slot]
               let gap =
@@ -401,6 +411,13 @@ public enum PostingsCodec {
             }
             let gapWidth = 32 - gapBits.leadingZeroBitCount
             let lengthWidth = 32 - lengthBits.leadingZeroBitCount
+            if isMonotone {
+              let checkpointWidth = 32 - checkpointBits.leadingZeroBitCount
+              blocks.append(UInt8(checkpointWidth))
+              BitPacking.pack(
+                UnsafeBufferPointer(rebasing: checkpoints[0..<((slots - 1) / interval)]), width: checkpointWidth,
+                into: &blocks)
+            }
             blocks.append(UInt8(gapWidth))
             BitPacking.pack(UnsafeBufferPointer(rebasing: gaps[0..<slots]), width: gapWidth, into: &blocks)
             blocks.append(UInt8(lengthWidth))
@@ -439,11 +456,29 @@ public enum PostingsCodec {
 ///     varint slots · u8 mode (0: gaps ≥ 0, 1: zigzag gaps)
 ///     per block: u32 byte offset of the block (from the first block) · u32 end of the
 ///                previous range (the base its first gap counts from)
-///     per block: u8 gap width · u8 length width · packed gaps · packed lengths
+///     per block: [mode 0: u8 checkpoint width · packed checkpoints] ·
+///                u8 gap width · packed gaps · u8 length width · packed lengths
 ///
 /// gap = start − previous range's end; length = end − start. A position without a token has
-/// the empty range at the previous token's end.
+/// the empty range at the previous token's end. Checkpoint j (1 ≤ j ≤ (slots in the block − 1)
+/// / 32) is the end of the range before slot 32 j, minus the block's base: a lone position is
+/// summed on from the checkpoint before it, not from the start of its block (format 4).
 public struct RangeTable {
+  /// Slots between two checkpoints of a mode-0 block.
+  static let checkpointInterval = 32
+
+  /// Where one block's packed fields lie (``blockLayout(_:)``).
+  fileprivate struct BlockLayout {
+    var base: UInt32
+    var count: Int
+    var checkpointWidth: UInt8
+    var checkpointBytes: Range<Int>
+    var gapWidth: UInt8
+    var gapBytes: Range<Int>
+    var lengthWidth: UInt8
+    var lengthBytes: Range<Int>
+  }
+
   /// The bytes holding the table (a whole ranges section, typically).
   public let bytes: UnsafeRawBufferPointer
   /// The number of positions described.
@@ -475,19 +510,29 @@ public struct RangeTable {
 
   /// Where block `block`'s bit-packed gaps and lengths lie, read from its table entry and
   /// headers; `nil` when damaged.
-  fileprivate func blockLayout(_ block: Int) -> (
-    base: UInt32, count: Int, gapWidth: UInt8, gapBytes: Range<Int>, lengthWidth: UInt8, lengthBytes: Range<Int>
-  )? {
+  fileprivate func blockLayout(_ block: Int) -> BlockLayout? {
     var entry = ByteCursor(bytes, offset: tableStart + 8 * block)
     guard let relative = entry.readUInt32(), let base = entry.readUInt32() else { return nil }
     let count = min(BlockCodec.blockSize, slotCount - block * BlockCodec.blockSize)
     var cursor = ByteCursor(bytes, offset: blocksStart + Int(relative))
+    var checkpointWidth: UInt8 = 0
+    var checkpointBytes = cursor.offset..<cursor.offset
+    if !isZigzag {
+      guard let width = cursor.readByte(), width <= 32,
+        let packed = cursor.skip(
+          BitPacking.byteCount(count: (count - 1) / Self.checkpointInterval, width: Int(width)))
+      else { return nil }
+      checkpointWidth = width
+      checkpointBytes = packed
+    }
     guard let gapWidth = cursor.readByte(), gapWidth <= 32,
       let gapBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(gapWidth))),
       let lengthWidth = cursor.readByte(), lengthWidth <= 32,
       let lengthBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(lengthWidth)))
     else { return nil }
-    return (base, count, gapWidth, gapBytes, lengthWidth, lengthBytes)
+    return BlockLayout(
+      base: base, count: count, checkpointWidth: checkpointWidth, checkpointBytes: checkpointBytes,
+      gapWidth: gapWidth, gapBytes: gapBytes, lengthWidth: lengthWidth, lengthBytes: lengthBytes)
   }
 
   /// The range of one position, decoding only the start of its block (no allocation); `nil`
@@ -511,7 +556,7 @@ public struct RangeTable {
   }
 
   /// Reads the ranges of a document's positions in turn: each one sums on from the previous
-  /// one when it lies further in the same block (the whole block's prefix otherwise). A search
+  /// one or from the checkpoint before it, whichever is nearer (at most 31 slots). A search
   /// asks for its hits' positions in ascending order, so the slots of a block are read once
   /// for all its hits, and nothing is stored for the slots between them.
   public struct Walker {
@@ -521,6 +566,11 @@ public struct RangeTable {
     /// before it (the block's base at slot 0).
     private var slot = 0
     private var previousEnd: UInt64 = 0
+    /// The block's base (the end of the range before its first slot).
+    private var base: UInt64 = 0
+    private var checkpointStart = 0
+    private var checkpointWidth = 0
+    private var checkpointMask: UInt64 = 0
     private var gapStart = 0
     private var lengthStart = 0
     private var gapWidth = 0
@@ -542,6 +592,10 @@ public struct RangeTable {
         block = wanted
         slot = 0
         previousEnd = UInt64(layout.base)
+        base = previousEnd
+        checkpointStart = layout.checkpointBytes.lowerBound
+        checkpointWidth = Int(layout.checkpointWidth)
+        checkpointMask = (1 << UInt64(checkpointWidth)) - 1
         gapStart = layout.gapBytes.lowerBound
         lengthStart = layout.lengthBytes.lowerBound
         gapWidth = Int(layout.gapWidth)
@@ -553,6 +607,16 @@ public struct RangeTable {
       guard isFast, let base = table.bytes.baseAddress else {
         // Zigzag gaps, or a block at the very end of the bytes: the checked way.
         return table.checkedRange(at: position)
+      }
+      let checkpoint = index / RangeTable.checkpointInterval
+      if checkpoint * RangeTable.checkpointInterval > slot {
+        // A checkpoint lies between the running sum and `index` (mode 0 has one before
+        // every 32nd slot of the block): start from it.
+        slot = checkpoint * RangeTable.checkpointInterval
+        previousEnd =
+          self.base
+          + RangeTable.packedField(
+            base, checkpointStart, bit: (checkpoint - 1) * checkpointWidth, mask: checkpointMask)
       }
       // Mode 0: gaps and lengths are never negative, so two running sums with no check on the
       // way (128 values of at most 32 bits cannot overflow a UInt64).
@@ -641,11 +705,7 @@ public struct RangeTable {
   /// One loop reads both packed fields of each slot (a single unaligned 64-bit load each when
   /// the table has 8 bytes after the block, as all but a section's last block do).
   @inline(__always)
-  private func scan(
-    _ layout: (
-      base: UInt32, count: Int, gapWidth: UInt8, gapBytes: Range<Int>, lengthWidth: UInt8, lengthBytes: Range<Int>
-    ),
-    count: Int, _ body: (Int, UInt32, UInt32) -> Void
+  private func scan(_ layout: BlockLayout, count: Int, _ body: (Int, UInt32, UInt32) -> Void
   ) -> Int {
     let gapWidth = Int(layout.gapWidth)
     let lengthWidth = Int(layout.lengthWidth)

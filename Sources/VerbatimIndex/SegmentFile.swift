@@ -300,10 +300,14 @@ public struct SegmentBuilder {
     precondition(openDocument == nil, "call endDocument() before opening another document")
     precondition(documents.count < Int(UInt32.max), "a segment holds fewer than 2³² documents")
     openDocument = SegmentDocument(documentID: documentID, tokenCount: 0)
-    // The record starts with the outline; the range table follows at endDocument().
+    // The record starts with the outline and its skips; the range table follows at
+    // endDocument().
     rangeOffsets.append(UInt64(rangeTables.count))
     Varint.append(UInt64(outline.count), to: &rangeTables)
     rangeTables.append(contentsOf: outline)
+    let skips = OutlineSkips.encode(outline: outline)
+    Varint.append(UInt64(skips.count), to: &rangeTables)
+    rangeTables.append(contentsOf: skips)
     previousPosition = -1
     scratchStarts.removeAll(keepingCapacity: true)
     scratchEnds.removeAll(keepingCapacity: true)
@@ -623,9 +627,9 @@ public struct SegmentBuilder {
   }
 }
 
-/// The segment file layout, version 3. Integers are little-endian.
+/// The segment file layout, version 4. Integers are little-endian.
 ///
-///     header  "VBSEG" · u8 version (3) · u16 0                                   8 bytes
+///     header  "VBSEG" · u8 version (4) · u16 0                                   8 bytes
 ///     sections, in this order, each right after the previous one:
 ///       postings     every stem list (stems in key order), each followed by its selectors
 ///                    when the stem has several terms here; then every term's record, in
@@ -634,19 +638,22 @@ public struct SegmentBuilder {
 ///       stems        ``TermDictionary`` of stems → postings
 ///       ranges       one record per document: varint outline length · its outline (the
 ///                    `DocumentOutline` the store keeps: turns and speakers, sentences,
-///                    segments, metadata; empty when added without one) · its range table
-///                    (``PostingsCodec/encodeRanges(starts:ends:into:)``)
+///                    segments, metadata; empty when added without one) · varint skips
+///                    length · its skips (``OutlineSkips``: a mark every 16 units) · its
+///                    range table (``PostingsCodec/encodeRanges(starts:ends:into:)``)
 ///       documents    per local ordinal: i64 document id · u32 token count · u64 record offset
 ///     footer  5 × (u64 offset · u64 length) · u32 document count · u32 0 ·
 ///             u64 XXH64 (seed 0) of every byte before it                          96 bytes
 ///
-/// Version 2 had no outlines (searches read units from the store); version 1 also stored
+/// Version 3 had neither outline skips nor range checkpoints (a search decoded a document's
+/// units from the first, and a block's ranges from its first slot). Version 2 had no outlines
+/// (searches read units from the store); version 1 also stored
 /// every term list in full. An index of an older version is rebuilt by `verbatim index`.
 public enum SegmentFormat {
   /// The first five bytes of every segment file.
   public static let magic: [UInt8] = Array("VBSEG".utf8)
   /// The format version this build writes and reads.
-  public static let version: UInt8 = 3
+  public static let version: UInt8 = 4
   /// Header size in bytes.
   public static let headerSize = 8
   /// Footer size in bytes.
@@ -861,17 +868,23 @@ public final class SegmentReader: @unchecked Sendable {
     return Int(offset)
   }
 
-  /// The outline of the document at `ordinal` and where its range table starts.
-  private func outline(atRecord offset: Int, ordinal: Int) throws(IndexError) -> Range<Int> {
+  /// Where the outline of the document at `ordinal` and its skips lie in its record (the range
+  /// table starts after the skips).
+  private func outline(atRecord offset: Int, ordinal: Int) throws(IndexError) -> (
+    outline: Range<Int>, skips: Range<Int>
+  ) {
     var cursor = ByteCursor(rangesSection, offset: offset)
-    guard let length = cursor.readVarint(), length < UInt64(rangesSection.count - cursor.offset) else {
+    guard let length = cursor.readVarint(), let outline = cursor.skip(Int(clamping: length)),
+      let skipLength = cursor.readVarint(), let skips = cursor.skip(Int(clamping: skipLength)),
+      cursor.offset < rangesSection.count
+    else {
       throw .corrupt(file: path, reason: "outline of document \(ordinal) out of bounds")
     }
-    return cursor.offset..<(cursor.offset + Int(length))
+    return (outline, skips)
   }
 
   private func rangeTableOffset(ofDocument ordinal: Int) throws(IndexError) -> Int {
-    try outline(atRecord: try recordOffset(ofDocument: ordinal), ordinal: ordinal).upperBound
+    try outline(atRecord: try recordOffset(ofDocument: ordinal), ordinal: ordinal).skips.upperBound
   }
 
   /// The encoded outline (`DocumentOutline`: units, speakers, metadata; empty for a document
@@ -880,13 +893,16 @@ public final class SegmentReader: @unchecked Sendable {
   ///
   /// - Throws: ``IndexError/corrupt(file:reason:)``.
   public func outlineAndRangeTable(ofDocument ordinal: Int) throws(IndexError)
-    -> (outline: UnsafeRawBufferPointer, ranges: RangeTable)
+    -> (outline: UnsafeRawBufferPointer, skips: OutlineSkips, ranges: RangeTable)
   {
-    let outline = try outline(atRecord: try recordOffset(ofDocument: ordinal), ordinal: ordinal)
-    guard let table = RangeTable(rangesSection, at: outline.upperBound) else {
+    let record = try outline(atRecord: try recordOffset(ofDocument: ordinal), ordinal: ordinal)
+    guard let skips = OutlineSkips(UnsafeRawBufferPointer(rebasing: rangesSection[record.skips])) else {
+      throw .corrupt(file: path, reason: "outline skips of document \(ordinal) damaged")
+    }
+    guard let table = RangeTable(rangesSection, at: record.skips.upperBound) else {
       throw .corrupt(file: path, reason: "range table of document \(ordinal) damaged")
     }
-    return (UnsafeRawBufferPointer(rebasing: rangesSection[outline]), table)
+    return (UnsafeRawBufferPointer(rebasing: rangesSection[record.outline]), skips, table)
   }
 
   /// The encoded record of the document at `ordinal` (outline and range table), in place: from

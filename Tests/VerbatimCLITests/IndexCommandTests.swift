@@ -74,11 +74,13 @@ struct IndexCommandTests {
     try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
     let old = try runVerbatim(["search", "ordinateur", "--project", project])
     #expect(old.status == 1)
-    #expect(old.stderr.contains("segment format version 1") && old.stderr.contains("run `verbatim index`"), "\(old.stderr)")
+    #expect(
+      old.stderr.contains("segment format version 1, older than this build's")
+        && old.stderr.contains("rebuild it with `verbatim index`"), "\(old.stderr)")
     let rebuilt = try runVerbatim(["index", "--project", project, "--format", "jsonl"])
     #expect(rebuilt.stdout.contains("\"documents\":2,\"analysed\":2"), "\(rebuilt.stdout) \(rebuilt.stderr)")
     manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [String: Any]
-    #expect(manifest["segmentFormatVersion"] as? Int == 3, "the current segment format")
+    #expect(manifest["segmentFormatVersion"] as? Int == 4, "the current segment format")
     #expect(try runVerbatim(["search", "ordinateur", "--project", project]).stdout.split(separator: "\n").count == 2)
     let again = try runVerbatim(["index", "--project", project, "--format", "jsonl"])
     #expect(again.stdout.contains("\"documents\":2,\"analysed\":0"), "\(again.stdout)")

@@ -509,8 +509,11 @@ import VerbatimTestSupport
     #expect {
       _ = try IndexSnapshot(directory: folder)
     } throws: { error in
-      guard case let .corrupt(_, reason) = error as? IndexError else { return false }
-      return reason.contains("run `verbatim index` to rebuild it")
+      guard let indexError = error as? IndexError, case let .corrupt(_, reason) = indexError else { return false }
+      // Said once: the description adds how to rebuild it.
+      return reason.contains("older than this build's")
+        && indexError.description.hasSuffix("; rebuild it with `verbatim index`")
+        && !indexError.description.contains("run `verbatim index`")
     }
     let writer = try IndexWriter(directory: folder, jobs: 2, memoryBudgetBytes: 1 << 20)
     try writer.add(documents: [documents[0]])
