@@ -80,8 +80,11 @@ public struct IndexSearcher {
   /// Documents per chunk in a concurrent search's first wave; each wave doubles it up to
   /// ``lastChunk``. Small first, so that a first page waits for few documents.
   var firstChunk = 1
-  /// The largest chunk: the threads meet at the end of each wave, so chunks stay short.
-  var lastChunk = 32
+  /// The largest chunk. The threads meet at the end of each wave: with chunks of at most 32
+  /// documents, a word with hits in 20,000 documents made 40 waves, and every hit of 100 word
+  /// queries at 1 GB took 29 ms (median, 2 workers) against 24 ms with 128 (7 alternated
+  /// rounds; 512 was no better). A first page is found in the first waves, before this.
+  var lastChunk = 128
   /// Chunks per worker in a wave: the threads take them as they become free.
   var chunksPerWorker = 8
 
