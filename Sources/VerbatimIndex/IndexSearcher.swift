@@ -135,11 +135,15 @@ public struct IndexSearcher {
   /// the units after a document's last hit are never decoded, and a ``SearchUnit`` (with its
   /// speaker's name) is made only for the units that hold a hit. Units (and turns) before the
   /// outline's last mark (``OutlineSkips``) ending before the wanted offset are not decoded
-  /// either: each takes the empty range at that mark's previous end, which holds no offset.
+  /// either: sentences and segments before it are dropped (``base`` counts them); turns, and
+  /// turns searched as units, take the empty range at the mark's previous end, which holds no
+  /// offset.
   struct UnitTable {
-    /// The units decoded so far, in text order (all of them after ``decodeAll()``); the units
-    /// skipped are empty ranges that end at or before the offsets asked for since.
+    /// The units decoded so far, in text order, from unit ``base`` (all of them after
+    /// ``decodeAll()``).
     var ranges: [Range<Int>] = []
+    /// How many units come before the first of ``ranges`` (0-based index of `ranges[0]`).
+    private(set) var base = 0
     /// Per decoded unit, the ordinal of its turn (1-based; 0 or past the turns decoded: none).
     var unitTurns: [Int] = []
     /// The speakers' names: where each lies in the outline, and the names made so far (a
@@ -165,7 +169,8 @@ public struct IndexSearcher {
     /// The marks of the searched units and of the turns.
     private var pendingSkips = OutlineSkips.Part.none
     private var turnSkips = OutlineSkips.Part.none
-    /// How many turns of this document were skipped (for tests).
+    /// How many units and turns of this document were skipped (for tests).
+    private(set) var skippedUnits = 0
     private(set) var skippedTurns = 0
 
     /// The unit at `index` (decoded).
@@ -175,7 +180,8 @@ public struct IndexSearcher {
       let turn = unitTurns[index]
       let known = turn >= 1 && turn <= turnSpeakers.count
       return SearchUnit(
-        ordinal: index + 1, range: ranges[index], speaker: speaker(index), turn: known ? turnRanges[turn - 1] : nil)
+        ordinal: base + index + 1, range: ranges[index], speaker: speaker(index),
+        turn: known ? turnRanges[turn - 1] : nil)
     }
 
     /// The speaker of the unit at `index` (decoded).
@@ -193,13 +199,18 @@ public struct IndexSearcher {
     }
 
     /// Decodes units until one ends after `offset`, or to the last: then ``ranges`` answers
-    /// "the first unit ending after `offset`" as the whole list would (ends ascend). `false`
-    /// when the outline is damaged.
+    /// "the first unit ending after `offset`" as the whole list would (ends ascend). When units
+    /// before the new ones were dropped, `cursor` (an index into ``ranges``) goes back to 0: every
+    /// unit dropped or kept before ended at or before `offset`. `false` when the outline is
+    /// damaged.
     @inline(__always)
-    mutating func decode(past offset: Int) -> Bool {
+    mutating func decode(past offset: Int, cursor: inout Int) -> Bool {
       if pending == nil { return true }
       if let last = ranges.last, last.upperBound > offset { return true }
-      return decodeMore(past: offset, skipping: true)
+      let before = base
+      guard decodeMore(past: offset, skipping: true) else { return false }
+      if base != before { cursor = 0 }
+      return true
     }
 
     /// Decodes every unit left, none skipped: for a search that looks at every unit.
@@ -210,16 +221,20 @@ public struct IndexSearcher {
     private mutating func decodeMore(past offset: Int, skipping: Bool) -> Bool {
       guard var stream = pending else { return true }
       pending = nil
-      if skipping, let mark = pendingSkips.lastMark(endingAtOrBefore: offset, after: ranges.count) {
+      if skipping, let mark = pendingSkips.lastMark(endingAtOrBefore: offset, after: base + ranges.count) {
         // Every unit before the mark ends at or before `offset`.
         guard stream.resume(at: mark) else { return false }
-        let skipped = mark.unit - ranges.count
-        ranges.append(contentsOf: repeatElement(mark.previousEnd..<mark.previousEnd, count: skipped))
+        let skipped = mark.unit - (base + ranges.count)
+        skippedUnits += skipped
         if kind == .turn {
+          // Turns are the units: kept with their ordinals, the skipped ones as placeholders.
+          ranges.append(contentsOf: repeatElement(mark.previousEnd..<mark.previousEnd, count: skipped))
           for _ in 0..<skipped { unitTurns.append(unitTurns.count + 1) }
           skipTurns(to: mark)
         } else {
-          unitTurns.append(contentsOf: repeatElement(0, count: skipped))
+          base = mark.unit
+          ranges.removeAll(keepingCapacity: true)
+          unitTurns.removeAll(keepingCapacity: true)
         }
       }
       let first = ranges.count
@@ -283,6 +298,8 @@ public struct IndexSearcher {
       outline bytes: UnsafeRawBufferPointer, skips: OutlineSkips, kind: DocumentOutline.UnitKind, withMetadata: Bool
     ) -> Bool {
       given = nil
+      base = 0
+      skippedUnits = 0
       skippedTurns = 0
       turnSkips = skips.turns
       switch kind {
@@ -334,6 +351,7 @@ public struct IndexSearcher {
     /// Takes a document as `describe` gave it.
     mutating func fill(_ document: SearchDocument) {
       pending = nil
+      base = 0
       pendingSkips = .none
       turnSkips = .none
       turns = nil
@@ -687,11 +705,12 @@ public struct IndexSearcher {
       let start = Int(scratch.starts[slot][index])
       let end = Int(scratch.ends[slot][index])
       index += 1
-      guard units.decode(past: start) else { throw Self.damagedOutline(reader) }
+      guard units.decode(past: start, cursor: &unit) else { throw Self.damagedOutline(reader) }
       guard let found = Self.unitIndex(containing: start, from: &unit, in: units.ranges) else { continue }
-      if found != made {
+      // Compared by ordinal: an index names another unit once earlier units were dropped.
+      if units.base + found != made {
         current = units.unit(found)
-        made = found
+        made = units.base + found
       }
       scratch.hits.append(
         SearchHit(document: id, unit: current, range: start..<end, positions: Int(position)...Int(position)))
@@ -731,7 +750,7 @@ public struct IndexSearcher {
       let last = Int(start) + length - 1
       guard let head = walker.range(at: Int(start)) else { throw Self.damagedRanges(Int(start), table, reader) }
       let lowerBound = Int(head.start)
-      guard units.decode(past: lowerBound) else { throw Self.damagedOutline(reader) }
+      guard units.decode(past: lowerBound, cursor: &unit) else { throw Self.damagedOutline(reader) }
       guard let found = Self.unitIndex(containing: lowerBound, from: &unit, in: units.ranges) else { continue }
       guard let tail = walker.range(at: last) else { throw Self.damagedRanges(last, table, reader) }
       guard units.ranges[found].contains(Int(tail.start)) else { continue }
