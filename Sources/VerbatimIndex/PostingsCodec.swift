@@ -390,14 +390,8 @@ public enum PostingsCodec {
             let slots = min(count, first + blockSize) - first
             var gapBits: UInt32 = 0
             var lengthBits: UInt32 = 0
-            var checkpointBits: UInt32 = 0
             let base = previousEnd
             for slot in 0..<slots {
-              if isMonotone && slot > 0 && slot % interval == 0 {
-                // Mode 0: where the running end stands before every 32nd slot, from the base.
-                checkpoints[slot / interval - 1] = previousEnd - base
-                checkpointBits |= previousEnd - base
-              }
               let start = starts[first + slot]
               let end = ends[first + slot]
               let gap =
@@ -412,6 +406,14 @@ public enum PostingsCodec {
             let gapWidth = 32 - gapBits.leadingZeroBitCount
             let lengthWidth = 32 - lengthBits.leadingZeroBitCount
             if isMonotone {
+              // Mode 0: where the running end stands before every 32nd slot (the end of the
+              // slot before it), from the base.
+              var checkpointBits: UInt32 = 0
+              for checkpoint in 0..<((slots - 1) / interval) {
+                let value = ends[first + (checkpoint + 1) * interval - 1] - base
+                checkpoints[checkpoint] = value
+                checkpointBits |= value
+              }
               let checkpointWidth = 32 - checkpointBits.leadingZeroBitCount
               blocks.append(UInt8(checkpointWidth))
               BitPacking.pack(
