@@ -148,20 +148,9 @@ public struct DocumentOutline: Sendable, Hashable {
 
     /// The speakers' names (the first part).
     public mutating func speakers() -> [String]? {
-      var names: [String] = []
-      return speakers(into: &names) ? names : nil
-    }
-
-    /// The speakers' names (the first part) into `names`, emptied first: the form for a
-    /// searcher's scratch buffers.
-    public mutating func speakers(into names: inout [String]) -> Bool {
-      names.removeAll(keepingCapacity: true)
-      guard let end = partEnd(), let count = varint(), offset <= end else { return false }
-      for _ in 0..<min(count, UInt64(end - offset)) {
-        guard let name = string(end: end) else { return false }
-        names.append(name)
-      }
-      return names.count == Int(count) && offset == end
+      var ranges: [Range<Int>] = []
+      guard speakerRanges(into: &ranges) else { return nil }
+      return ranges.map { Self.name(in: bytes, $0) }
     }
 
     /// The speakers' names (the first part) as byte ranges of the outline, into `ranges`

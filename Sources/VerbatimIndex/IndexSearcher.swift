@@ -131,7 +131,7 @@ public struct IndexSearcher {
 
   /// One document's units of the searched kind, decoded into buffers that the searcher reuses
   /// from one document to the next (no allocation per document once they have grown), lazily:
-  /// a search whose hits ascend asks for the units up to each hit (``decode(past:)``), so
+  /// a search whose hits ascend asks for the units up to each hit (``decode(past:cursor:)``), so
   /// the units after a document's last hit are never decoded, and a ``SearchUnit`` (with its
   /// speaker's name) is made only for the units that hold a hit. Units (and turns) before the
   /// outline's last mark (``OutlineSkips``) ending before the wanted offset are not decoded
