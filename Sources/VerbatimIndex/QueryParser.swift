@@ -1,3 +1,4 @@
+import Foundation
 import VerbatimAnalysis
 
 /// Parses the Verbatim query language into a ``Query``.
@@ -56,9 +57,43 @@ public struct QueryParser: Sendable {
   public func parse(_ text: String) throws(IndexError) -> Query {
     let characters = Array(text)
     let tokens = try QueryLexer(characters: characters).tokenize()
+    let pipeline = QueryPipelines.shared.take(analyzer)
+    defer { if let pipeline { QueryPipelines.shared.give(pipeline, of: analyzer) } }
     var state = QueryParserState(
-      characters: characters, tokens: tokens, words: QueryWordAnalyzer(analyzer: analyzer))
+      characters: characters, tokens: tokens, words: QueryWordAnalyzer(analyzer: analyzer, pipeline: pipeline))
     return try state.parseQuery()
+  }
+}
+
+/// Analysis pipelines left by earlier parses, for the next: making one (an ICU word breaker
+/// and its buffers) took 1.1 M instructions, most of a query's parse and a third of a
+/// first page's time. A parse takes one for itself and gives it back; a few are kept per
+/// analyzer, and one whose vocabulary has grown large is dropped.
+final class QueryPipelines: @unchecked Sendable {
+  static let shared = QueryPipelines()
+  /// Pipelines kept per analyzer (parses on more threads at once make their own).
+  static let kept = 8
+  /// A pipeline whose vocabulary holds more terms is not kept (query words only add to it).
+  static let largestVocabulary = 50_000
+  private let lock = NSLock()
+  private var idle: [Analyzer: [AnalysisPipeline]] = [:]
+
+  /// A pipeline of `analyzer`: one left by an earlier parse, or a new one (`nil` if ICU
+  /// cannot be opened).
+  func take(_ analyzer: Analyzer) -> AnalysisPipeline? {
+    if let pipeline = lock.withLock({ idle[analyzer]?.popLast() }) { return pipeline }
+    // A query has few words: a small surface cache (it changes no result) keeps parsing cheap.
+    var recipe = analyzer
+    recipe.surfaceCacheLimit = 1024
+    return try? recipe.makePipeline()
+  }
+
+  /// Gives back a pipeline taken by ``take(_:)`` for `analyzer`, which the caller no longer uses.
+  func give(_ pipeline: AnalysisPipeline, of analyzer: Analyzer) {
+    guard pipeline.vocabulary.termCount <= Self.largestVocabulary else { return }
+    lock.withLock {
+      if idle[analyzer, default: []].count < Self.kept { idle[analyzer, default: []].append(pipeline) }
+    }
   }
 }
 
@@ -219,25 +254,15 @@ struct QueryLexer {
 
 // MARK: - Words
 
-/// Analyses query words with the corpus chain; one pipeline per parse, made on first use.
+/// Analyses query words with the corpus chain, through the pipeline the parse took.
 struct QueryWordAnalyzer {
   let analyzer: Analyzer
-  private var pipeline: AnalysisPipeline?
-  private var pipelineFailed = false
-
-  init(analyzer: Analyzer) {
-    self.analyzer = analyzer
-  }
+  /// The chain the words go through (``QueryPipelines``); `nil` if ICU cannot be opened.
+  let pipeline: AnalysisPipeline?
 
   /// The (term, stem) of each token of `word`. If ICU cannot be opened, the whole word is one
   /// token (normalised, then stemmed), as ``Analyzer/normalize(_:)`` and ``FrenchStemmer`` do.
-  mutating func tokens(of word: String) -> [(term: String, stem: String)] {
-    if pipeline == nil, !pipelineFailed {
-      // A query has few words: a small surface cache (it changes no result) keeps parsing cheap.
-      var recipe = analyzer
-      recipe.surfaceCacheLimit = 1024
-      do { pipeline = try recipe.makePipeline() } catch { pipelineFailed = true }
-    }
+  func tokens(of word: String) -> [(term: String, stem: String)] {
     if let pipeline {
       return pipeline.tokens(in: word).map { ($0.term, $0.stem) }
     }
@@ -253,7 +278,7 @@ struct QueryWordAnalyzer {
 struct QueryParserState {
   let characters: [Character]
   let tokens: [QueryToken]
-  var words: QueryWordAnalyzer
+  let words: QueryWordAnalyzer
   var index = 0
 
   private static let expectedOperand = "a word, a phrase or \"(\""

@@ -1,3 +1,5 @@
+import Foundation
+import Synchronization
 import Testing
 import VerbatimTestSupport
 import VerbatimAnalysis
@@ -229,6 +231,43 @@ import VerbatimAnalysis
     #expect(try folding.parse("=École") == .term("ecole"))
     #expect(try folding.parse("Numéri*") == .prefix("numeri"))
     #expect(try parser.parse("=École") == .term("école"))
+  }
+
+  /// Parses reuse analysis pipelines (`QueryPipelines`): every parse, in turn or on four
+  /// threads at once, with two analyzers interleaved, gives what a parse through a pipeline of
+  /// its own gives (the reference: the parser state fed a freshly made pipeline).
+  @Test func reusedPipelinesParseAsFreshOnes() throws {
+    let texts = Self.stableQueries + [
+      "Élu.e.s", "agent·e·s", "aujourd’hui", "jusqu'à", "\"numérique responsable\"", "L'ÉCOLE*", "c'est-à-dire",
+      "porte-parole NEAR/3 élus", "=Numériques OR sobriété",
+    ]
+    let parsers = [parser, QueryParser(analyzer: Analyzer(foldsAccents: true))]
+    func fresh(_ text: String, _ analyzer: Analyzer) throws -> Query {
+      let characters = Array(text)
+      let tokens = try QueryLexer(characters: characters).tokenize()
+      let words = QueryWordAnalyzer(analyzer: analyzer, pipeline: try analyzer.makePipeline())
+      var state = QueryParserState(characters: characters, tokens: tokens, words: words)
+      return try state.parseQuery()
+    }
+    let expected = try parsers.map { parser in try texts.map { try fresh($0, parser.analyzer) } }
+    #expect(expected[0] != expected[1], "the two analyzers should differ on some query")
+    for _ in 0..<3 {
+      for (index, text) in texts.enumerated() {
+        for (which, parser) in parsers.enumerated() {
+          #expect(try parser.parse(text) == expected[which][index], "\(text)")
+        }
+      }
+    }
+    let mismatches = Mutex(0)
+    DispatchQueue.concurrentPerform(iterations: 4) { thread in
+      for round in 0..<20 {
+        for (index, text) in texts.enumerated() {
+          let which = (thread + round + index) % 2
+          if (try? parsers[which].parse(text)) != expected[which][index] { mismatches.withLock { $0 += 1 } }
+        }
+      }
+    }
+    #expect(mismatches.withLock { $0 } == 0)
   }
 
   @Test func hasPositionsDescribesNearOperands() {
