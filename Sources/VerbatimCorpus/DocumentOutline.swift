@@ -1,3 +1,5 @@
+import VerbatimAnalysis
+
 /// What a search needs to know about a document besides its words, in a few hundred bytes:
 /// its turns (range and speaker), sentences and segments (range and turn), and metadata as
 /// text. The import writes it beside the text (`documents.outline`), and `verbatim index`
@@ -163,7 +165,8 @@ public struct DocumentOutline: Sendable, Hashable {
         guard let length = varint(), offset <= end, length <= UInt64(end - offset) else { return false }
         let range = offset..<(offset + Int(length))
         let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
-        guard DocumentOutline.isValidUTF8(slice) else { return false }
+        let name = UnsafeBufferPointer(start: slice.baseAddress?.assumingMemoryBound(to: UInt8.self), count: slice.count)
+        guard UTF8Validation.firstInvalidOffset(name) == nil else { return false }
         ranges.append(range)
         offset = range.upperBound
       }
@@ -432,39 +435,6 @@ public struct DocumentOutline: Sendable, Hashable {
       return written
     }
 
-  }
-
-  /// Whether `bytes` are well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates,
-  /// nothing past U+10FFFF), as `String(validating:as:)` decides, without its generic
-  /// machinery: a search checks the speakers' names of every document it visits.
-  public static func isValidUTF8(_ bytes: UnsafeRawBufferPointer) -> Bool {
-    var index = 0
-    let count = bytes.count
-    while index < count {
-      let lead = bytes[index]
-      if lead < 0x80 {
-        index += 1
-        continue
-      }
-      // The sequence's length and the range its second byte must lie in (Unicode table 3-7).
-      let length: Int
-      var low: UInt8 = 0x80
-      var high: UInt8 = 0xBF
-      switch lead {
-      case 0xC2...0xDF: length = 2
-      case 0xE0: length = 3; low = 0xA0
-      case 0xE1...0xEC, 0xEE...0xEF: length = 3
-      case 0xED: length = 3; high = 0x9F
-      case 0xF0: length = 4; low = 0x90
-      case 0xF1...0xF3: length = 4
-      case 0xF4: length = 4; high = 0x8F
-      default: return false
-      }
-      guard count - index >= length, (low...high).contains(bytes[index + 1]) else { return false }
-      for next in (index + 2)..<(index + length) where bytes[next] & 0xC0 != 0x80 { return false }
-      index += length
-    }
-    return true
   }
 
   /// The LEB128 varint at `offset` (moved past it) if it ends before `end`.

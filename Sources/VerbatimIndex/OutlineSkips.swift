@@ -103,32 +103,35 @@ public struct OutlineSkips {
   public static func encode(outline bytes: UnsafeRawBufferPointer) -> [UInt8] {
     guard !bytes.isEmpty else { return [] }
     var reader = DocumentOutline.Reader(bytes)
-    guard let speakers = reader.speakers() else { return [] }
+    // Runs for every document indexed: names are counted, not made into strings, and marks
+    // go straight into the output.
+    var names: [Range<Int>] = []
+    guard reader.speakerRanges(into: &names) else { return [] }
     var out: [UInt8] = []
     var any = false
-    for isTurn in [true, false, false] {
+    for part in 0..<3 {
+      let isTurn = part == 0
       guard var stream = reader.unitStream() else { return [] }
-      var marks: [DocumentOutline.UnitStream.Mark] = []
+      Varint.append(UInt64(stream.count > 0 ? (stream.count - 1) / interval : 0), to: &out)
       var lastEnd = 0
       var lastValue = 0
       while !stream.isAtEnd {
-        if stream.decoded > 0 && stream.decoded % interval == 0 { marks.append(stream.mark) }
+        if stream.decoded > 0 && stream.decoded % interval == 0 {
+          let mark = stream.mark
+          out.appendLittleEndian(UInt32(mark.previousEnd))
+          out.appendLittleEndian(UInt32(mark.byteOffset))
+          out.appendLittleEndian(UInt32(mark.previousTurn))
+          any = true
+        }
         guard let (range, value) = stream.next(isTurn: isTurn), range.upperBound >= lastEnd else { return [] }
         if isTurn {
-          guard value <= speakers.count else { return [] }
+          guard value <= names.count else { return [] }
         } else {
           guard value >= lastValue else { return [] }
           lastValue = value
         }
         lastEnd = range.upperBound
       }
-      Varint.append(UInt64(marks.count), to: &out)
-      for mark in marks {
-        out.appendLittleEndian(UInt32(mark.previousEnd))
-        out.appendLittleEndian(UInt32(mark.byteOffset))
-        out.appendLittleEndian(UInt32(mark.previousTurn))
-      }
-      any = any || !marks.isEmpty
     }
     guard reader.skipPart(), reader.isAtEnd else { return [] }
     return any ? out : []

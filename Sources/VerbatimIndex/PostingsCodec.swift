@@ -569,7 +569,7 @@ public struct RangeTable {
     private var slot = 0
     private var previousEnd: UInt64 = 0
     /// The block's base (the end of the range before its first slot).
-    private var base: UInt64 = 0
+    private var blockBase: UInt64 = 0
     private var checkpointStart = 0
     private var checkpointWidth = 0
     private var checkpointMask: UInt64 = 0
@@ -594,7 +594,7 @@ public struct RangeTable {
         block = wanted
         slot = 0
         previousEnd = UInt64(layout.base)
-        base = previousEnd
+        blockBase = previousEnd
         checkpointStart = layout.checkpointBytes.lowerBound
         checkpointWidth = Int(layout.checkpointWidth)
         checkpointMask = (1 << UInt64(checkpointWidth)) - 1
@@ -616,7 +616,7 @@ public struct RangeTable {
         // every 32nd slot of the block): start from it.
         slot = checkpoint * RangeTable.checkpointInterval
         previousEnd =
-          self.base
+          blockBase
           + RangeTable.packedField(
             base, checkpointStart, bit: (checkpoint - 1) * checkpointWidth, mask: checkpointMask)
       }

@@ -241,6 +241,33 @@ struct FrenchAnalyzerTests {
     }
   }
 
+  /// The same, on seeded byte strings made of the bytes where UTF-8's rules change (overlong
+  /// leads, surrogates, the end of Unicode, stray continuations) and on the encodings of random
+  /// scalars, whole or cut short: random bytes are almost never valid past the first few.
+  @Test func utf8ValidationAgreesWithTheStandardLibraryAtTheEdges() {
+    var random = SplitMix64(seed: 44)
+    let edges: [UInt8] = [
+      0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xC3, 0xDF, 0xE0, 0xE1, 0xEC, 0xED,
+      0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFF,
+    ]
+    var valid = 0
+    for round in 0..<200_000 {
+      var bytes: [UInt8] = []
+      for _ in 0..<random.next(below: 7) {
+        if round % 2 == 0 {
+          bytes.append(edges[random.next(below: edges.count)])
+        } else if let scalar = Unicode.Scalar(UInt32(random.next(below: 0x110000))) {
+          bytes += Array(String(Character(scalar)).utf8)
+          if random.next(below: 4) == 0 { bytes.removeLast() }
+        }
+      }
+      let expected = bytes.withUnsafeBytes { String(validating: $0, as: UTF8.self) != nil }
+      #expect(bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset($0) == nil } == expected, "\(bytes)")
+      if expected && bytes.contains(where: { $0 >= 0x80 }) { valid += 1 }
+    }
+    #expect(valid > 10_000, "many valid multi-byte strings")
+  }
+
   @Test func bothBreakRoutesGiveIdenticalTokens() throws {
     let text = "L’élu.e.s a-t-il 20\u{202F}000 € ? c’est-à-dire d'aujourd'hui, 3,5 % e\u{301}te\u{301} 🙂 日本語"
     let utf8 = try Analyzer(route: .utf8).makePipeline().tokens(in: text)

@@ -106,34 +106,6 @@ import VerbatimTestSupport
     #expect(checked > 50)
   }
 
-  /// The outline's own UTF-8 check decides as the standard library's `String(validating:)`
-  /// (the reference) on seeded byte strings made of the bytes where UTF-8's rules change
-  /// (overlong leads, surrogates, the end of Unicode, stray continuations) and on the
-  /// encodings of random scalars.
-  @Test func utf8CheckAgreesWithTheStandardLibrary() {
-    var random = SplitMix64(seed: 44)
-    let edges: [UInt8] = [
-      0x00, 0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC0, 0xC1, 0xC2, 0xC3, 0xDF, 0xE0, 0xE1, 0xEC, 0xED,
-      0xEE, 0xEF, 0xF0, 0xF1, 0xF3, 0xF4, 0xF5, 0xF8, 0xFF,
-    ]
-    var valid = 0
-    for round in 0..<200_000 {
-      var bytes: [UInt8] = []
-      for _ in 0..<random.next(below: 7) {
-        if round % 2 == 0 {
-          bytes.append(edges[random.next(below: edges.count)])
-        } else if let scalar = Unicode.Scalar(UInt32(random.next(below: 0x110000))) {
-          bytes += Array(String(Character(scalar)).utf8)
-          if random.next(below: 4) == 0 { bytes.removeLast() }
-        }
-      }
-      let expected = bytes.withUnsafeBytes { String(validating: $0, as: UTF8.self) != nil }
-      #expect(bytes.withUnsafeBytes { DocumentOutline.isValidUTF8($0) } == expected, "\(bytes)")
-      if expected && bytes.contains(where: { $0 >= 0x80 }) { valid += 1 }
-    }
-    #expect(valid > 10_000, "many valid multi-byte strings")
-  }
-
   /// Every strict prefix of an encoded outline, and a byte added at its end, is refused (each
   /// part carries its length, and the last must end the bytes); a flipped length is refused
   /// or decodes without trapping.
