@@ -369,11 +369,31 @@ public struct DocumentOutline: Sendable, Hashable {
       }
     }
 
-    /// The same, into buffers: at most as many units as they hold. Returns how many were
+    /// Decodes units until one ends after `offset` or the part ends, as ``decode(past:isTurn:ranges:values:)``
+    /// does, and returns only the last one decoded (its 0-based index is ``decoded`` − 1): a
+    /// search looking for the unit of each hit in turn keeps nothing else. `nil` when no unit
+    /// is left (``isAtEnd``) or the bytes are damaged.
+    public mutating func last(past offset: Int, isTurn: Bool) -> (range: Range<Int>, value: Int)? {
+      guard !isAtEnd else { return nil }
+      var range = 0..<0
+      var value = 0
+      let written = withUnsafeMutablePointer(to: &range) { range in
+        withUnsafeMutablePointer(to: &value) { value in
+          decode(
+            past: offset, isTurn: isTurn, into: UnsafeMutableBufferPointer(start: range, count: 1),
+            values: UnsafeMutableBufferPointer(start: value, count: 1), keepingLast: true)
+        }
+      }
+      return written == 1 ? (range, value) : nil
+    }
+
+    /// The same, into buffers: at most as many units as they hold, or (`keepingLast`) as many
+    /// as it takes, each written over the one before at index 0. Returns how many were
     /// written, `nil` when the bytes are damaged.
+    @inline(__always)
     private mutating func decode(
       past offset: Int, isTurn: Bool, into ranges: UnsafeMutableBufferPointer<Range<Int>>,
-      values: UnsafeMutableBufferPointer<Int>
+      values: UnsafeMutableBufferPointer<Int>, keepingLast: Bool = false
     ) -> Int? {
       guard let base = bytes.baseAddress else { return decoded == count ? 0 : nil }
       let capacity = min(ranges.count, values.count)
@@ -405,7 +425,7 @@ public struct DocumentOutline: Sendable, Hashable {
         }
         return DocumentOutline.varint(bytes, at: &at, end: end)
       }
-      while decoded < count && written < capacity {
+      while decoded < count && (keepingLast || written < capacity) {
         guard let head = varint(), let length = varint(), length <= UInt64(Int32.max) else { return nil }
         let value: Int
         let gap: UInt64
@@ -427,9 +447,15 @@ public struct DocumentOutline: Sendable, Hashable {
         // The last unit must end its part exactly.
         guard decoded < count || at == end else { return nil }
         previousEnd = start + Int(length)
-        (ranges.baseAddress! + written).initialize(to: start..<previousEnd)
-        (values.baseAddress! + written).initialize(to: value)
-        written += 1
+        if keepingLast {
+          ranges.baseAddress!.pointee = start..<previousEnd
+          values.baseAddress!.pointee = value
+          written = 1
+        } else {
+          (ranges.baseAddress! + written).initialize(to: start..<previousEnd)
+          (values.baseAddress! + written).initialize(to: value)
+          written += 1
+        }
         if previousEnd > offset { break }
       }
       return written

@@ -129,22 +129,23 @@ public struct IndexSearcher {
     return record.ranges
   }
 
-  /// One document's units of the searched kind, decoded into buffers that the searcher reuses
-  /// from one document to the next (no allocation per document once they have grown), lazily:
-  /// a search whose hits ascend asks for the units up to each hit (``decode(past:cursor:)``), so
-  /// the units after a document's last hit are never decoded, and a ``SearchUnit`` (with its
-  /// speaker's name) is made only for the units that hold a hit. Units (and turns) before the
-  /// outline's last mark (``OutlineSkips``) ending before the wanted offset are not decoded
-  /// either: sentences and segments before it are dropped (``base`` counts them); turns, and
-  /// turns searched as units, take the empty range at the mark's previous end, which holds no
-  /// offset.
+  /// One document's units of the searched kind, read in place from its outline, in one of two
+  /// ways per document:
+  ///
+  /// - ``locate(_:damaged:)``, for a lone word or a phrase, whose hits ascend: the unit of each
+  ///   hit in turn, decoded on from the unit found last or from the outline's last mark
+  ///   (``OutlineSkips``) before the hit, keeping nothing but the unit it stops at. A
+  ///   ``SearchUnit`` (with its speaker's name, and its turn for a sentence or segment) is made
+  ///   only for a unit that holds a hit (``locatedUnit()``).
+  /// - ``decodeAll()``, for any other query, which looks at every unit: into ``ranges``, with
+  ///   ``unit(_:)`` and ``speaker(_:)``.
+  ///
+  /// Buffers are reused from one document to the next (no allocation per document once they
+  /// have grown).
   struct UnitTable {
-    /// The units decoded so far, in text order, from unit ``base`` (all of them after
-    /// ``decodeAll()``).
+    /// Every unit, in text order, after ``decodeAll()`` (or as `describe` gave them).
     var ranges: [Range<Int>] = []
-    /// How many units come before the first of ``ranges`` (0-based index of `ranges[0]`).
-    private(set) var base = 0
-    /// Per decoded unit, the ordinal of its turn (1-based; 0 or past the turns decoded: none).
+    /// Per unit of ``ranges``, the ordinal of its turn (1-based; 0 or past the turns decoded: none).
     var unitTurns: [Int] = []
     /// The speakers' names: where each lies in the outline, and the names made so far (a
     /// name is made when a unit of its speaker holds a hit, not for every document visited).
@@ -160,7 +161,8 @@ public struct IndexSearcher {
     /// The searched units not decoded yet.
     private var pending: DocumentOutline.UnitStream?
     /// For sentences and segments: the turns not decoded yet. For every kind: the speakers
-    /// (0 for none, k for the k-th of ``names``) and ranges of the turns decoded.
+    /// (0 for none, k for the k-th of ``names``) and ranges of the turns decoded (the turns
+    /// skipped through a mark: speaker 0 and the empty range at the mark's previous end).
     private var turns: DocumentOutline.UnitStream?
     private var turnSpeakers: [Int] = []
     private var turnRanges: [Range<Int>] = []
@@ -169,28 +171,37 @@ public struct IndexSearcher {
     /// The marks of the searched units and of the turns.
     private var pendingSkips = OutlineSkips.Part.none
     private var turnSkips = OutlineSkips.Part.none
+    /// The unit ``locate(_:damaged:)`` stopped at: its 0-based index among the document's
+    /// units (-1: none yet; past the last: the empty range at `Int.max`), its range, and its
+    /// value (its turn's ordinal; for a turn, its speaker number).
+    private var locatedIndex = -1
+    private(set) var locatedRange = 0..<0
+    private var locatedValue = 0
     /// How many units and turns of this document were skipped (for tests).
     private(set) var skippedUnits = 0
     private(set) var skippedTurns = 0
 
-    /// The unit at `index` (decoded).
+    /// The unit at `index` of ``ranges``.
     @inline(__always)
     mutating func unit(_ index: Int) -> SearchUnit {
       if let given { return given[index] }
       let turn = unitTurns[index]
       let known = turn >= 1 && turn <= turnSpeakers.count
       return SearchUnit(
-        ordinal: base + index + 1, range: ranges[index], speaker: speaker(index),
-        turn: known ? turnRanges[turn - 1] : nil)
+        ordinal: index + 1, range: ranges[index], speaker: speaker(index), turn: known ? turnRanges[turn - 1] : nil)
     }
 
-    /// The speaker of the unit at `index` (decoded).
+    /// The speaker of the unit at `index` of ``ranges``.
     @inline(__always)
     mutating func speaker(_ index: Int) -> String? {
       if let given { return given[index].speaker }
       let turn = unitTurns[index]
       guard turn >= 1 && turn <= turnSpeakers.count else { return nil }
-      let speaker = turnSpeakers[turn - 1]
+      return name(turnSpeakers[turn - 1])
+    }
+
+    /// The name of speaker number `speaker` (0: none), made the first time it is asked for.
+    private mutating func name(_ speaker: Int) -> String? {
       guard speaker > 0 else { return nil }
       if let name = names[speaker - 1] { return name }
       let name = DocumentOutline.Reader.name(in: outline, nameRanges[speaker - 1])
@@ -198,86 +209,98 @@ public struct IndexSearcher {
       return name
     }
 
-    /// Decodes units until one ends after `offset`, or to the last: then ``ranges`` answers
-    /// "the first unit ending after `offset`" as the whole list would (ends ascend). When units
-    /// before the new ones were dropped, `cursor` (an index into ``ranges``) goes back to 0: every
-    /// unit dropped or kept before ended at or before `offset`. `false` when the outline is
-    /// damaged.
+    /// The 0-based index of the unit holding `offset` (`nil`: between two units or after the
+    /// last), for offsets that ascend within the document. Sets `damaged` when the outline
+    /// cannot be read.
     @inline(__always)
-    mutating func decode(past offset: Int, cursor: inout Int) -> Bool {
-      if pending == nil { return true }
-      if let last = ranges.last, last.upperBound > offset { return true }
-      let before = base
-      guard decodeMore(past: offset, skipping: true) else { return false }
-      if base != before { cursor = 0 }
-      return true
+    mutating func locate(_ offset: Int, damaged: inout Bool) -> Int? {
+      if locatedIndex >= 0, locatedRange.upperBound > offset {
+        return locatedRange.lowerBound <= offset ? locatedIndex : nil
+      }
+      return locateFurther(offset, damaged: &damaged)
     }
 
-    /// Decodes every unit left, none skipped: for a search that looks at every unit.
-    mutating func decodeAll() -> Bool {
-      decodeMore(past: .max, skipping: false)
-    }
-
-    private mutating func decodeMore(past offset: Int, skipping: Bool) -> Bool {
-      guard var stream = pending else { return true }
-      pending = nil
-      if skipping, let mark = pendingSkips.lastMark(endingAtOrBefore: offset, after: base + ranges.count) {
+    /// ``locate(_:damaged:)`` past the unit found last: the first unit ending after `offset`.
+    private mutating func locateFurther(_ offset: Int, damaged: inout Bool) -> Int? {
+      if given != nil {
+        var cursor = max(0, locatedIndex)
+        let found = IndexSearcher.unitIndex(containing: offset, from: &cursor, in: ranges)
+        locatedIndex = cursor
+        locatedRange = cursor < ranges.count ? ranges[cursor] : Int.max..<Int.max
+        return found
+      }
+      guard var stream = pending else {
+        locatedIndex = max(0, locatedIndex)
+        locatedRange = Int.max..<Int.max
+        return nil
+      }
+      if let mark = pendingSkips.lastMark(endingAtOrBefore: offset, after: stream.decoded) {
         // Every unit before the mark ends at or before `offset`.
-        guard stream.resume(at: mark) else { return false }
-        let skipped = mark.unit - (base + ranges.count)
-        skippedUnits += skipped
-        if kind == .turn {
-          // Turns are the units: kept with their ordinals, the skipped ones as placeholders.
-          ranges.append(contentsOf: repeatElement(mark.previousEnd..<mark.previousEnd, count: skipped))
-          for _ in 0..<skipped { unitTurns.append(unitTurns.count + 1) }
-          skipTurns(to: mark)
-        } else {
-          base = mark.unit
-          ranges.removeAll(keepingCapacity: true)
-          unitTurns.removeAll(keepingCapacity: true)
+        skippedUnits += mark.unit - stream.decoded
+        guard stream.resume(at: mark) else {
+          damaged = true
+          return nil
         }
       }
-      let first = ranges.count
+      guard let (range, value) = stream.last(past: offset, isTurn: kind == .turn) else {
+        damaged = true
+        return nil
+      }
+      locatedIndex = stream.decoded - 1
+      locatedRange = range
+      locatedValue = value
+      pending = stream.isAtEnd ? nil : stream
+      return range.contains(offset) ? locatedIndex : nil
+    }
+
+    /// The unit ``locate(_:damaged:)`` returned last; `nil` when its turn cannot be read.
+    mutating func locatedUnit() -> SearchUnit? {
+      if let given { return given[locatedIndex] }
+      if kind == .turn {
+        guard locatedValue <= nameRanges.count else { return nil }
+        return SearchUnit(
+          ordinal: locatedIndex + 1, range: locatedRange, speaker: name(locatedValue), turn: locatedRange)
+      }
+      let turn = locatedValue
+      if turn > turnSpeakers.count {
+        // Turns ascend with units in an outline with marks: those before the last turn mark
+        // at or before this unit's turn are not needed.
+        if turn >= 1, let stream = turns, let mark = turnSkips.lastMark(atOrBefore: turn - 1, after: turnSpeakers.count) {
+          var resumed = stream
+          guard resumed.resume(at: mark) else { return nil }
+          turns = resumed
+          let skipped = mark.unit - turnSpeakers.count
+          skippedTurns += skipped
+          turnSpeakers.append(contentsOf: repeatElement(0, count: skipped))
+          turnRanges.append(contentsOf: repeatElement(mark.previousEnd..<mark.previousEnd, count: skipped))
+        }
+        guard decodeTurns(through: turn) else { return nil }
+      }
+      let known = turn >= 1 && turn <= turnSpeakers.count
+      return SearchUnit(
+        ordinal: locatedIndex + 1, range: locatedRange, speaker: known ? name(turnSpeakers[turn - 1]) : nil,
+        turn: known ? turnRanges[turn - 1] : nil)
+    }
+
+    /// Decodes every unit into ``ranges`` (and their turns), none skipped: for a search that
+    /// looks at every unit. `false` when the outline is damaged.
+    mutating func decodeAll() -> Bool {
+      guard var stream = pending else { return true }
+      pending = nil
       if kind == .turn {
         // The turns' speakers go through `speakerScratch`, then into the turn tables.
         speakerScratch.removeAll(keepingCapacity: true)
-        let decoded = stream.decode(past: offset, isTurn: true, ranges: &ranges, values: &speakerScratch)
+        let decoded = stream.decode(past: .max, isTurn: true, ranges: &ranges, values: &speakerScratch)
         for (index, speaker) in speakerScratch.enumerated() {
           guard speaker <= nameRanges.count else { return false }
           turnSpeakers.append(speaker)
-          turnRanges.append(ranges[first + index])
+          turnRanges.append(ranges[index])
           unitTurns.append(turnSpeakers.count)
         }
-        guard decoded else { return false }
-      } else {
-        guard stream.decode(past: offset, isTurn: false, ranges: &ranges, values: &unitTurns) else { return false }
-        // Turn ordinals ascend in a valid outline; the largest new one is what must be decoded.
-        var last = 0
-        for turn in unitTurns[first...] where turn > last { last = turn }
-        if last > turnSpeakers.count {
-          // With marks, the units' turns never go back: those before the first new unit's
-          // turn are not needed.
-          if first < unitTurns.count, unitTurns[first] >= 1, let stream = turns,
-            let mark = turnSkips.lastMark(atOrBefore: unitTurns[first] - 1, after: turnSpeakers.count)
-          {
-            var resumed = stream
-            guard resumed.resume(at: mark) else { return false }
-            turns = resumed
-            skipTurns(to: mark)
-          }
-          guard decodeTurns(through: last) else { return false }
-        }
+        return decoded
       }
-      if !stream.isAtEnd { pending = stream }
-      return true
-    }
-
-    /// Turns before `mark` (a mark of the turns) as skipped: no speaker, the empty range.
-    private mutating func skipTurns(to mark: DocumentOutline.UnitStream.Mark) {
-      let skipped = mark.unit - turnSpeakers.count
-      skippedTurns += skipped
-      turnSpeakers.append(contentsOf: repeatElement(0, count: skipped))
-      turnRanges.append(contentsOf: repeatElement(mark.previousEnd..<mark.previousEnd, count: skipped))
+      guard stream.decode(past: .max, isTurn: false, ranges: &ranges, values: &unitTurns) else { return false }
+      return decodeTurns(through: unitTurns.max() ?? 0)
     }
 
     /// Decodes turns as far as turn `ordinal` (1-based; a turn out of range, 0 or past the
@@ -298,7 +321,7 @@ public struct IndexSearcher {
       outline bytes: UnsafeRawBufferPointer, skips: OutlineSkips, kind: DocumentOutline.UnitKind, withMetadata: Bool
     ) -> Bool {
       given = nil
-      base = 0
+      locatedIndex = -1
       skippedUnits = 0
       skippedTurns = 0
       turnSkips = skips.turns
@@ -351,7 +374,7 @@ public struct IndexSearcher {
     /// Takes a document as `describe` gave it.
     mutating func fill(_ document: SearchDocument) {
       pending = nil
-      base = 0
+      locatedIndex = -1
       pendingSkips = .none
       turnSkips = .none
       turns = nil
@@ -697,20 +720,22 @@ public struct IndexSearcher {
     guard !positions.isEmpty else { return }
     try Self.decodeRanges(
       of: positions, table: table, reader: reader, starts: &scratch.starts[slot], ends: &scratch.ends[slot])
-    var unit = 0
     var index = 0
     var made = -1
     var current = SearchUnit(ordinal: 0, range: 0..<0, speaker: nil)
+    var damaged = false
     for position in positions {
       let start = Int(scratch.starts[slot][index])
       let end = Int(scratch.ends[slot][index])
       index += 1
-      guard units.decode(past: start, cursor: &unit) else { throw Self.damagedOutline(reader) }
-      guard let found = Self.unitIndex(containing: start, from: &unit, in: units.ranges) else { continue }
-      // Compared by ordinal: an index names another unit once earlier units were dropped.
-      if units.base + found != made {
-        current = units.unit(found)
-        made = units.base + found
+      guard let found = units.locate(start, damaged: &damaged) else {
+        if damaged { throw Self.damagedOutline(reader) }
+        continue
+      }
+      if found != made {
+        guard let unit = units.locatedUnit() else { throw Self.damagedOutline(reader) }
+        current = unit
+        made = found
       }
       scratch.hits.append(
         SearchHit(document: id, unit: current, range: start..<end, positions: Int(position)...Int(position)))
@@ -745,17 +770,19 @@ public struct IndexSearcher {
     _ scratch: inout Scratch
   ) throws(IndexError) {
     var walker = table.walker()
-    var unit = 0
+    var damaged = false
     for start in scratch.matches {
       let last = Int(start) + length - 1
       guard let head = walker.range(at: Int(start)) else { throw Self.damagedRanges(Int(start), table, reader) }
       let lowerBound = Int(head.start)
-      guard units.decode(past: lowerBound, cursor: &unit) else { throw Self.damagedOutline(reader) }
-      guard let found = Self.unitIndex(containing: lowerBound, from: &unit, in: units.ranges) else { continue }
+      guard units.locate(lowerBound, damaged: &damaged) != nil else {
+        if damaged { throw Self.damagedOutline(reader) }
+        continue
+      }
       guard let tail = walker.range(at: last) else { throw Self.damagedRanges(last, table, reader) }
-      guard units.ranges[found].contains(Int(tail.start)) else { continue }
-      scratch.hits.append(
-        SearchHit(document: id, unit: units.unit(found), range: lowerBound..<Int(tail.end), positions: Int(start)...last))
+      guard units.locatedRange.contains(Int(tail.start)) else { continue }
+      guard let unit = units.locatedUnit() else { throw Self.damagedOutline(reader) }
+      scratch.hits.append(SearchHit(document: id, unit: unit, range: lowerBound..<Int(tail.end), positions: Int(start)...last))
     }
   }
 

@@ -224,4 +224,51 @@ import VerbatimTestSupport
       }
     }
   }
+
+  /// `last(past:)` stops where a batch stops and returns the unit a batch would end with:
+  /// reference, the units streamed one at a time (the first ending after the offset, else
+  /// the part's last); its index is `decoded - 1`.
+  @Test func lastGivesTheUnitABatchEndsWith() throws {
+    var random = SplitMix64(seed: 48)
+    for round in 0..<300 {
+      let bytes = (round % 3 == 0 ? Self.randomOutline(&random, turns: 60, units: 12) : Self.randomOutline(&random))
+        .encoded()
+      let streamed = try #require(bytes.withUnsafeBytes { Self.streamed($0) })
+      try bytes.withUnsafeBytes { buffer in
+        var reader = DocumentOutline.Reader(buffer)
+        let speakers = reader.speakers()
+        #expect(speakers != nil)
+        for part in 0..<3 {
+          let unitStream = reader.unitStream()
+          var stream = try #require(unitStream)
+          let units = streamed[part]
+          var past = 0
+          while !stream.isAtEnd {
+            past += random.next(below: 10) == 0 ? 1_000_000 : random.next(below: 2_000)
+            let before = stream.decoded
+            let last = stream.last(past: past, isTurn: part == 0)
+            let unit = try #require(last)
+            let expected = units[before...].firstIndex { $0.range.upperBound > past } ?? units.count - 1
+            #expect(stream.decoded == expected + 1)
+            #expect(unit.range == units[expected].range && unit.value == units[expected].value)
+          }
+          let afterEnd = stream.last(past: .max, isTurn: part == 0)
+          #expect(afterEnd == nil, "nothing left")
+        }
+      }
+      for length in stride(from: 1, to: bytes.count, by: 5) {
+        // A truncated outline is refused by one of its streams or its metadata.
+        let complete = bytes[..<length].withUnsafeBytes { buffer -> Bool in
+          var reader = DocumentOutline.Reader(buffer)
+          guard reader.speakers() != nil else { return false }
+          for part in 0..<3 {
+            guard var stream = reader.unitStream() else { return false }
+            while !stream.isAtEnd { if stream.last(past: .max, isTurn: part == 0) == nil { return false } }
+          }
+          return reader.metadata() != nil && reader.isAtEnd
+        }
+        #expect(!complete, "prefix \(length)")
+      }
+    }
+  }
 }
