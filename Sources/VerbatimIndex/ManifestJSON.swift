@@ -1,3 +1,5 @@
+import VerbatimAnalysis
+
 /// The manifest's JSON, written and read directly from and to ``IndexManifest``.
 ///
 /// At 1 GB the manifest holds 96,000 documents (ids, token counts, text sizes, versions):
@@ -183,7 +185,9 @@ enum ManifestJSON {
         digits += 1
         offset += 1
       }
-      let isEnd = offset == bytes.count || ![UInt8(ascii: "."), UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[offset])
+      let isEnd =
+        offset == bytes.count
+        || (bytes[offset] != UInt8(ascii: ".") && bytes[offset] != UInt8(ascii: "e") && bytes[offset] != UInt8(ascii: "E"))
       guard digits > 0, isEnd, magnitude <= UInt64(Int64.max) + (negative ? 1 : 0) else {
         offset = start
         throw failure("an integer in \(range)")
@@ -206,7 +210,18 @@ enum ManifestJSON {
     /// A JSON string, as UTF-8 bytes.
     mutating func string() throws(Failure) -> [UInt8] {
       try expect(UInt8(ascii: "\""), "a string")
-      var out: [UInt8] = []
+      // Most strings (every id and version of a manifest) have no escape: one copy.
+      let start = offset
+      while offset < bytes.count {
+        let byte = bytes[offset]
+        if byte == UInt8(ascii: "\"") {
+          offset += 1
+          return Array(bytes[start..<(offset - 1)])
+        }
+        if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
+        offset += 1
+      }
+      var out = Array(bytes[start..<offset])
       while true {
         guard offset < bytes.count else { throw failure("the end of the string") }
         let byte = bytes[offset]
@@ -272,11 +287,19 @@ enum ManifestJSON {
     mutating func text() throws(Failure) -> String {
       let start = offset
       let utf8 = try string()
-      guard let text = String(validating: utf8, as: UTF8.self) else {
+      guard let text = Self.validated(utf8) else {
         offset = start
         throw failure("a UTF-8 string")
       }
       return text
+    }
+
+    /// `utf8` as a `String` if it is well-formed UTF-8, checked by the analysis chain's
+    /// validator (`String(validating:)` looks up generic metadata at every call).
+    static func validated(_ utf8: [UInt8]) -> String? {
+      utf8.withUnsafeBufferPointer { buffer in
+        UTF8Validation.firstInvalidOffset(buffer) == nil ? String(decoding: buffer, as: UTF8.self) : nil
+      }
     }
 
     /// Skips any JSON value (an unknown key's).
@@ -315,7 +338,7 @@ enum ManifestJSON {
         case "documentVersions":
           versions = [:]
           try parser.object { parser, id throws(Failure) in
-            guard let id = String(validating: id, as: UTF8.self) else { throw parser.failure("a UTF-8 key") }
+            guard let id = Self.validated(id) else { throw parser.failure("a UTF-8 key") }
             versions[id] = try parser.text()
           }
         case "segments":
