@@ -84,6 +84,7 @@ let package = Package(
       dependencies: [
         "VerbatimCorpus", "VerbatimAnalysis", "VerbatimTestSupport",
         .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        .product(name: "GRDB", package: "GRDB.swift"),
       ]
     ),
     .testTarget(

@@ -24,6 +24,12 @@ extension ProjectStore {
   /// ``DocumentOutline`` (turns, sentences, segments, metadata), which `verbatim index` copies
   /// into the index. Documents imported before it have `NULL` there; the index reads their rows.
   ///
+  /// Version 3 (`v3-document-states`) adds the covering index `documents_state(id, path,
+  /// source, content_hash, settings_hash, size)`: ``documentStates()`` (which every `search`,
+  /// `kwic`, `index` and `import` reads to see what changed) scans it instead of the table,
+  /// whose rows hold the texts. At 1 GB (96,468 documents) that is about 15 MB read instead of
+  /// about 400 MB of leaf pages; creating it on an existing project takes a few seconds, once.
+  ///
   /// Checks reject impossible ranges, so a bad row fails its whole transaction.
   static var migrator: DatabaseMigrator {
     var migrator = DatabaseMigrator()
@@ -70,6 +76,12 @@ extension ProjectStore {
     }
     migrator.registerMigration("v2-outline") { db in
       try db.execute(sql: "ALTER TABLE documents ADD COLUMN outline BLOB")
+    }
+    // Immediate checks: an index changes no row, and the deferred check would scan every
+    // table with a foreign key (about 10 s at 1 GB) for nothing.
+    migrator.registerMigration("v3-document-states", foreignKeyChecks: .immediate) { db in
+      try db.execute(
+        sql: "CREATE INDEX documents_state ON documents(id, path, source, content_hash, settings_hash, size)")
     }
     return migrator
   }

@@ -395,12 +395,16 @@ public final class ProjectStore: Sendable {
 
   // MARK: - Reading
 
+  /// What ``documentStates()`` reads: every column it needs is in the covering index
+  /// `documents_state` (schema version 3), so SQLite scans that index, not the table's rows
+  /// and their texts.
+  static let documentStatesSQL = "SELECT id, path, source, content_hash, settings_hash, size FROM documents ORDER BY id"
+
   /// Every stored document's id, path, source and hashes, in id order.
   public func documentStates() throws(ProjectStoreError) -> [StoredDocumentState] {
     try reading("list documents") { db in
       // Columns by index: a lookup by name lowercases the name for every row.
-      let rows = try Row.fetchCursor(
-        db, sql: "SELECT id, path, source, content_hash, settings_hash, size FROM documents ORDER BY id")
+      let rows = try Row.fetchCursor(db, sql: Self.documentStatesSQL)
       var states: [StoredDocumentState] = []
       while let row = try rows.next() {
         states.append(

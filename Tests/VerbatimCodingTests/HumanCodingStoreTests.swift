@@ -62,7 +62,7 @@ func problems(_ body: () throws -> Void) -> [CodingRowProblem] {
     defer { project.remove() }
     // Reopening the corpus store must not take the coding migration for a newer schema.
     let reopened = try ProjectStore(directory: project.store.directory, creating: false)
-    #expect(try reopened.appliedSchemaVersions() == ["v1-corpus", "v2-outline"])
+    #expect(try reopened.appliedSchemaVersions() == ["v1-corpus", "v2-outline", "v3-document-states"])
     _ = try CodingStore(projectStore: reopened)
     // A coding migration from a newer build is refused by name.
     try reopened.writeDatabase("test") { db in

@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import VerbatimTestSupport
 import Testing
 import VerbatimAnalysis
@@ -53,13 +54,13 @@ private let interview = transcript(
       try ProjectStore(directory: folder, creating: false)
     }
     let store = try ProjectStore(directory: folder, creating: true)
-    #expect(try store.appliedSchemaVersions() == ["v1-corpus", "v2-outline"])
-    #expect(ProjectStore.schemaVersions == ["v1-corpus", "v2-outline"])
+    #expect(try store.appliedSchemaVersions() == ["v1-corpus", "v2-outline", "v3-document-states"])
+    #expect(ProjectStore.schemaVersions == ["v1-corpus", "v2-outline", "v3-document-states"])
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("project.sqlite").path))
     #expect(try store.integer(rawSQL: "SELECT COUNT(*) FROM documents") == 0)
     // WAL mode, as DatabasePool sets it.
     let reopened = try ProjectStore(directory: folder, creating: false)
-    #expect(try reopened.appliedSchemaVersions() == ["v1-corpus", "v2-outline"])
+    #expect(try reopened.appliedSchemaVersions() == ["v1-corpus", "v2-outline", "v3-document-states"])
     #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("project.sqlite-wal").path))
   }
 
@@ -114,6 +115,38 @@ private let interview = transcript(
       }
     }
     #expect(try store.integer(rawSQL: "SELECT COUNT(*) FROM documents WHERE outline IS NULL") == 2)
+  }
+
+  /// Document states come from the covering index `documents_state`, not from the table whose
+  /// rows hold the texts (SQLite's own query plan says which), also in a project made before
+  /// the index (schema version 2), which the next open migrates; the states are the same.
+  @Test func readsDocumentStatesFromTheirCoveringIndex() throws {
+    let folder = temporaryProject()
+    defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+    let store = try ProjectStore(directory: folder, creating: true)
+    let second = transcript(path: "Corpus/b.txt", lines: [("Agent", "Deux phrases ici.")])
+    _ = try store.write(try prepared([interview], source: "Corpus/a.txt"), importedAt: Date(timeIntervalSince1970: 0))
+    _ = try store.write(try prepared([second], source: "Corpus/b.txt"), importedAt: Date(timeIntervalSince1970: 0))
+    let states = try store.documentStates()
+    #expect(states.map(\.path) == ["Corpus/a.txt", "Corpus/b.txt"])
+    func plan(_ store: ProjectStore) throws -> String {
+      // On the writing connection, which made the schema changes below: a reading connection
+      // may plan with the schema it loaded before (an EXPLAIN reads no schema cookie).
+      try store.writeDatabase("plan") { db in
+        try Row.fetchAll(db, sql: "EXPLAIN QUERY PLAN " + ProjectStore.documentStatesSQL)
+          .map { $0["detail"] as String }.joined(separator: "; ")
+      }
+    }
+    #expect(try plan(store).contains("COVERING INDEX documents_state"))
+    // As a version-2 project: no index, no record of the migration.
+    try store.execute(rawSQL: "DROP INDEX documents_state")
+    try store.execute(rawSQL: "DELETE FROM grdb_migrations WHERE identifier = 'v3-document-states'")
+    let withoutIndex = try plan(store)
+    #expect(!withoutIndex.contains("documents_state"), "\(withoutIndex)")
+    let reopened = try ProjectStore(directory: folder, creating: false)
+    #expect(try reopened.appliedSchemaVersions() == ["v1-corpus", "v2-outline", "v3-document-states"])
+    #expect(try plan(reopened).contains("COVERING INDEX documents_state"))
+    #expect(try reopened.documentStates() == states)
   }
 
   @Test func refusesAProjectFromANewerVersion() throws {
