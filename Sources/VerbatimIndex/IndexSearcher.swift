@@ -718,16 +718,15 @@ public struct IndexSearcher {
   ) throws(IndexError) {
     let positions = scratch.positions[slot]
     guard !positions.isEmpty else { return }
-    try Self.decodeRanges(
-      of: positions, table: table, reader: reader, starts: &scratch.starts[slot], ends: &scratch.ends[slot])
-    var index = 0
+    // Each range is read as its hit is made (one walker, ascending positions): no arrays.
+    var walker = table.walker()
     var made = -1
     var current = SearchUnit(ordinal: 0, range: 0..<0, speaker: nil)
     var damaged = false
     for position in positions {
-      let start = Int(scratch.starts[slot][index])
-      let end = Int(scratch.ends[slot][index])
-      index += 1
+      guard let range = walker.range(at: Int(position)) else { throw Self.damagedRanges(Int(position), table, reader) }
+      let start = Int(range.start)
+      let end = Int(range.end)
       guard let found = units.locate(start, damaged: &damaged) else {
         if damaged { throw Self.damagedOutline(reader) }
         continue

@@ -513,28 +513,37 @@ public struct RangeTable {
   /// Where block `block`'s bit-packed gaps and lengths lie, read from its table entry and
   /// headers; `nil` when damaged.
   fileprivate func blockLayout(_ block: Int) -> BlockLayout? {
-    var entry = ByteCursor(bytes, offset: tableStart + 8 * block)
-    guard let relative = entry.readUInt32(), let base = entry.readUInt32() else { return nil }
-    let count = min(BlockCodec.blockSize, slotCount - block * BlockCodec.blockSize)
-    var cursor = ByteCursor(bytes, offset: blocksStart + Int(relative))
-    var checkpointWidth: UInt8 = 0
-    var checkpointBytes = cursor.offset..<cursor.offset
-    if !isZigzag {
-      guard let width = cursor.readByte(), width <= 32,
-        let packed = cursor.skip(
-          BitPacking.byteCount(count: (count - 1) / Self.checkpointInterval, width: Int(width)))
-      else { return nil }
-      checkpointWidth = width
-      checkpointBytes = packed
+    // Direct loads, each bounded by hand: the block table's 8 × blockCount bytes were checked
+    // by `init`, the rest is checked here (a cursor per field took about 155 instructions a
+    // block, and a lone word's hits mostly lie in different blocks).
+    guard block >= 0, block < blockCount, let base = bytes.baseAddress else { return nil }
+    let size = bytes.count
+    let entry = tableStart &+ 8 &* block
+    let relative = Int(UInt32(littleEndian: base.loadUnaligned(fromByteOffset: entry, as: UInt32.self)))
+    let blockBase = UInt32(littleEndian: base.loadUnaligned(fromByteOffset: entry &+ 4, as: UInt32.self))
+    let count = min(BlockCodec.blockSize, slotCount &- block &* BlockCodec.blockSize)
+    var offset = blocksStart &+ relative
+    /// The packed field of `fields` values after the width byte at `offset`; `nil` past the end.
+    @inline(__always)
+    func field(_ fields: Int) -> (width: UInt8, bytes: Range<Int>)? {
+      guard offset < size else { return nil }
+      let width = base.load(fromByteOffset: offset, as: UInt8.self)
+      guard width <= 32 else { return nil }
+      let start = offset &+ 1
+      let length = (fields &* Int(width) &+ 7) &>> 3
+      guard length <= size &- start else { return nil }
+      offset = start &+ length
+      return (width, start..<offset)
     }
-    guard let gapWidth = cursor.readByte(), gapWidth <= 32,
-      let gapBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(gapWidth))),
-      let lengthWidth = cursor.readByte(), lengthWidth <= 32,
-      let lengthBytes = cursor.skip(BitPacking.byteCount(count: count, width: Int(lengthWidth)))
-    else { return nil }
+    var checkpoints: (width: UInt8, bytes: Range<Int>) = (0, offset..<offset)
+    if !isZigzag {
+      guard let packed = field((count &- 1) / Self.checkpointInterval) else { return nil }
+      checkpoints = packed
+    }
+    guard let gaps = field(count), let lengths = field(count) else { return nil }
     return BlockLayout(
-      base: base, count: count, checkpointWidth: checkpointWidth, checkpointBytes: checkpointBytes,
-      gapWidth: gapWidth, gapBytes: gapBytes, lengthWidth: lengthWidth, lengthBytes: lengthBytes)
+      base: blockBase, count: count, checkpointWidth: checkpoints.width, checkpointBytes: checkpoints.bytes,
+      gapWidth: gaps.width, gapBytes: gaps.bytes, lengthWidth: lengths.width, lengthBytes: lengths.bytes)
   }
 
   /// The range of one position, decoding only the start of its block (no allocation); `nil`
@@ -579,8 +588,15 @@ public struct RangeTable {
     private var lengthWidth = 0
     private var gapMask: UInt64 = 0
     private var lengthMask: UInt64 = 0
+    /// Fields of each kind that one 64-bit load gives ``sum`` (⌊57 / width⌋, worked out once
+    /// per block: a division at every sum took 5 % of this function's time).
+    private var gapsPerWord = 0
+    private var lengthsPerWord = 0
     /// Whether the fast path applies to `block`: mode 0 and 8 readable bytes after it.
     private var isFast = false
+    /// ``RangeTable/pairMasks``, taken once per walker (a static's lazy initialisation is
+    /// checked at every access).
+    private let pairMasks = RangeTable.pairMasks
 
     init(_ table: RangeTable) { self.table = table }
 
@@ -604,6 +620,8 @@ public struct RangeTable {
         lengthWidth = Int(layout.lengthWidth)
         gapMask = (1 << UInt64(gapWidth)) - 1
         lengthMask = (1 << UInt64(lengthWidth)) - 1
+        gapsPerWord = gapWidth > 0 ? 57 / gapWidth : 0
+        lengthsPerWord = lengthWidth > 0 ? 57 / lengthWidth : 0
         isFast = !table.isZigzag && layout.lengthBytes.upperBound + 8 <= table.bytes.count
       }
       guard isFast, let base = table.bytes.baseAddress else {
@@ -624,8 +642,11 @@ public struct RangeTable {
       // way (128 values of at most 32 bits cannot overflow a UInt64).
       var end = previousEnd
       if slot < index {
-        end += RangeTable.sum(base, gapStart, slot..<index, width: gapWidth, mask: gapMask)
-          + RangeTable.sum(base, lengthStart, slot..<index, width: lengthWidth, mask: lengthMask)
+        end += RangeTable.sum(
+          base, gapStart, slot..<index, width: gapWidth, perWord: gapsPerWord, mask: gapMask, pairMasks: pairMasks)
+          + RangeTable.sum(
+            base, lengthStart, slot..<index, width: lengthWidth, perWord: lengthsPerWord, mask: lengthMask,
+            pairMasks: pairMasks)
       }
       let start = end + RangeTable.packedField(base, gapStart, bit: index * gapWidth, mask: gapMask)
       end = start + RangeTable.packedField(base, lengthStart, bit: index * lengthWidth, mask: lengthMask)
@@ -637,15 +658,15 @@ public struct RangeTable {
   }
 
   /// The sum of the packed fields `slots` of `width` bits from `start`: one unaligned 64-bit
-  /// load per ⌊57 / width⌋ fields (at least 57 bits are whole after the shift), then shifts and
-  /// masks, instead of a load per field.
+  /// load per `perWord` = ⌊57 / width⌋ fields (at least 57 bits are whole after the shift),
+  /// then shifts and masks, instead of a load per field.
   @inline(__always)
   fileprivate static func sum(
-    _ base: UnsafeRawPointer, _ start: Int, _ slots: Range<Int>, width: Int, mask: UInt64
+    _ base: UnsafeRawPointer, _ start: Int, _ slots: Range<Int>, width: Int, perWord: Int, mask: UInt64,
+    pairMasks: UnsafePointer<UInt64>
   ) -> UInt64 {
     guard width > 0 else { return 0 }
     // Wrapping arithmetic: at most 128 fields of at most 32 bits, and offsets inside the block.
-    let perWord = 57 / width
     let shift = UInt64(truncatingIfNeeded: width)
     var bit = slots.lowerBound &* width
     var remaining = slots.count
@@ -682,18 +703,29 @@ public struct RangeTable {
   }
 
   /// For a field width w of 1…8 bits and a step k of 0…5, entry (w − 1) × 6 + k: the lanes of
-  /// w × 2ᵏ bits that start every w × 2ᵏ⁺¹ bits (the even lanes of step k of ``sum``).
-  private static let pairMasks: [UInt64] = (1...8).flatMap { width in
-    (0..<6).map { step in
-      let lane = width << step
-      guard lane < 64 else { return UInt64.max }
-      var mask: UInt64 = 0
-      var start = 0
-      while start < 64 {
-        mask |= ((1 << UInt64(lane)) - 1) << UInt64(start)
-        start += 2 * lane
+  /// w × 2ᵏ bits that start every w × 2ᵏ⁺¹ bits (the even lanes of step k of ``sum``). Made
+  /// once and never freed (a pointer, so that reading it checks no bounds).
+  nonisolated(unsafe) fileprivate static let pairMasks: UnsafePointer<UInt64> = {
+    let masks = Self.makePairMasks()
+    let table = UnsafeMutablePointer<UInt64>.allocate(capacity: masks.count)
+    table.initialize(from: masks, count: masks.count)
+    return UnsafePointer(table)
+  }()
+
+  /// The entries of ``pairMasks``.
+  static func makePairMasks() -> [UInt64] {
+    (1...8).flatMap { width in
+      (0..<6).map { step in
+        let lane = width << step
+        guard lane < 64 else { return UInt64.max }
+        var mask: UInt64 = 0
+        var start = 0
+        while start < 64 {
+          mask |= ((1 << UInt64(lane)) - 1) << UInt64(start)
+          start += 2 * lane
+        }
+        return mask
       }
-      return mask
     }
   }
 

@@ -254,6 +254,45 @@ import VerbatimTestSupport
     }
   }
 
+  /// A table cut anywhere reads as damaged, never as other ranges: each position of every
+  /// prefix of a seeded table (both modes) gives its own range or `nil`, through a walker and
+  /// alone; the prefix is copied to a buffer of its own size, so a read past it would be a read
+  /// out of bounds (address sanitizer) or garbage (a wrong range).
+  @Test func truncatedRangeTablesGiveTheirRangesOrNil() {
+    var random = SplitMix64(seed: 21)
+    for zigzag in [false, true] {
+      var starts: [UInt32] = []
+      var ends: [UInt32] = []
+      var offset: UInt32 = 3
+      for index in 0..<300 {
+        offset += UInt32(random.next() % (index % 37 == 0 ? 900 : 3))
+        if zigzag && index % 50 == 49 { offset -= 2 }
+        starts.append(offset)
+        offset += UInt32(random.next() % 14)
+        ends.append(offset)
+      }
+      var output: [UInt8] = []
+      PostingsCodec.encodeRanges(starts: starts, ends: ends, into: &output)
+      var readable = 0
+      for cut in 0..<output.count {
+        let prefix = UnsafeMutableRawBufferPointer.allocate(byteCount: cut, alignment: 1)
+        defer { prefix.deallocate() }
+        output.withUnsafeBytes { prefix.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0[0..<cut])) }
+        guard let table = RangeTable(UnsafeRawBufferPointer(prefix), at: 0) else { continue }
+        var walker = table.walker()
+        for position in starts.indices {
+          for range in [walker.range(at: position), table.range(at: position)] {
+            guard let range else { continue }
+            readable += 1
+            #expect(range.start == starts[position] && range.end == ends[position], "cut \(cut), position \(position)")
+          }
+        }
+      }
+      // Most cuts leave whole blocks before them to read.
+      #expect(readable > starts.count * 10, "zigzag \(zigzag)")
+    }
+  }
+
   /// A walker gives, for any sequence of positions (ascending runs, jumps back, repeats, out
   /// of range), what the decoded arrays hold: seeded tables in both modes, with and without
   /// readable bytes after the last block (the fast path and the checked one).
