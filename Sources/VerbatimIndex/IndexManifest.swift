@@ -174,8 +174,15 @@ public final class IndexSnapshot: Sendable {
   ///
   /// - Throws: ``IndexError/corrupt(file:reason:)`` when the manifest or a segment it names
   ///   is damaged or disagrees with it; ``IndexError/io(path:reason:)``.
-  public init(directory: URL) throws(IndexError) {
-    let manifest = try IndexManifest.read(directory: directory)
+  public convenience init(directory: URL) throws(IndexError) {
+    try self.init(manifest: try IndexManifest.read(directory: directory), directory: directory)
+  }
+
+  /// Opens the segments of `manifest`, read from `directory` by the caller (who may look at
+  /// it while the segments are checked), as ``init(directory:)`` does: every byte hashed.
+  ///
+  /// - Throws: ``IndexError/corrupt(file:reason:)``, ``IndexError/io(path:reason:)``.
+  public init(manifest: IndexManifest, directory: URL) throws(IndexError) {
     self.manifest = manifest
     segments = try Self.open(manifest, in: directory, verifyingChecksums: true)
   }
