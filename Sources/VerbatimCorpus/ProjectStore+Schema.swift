@@ -28,7 +28,7 @@ extension ProjectStore {
   /// source, content_hash, settings_hash, size)`: ``documentStates()`` (which every `search`,
   /// `kwic`, `index` and `import` reads to see what changed) scans it instead of the table,
   /// whose rows hold the texts. At 1 GB (96,468 documents) that is about 15 MB read instead of
-  /// about 400 MB of leaf pages; creating it on an existing project takes a few seconds, once.
+  /// about 400 MB of leaf pages; creating it on an existing project takes about a second, once.
   ///
   /// Checks reject impossible ranges, so a bad row fails its whole transaction.
   static var migrator: DatabaseMigrator {
