@@ -256,38 +256,63 @@ public final class IndexSnapshot: Sendable {
 
   private static func distinctKeys(_ dictionaries: [TermDictionary]) throws(IndexError) -> Int {
     if dictionaries.count == 1 { return dictionaries[0].count }
-    // A binary min-heap of iterator indices, by their current keys (compared in place).
+    // A binary min-heap of iterator indices, by their current keys (compared in place). The
+    // iterators and the heap are read through buffer pointers handed down as arguments: local
+    // functions capturing the arrays had every access checked for exclusivity at run time
+    // (15 % of the samples of a `verbatim index` with nothing to do, at 1 GB).
     var iterators = dictionaries.map { $0.makeEntryIterator() }
     var heap: [Int] = []
-    func less(_ a: Int, _ b: Int) -> Bool { ByteKey.precedes(iterators[a].currentKey, iterators[b].currentKey) }
-    func siftDown(_ start: Int) {
+    for source in iterators.indices where try iterators[source].advance() != nil { heap.append(source) }
+    guard !heap.isEmpty else { return 0 }
+    @inline(__always)
+    func less(_ iterators: UnsafeMutableBufferPointer<TermDictionary.EntryIterator>, _ a: Int, _ b: Int) -> Bool {
+      iterators[a].currentKey.withUnsafeBufferPointer { left in
+        iterators[b].currentKey.withUnsafeBufferPointer { right in ByteKey.precedes(left, right) }
+      }
+    }
+    func siftDown(
+      _ heap: UnsafeMutableBufferPointer<Int>, _ size: Int, _ iterators: UnsafeMutableBufferPointer<TermDictionary.EntryIterator>,
+      _ start: Int
+    ) {
       var index = start
       while true {
         let left = 2 * index + 1
-        guard left < heap.count else { return }
+        guard left < size else { return }
         var smallest = left
-        if left + 1 < heap.count && less(heap[left + 1], heap[left]) { smallest = left + 1 }
-        guard less(heap[smallest], heap[index]) else { return }
+        if left + 1 < size && less(iterators, heap[left + 1], heap[left]) { smallest = left + 1 }
+        guard less(iterators, heap[smallest], heap[index]) else { return }
         heap.swapAt(smallest, index)
         index = smallest
       }
     }
-    for source in iterators.indices where try iterators[source].advance() != nil { heap.append(source) }
-    for index in stride(from: heap.count / 2 - 1, through: 0, by: -1) { siftDown(index) }
     var count = 0
     var previous: [UInt8] = []
-    while let top = heap.first {
-      if count == 0 || iterators[top].currentKey != previous {
-        count += 1
-        previous.removeAll(keepingCapacity: true)
-        previous.append(contentsOf: iterators[top].currentKey)
+    var failure: IndexError?
+    iterators.withUnsafeMutableBufferPointer { iterators in
+      heap.withUnsafeMutableBufferPointer { heap in
+        var size = heap.count
+        for index in stride(from: size / 2 - 1, through: 0, by: -1) { siftDown(heap, size, iterators, index) }
+        while size > 0 {
+          let top = heap[0]
+          if count == 0 || iterators[top].currentKey != previous {
+            count += 1
+            previous.removeAll(keepingCapacity: true)
+            previous.append(contentsOf: iterators[top].currentKey)
+          }
+          do throws(IndexError) {
+            if try iterators[top].advance() == nil {
+              heap[0] = heap[size - 1]
+              size -= 1
+            }
+          } catch {
+            failure = error
+            return
+          }
+          siftDown(heap, size, iterators, 0)
+        }
       }
-      if try iterators[top].advance() == nil {
-        heap[0] = heap[heap.count - 1]
-        heap.removeLast()
-      }
-      siftDown(0)
     }
+    if let failure { throw failure }
     return count
   }
 

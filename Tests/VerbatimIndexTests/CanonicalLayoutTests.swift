@@ -221,4 +221,37 @@ import VerbatimTestSupport
       }
     }
   }
+
+  /// A term dictionary damaged inside its entries (where opening does not look) fails the
+  /// count of distinct keys with the file named, whichever of the merged dictionaries it is in
+  /// and wherever the merge meets it, instead of a wrong count.
+  @Test func aDamagedDictionaryFailsTheDistinctCount() throws {
+    let documents = IndexWriterTests.documents(seed: 3, count: 50)
+    let folder = IndexWriterTests.temporaryFolder("canonical-distinct-damaged")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    _ = try Self.build(folder, [documents], jobs: 2, budget: 1 << 20, limit: 300)
+    let manifest = try IndexSnapshot(directory: folder).manifest
+    #expect(manifest.segments.count > 2)
+    let victim = manifest.segments.count / 2
+    let file = folder.appendingPathComponent(manifest.segments[victim].file)
+    var bytes = try Data(contentsOf: file)
+    // The footer's second (offset, length) pair places the terms section; a run of varint
+    // continuation bytes three quarters into it cannot be read as an entry.
+    func field(_ at: Int) -> Int {
+      (0..<8).reduce(0) { $0 | Int(bytes[bytes.startIndex + at + $1]) << (8 * $1) }
+    }
+    let footer = bytes.count - SegmentFormat.footerSize
+    let (offset, length) = (field(footer + 16), field(footer + 24))
+    #expect(length > 64)
+    let start = offset + length * 3 / 4
+    for index in start..<(start + 24) { bytes[bytes.startIndex + index] = 0xFF }
+    try bytes.write(to: file)
+    let snapshot = try IndexSnapshot(committed: manifest, directory: folder)
+    #expect {
+      _ = try snapshot.distinctKeyCounts()
+    } throws: { error in
+      guard case let .corrupt(named, _) = error as? IndexError else { return false }
+      return named == file.path
+    }
+  }
 }
