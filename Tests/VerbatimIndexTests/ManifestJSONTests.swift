@@ -75,6 +75,16 @@ import VerbatimTestSupport
     #expect(manifest.documentVersions == ["3": "v/3"])
   }
 
+  /// A document's version given twice keeps the last one, as this reader always did (the
+  /// writer never repeats a key); an empty object gives no versions.
+  @Test func aVersionGivenTwiceKeepsTheLast() throws {
+    let json = #"{"documentVersions":{"5":"a","2":"x","5":"b"},"formatVersion":1,"generation":1,"segmentFormatVersion":4,"segments":[]}"#
+    let manifest = try ManifestJSON.decode(Array(json.utf8))
+    #expect(manifest.documentVersions == ["5": "b", "2": "x"])
+    let empty = #"{"documentVersions":{},"formatVersion":1,"generation":1,"segmentFormatVersion":4,"segments":[]}"#
+    #expect(try ManifestJSON.decode(Array(empty.utf8)).documentVersions.isEmpty)
+  }
+
   @Test(arguments: [
     ("", 0, "'{'"),
     (#"{"formatVersion":1"#, 18, "',' or '}'"),
