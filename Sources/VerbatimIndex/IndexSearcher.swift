@@ -185,10 +185,17 @@ public struct IndexSearcher {
     @inline(__always)
     mutating func unit(_ index: Int) -> SearchUnit {
       if let given { return given[index] }
-      let turn = unitTurns[index]
+      return unit(ordinal: index + 1, range: ranges[index], turn: unitTurns[index])
+    }
+
+    /// A sentence or segment with its turn (1-based ordinal among the turns decoded; 0 or past
+    /// them: no speaker, no turn range).
+    @inline(__always)
+    private mutating func unit(ordinal: Int, range: Range<Int>, turn: Int) -> SearchUnit {
       let known = turn >= 1 && turn <= turnSpeakers.count
       return SearchUnit(
-        ordinal: index + 1, range: ranges[index], speaker: speaker(index), turn: known ? turnRanges[turn - 1] : nil)
+        ordinal: ordinal, range: range, speaker: known ? name(turnSpeakers[turn - 1]) : nil,
+        turn: known ? turnRanges[turn - 1] : nil)
     }
 
     /// The speaker of the unit at `index` of ``ranges``.
@@ -276,10 +283,7 @@ public struct IndexSearcher {
         }
         guard decodeTurns(through: turn) else { return nil }
       }
-      let known = turn >= 1 && turn <= turnSpeakers.count
-      return SearchUnit(
-        ordinal: locatedIndex + 1, range: locatedRange, speaker: known ? name(turnSpeakers[turn - 1]) : nil,
-        turn: known ? turnRanges[turn - 1] : nil)
+      return unit(ordinal: locatedIndex + 1, range: locatedRange, turn: turn)
     }
 
     /// Decodes every unit into ``ranges`` (and their turns), none skipped: for a search that
