@@ -61,10 +61,10 @@ public enum IndexJob {
     project: URL, jobs: Int, memoryBudgetMegabytes: Int, progress: ((Int, Int) -> Void)? = nil
   ) throws(IndexJobError) -> IndexSummary {
     let store: ProjectStore
-    let states: [StoredDocumentState]
+    let stored: StoredDocumentVersions
     do {
       store = try ProjectStore(directory: project, creating: false)
-      states = try store.documentStates()
+      stored = try store.documentVersions()
     } catch {
       throw .project(error)
     }
@@ -86,11 +86,11 @@ public enum IndexJob {
         memoryBudgetBytes: max(1, Int(Double(max(1, memoryBudgetMegabytes) << 20) * builderShare)))
       defer { writer.close() }
       previousGeneration = writer.committed.generation
-      let stored = Set(states.map(\.id))
+      let storedSet = Set(stored.ids)
       let indexed = writer.committed.segments.flatMap(\.documentIDs)
-      writer.remove(ids: indexed.filter { !stored.contains($0) })
+      writer.remove(ids: indexed.filter { !storedSet.contains($0) })
       // Only documents whose stored version differs from the indexed one are analysed again.
-      // Their texts are read in id order (states ascend by id) and copied straight into the
+      // Their texts are read in id order (the store lists them by id) and copied straight into the
       // writer's runs, so at most a few runs of text are in memory.
       let indexedSet = Set(indexed)
       // An index written before segments recorded their documents' sizes is analysed again
@@ -102,20 +102,23 @@ public enum IndexJob {
       var versions: [Int64: String] = [:]
       var wanted: [Int64] = []
       var wantedSizes: [Int] = []
-      for state in states.sorted(by: { $0.id < $1.id }) {
-        let version = Self.version(of: state)
-        guard isOldLayout || !indexedSet.contains(state.id) || writer.committed.version(of: state.id) != version
-        else { continue }
-        wanted.append(state.id)
-        wantedSizes.append(state.size)
-        versions[state.id] = version
+      for index in 0..<stored.count {
+        let id = stored.ids[index]
+        if !isOldLayout && indexedSet.contains(id), let recorded = writer.committed.version(of: id),
+          stored.hasVersion(recorded, at: index)
+        {
+          continue
+        }
+        wanted.append(id)
+        wantedSizes.append(stored.sizes[index])
+        versions[id] = stored.version(at: index)
       }
       // The text the index will hold, for the writer to cut its segments as the commit will:
       // the recorded sizes of the documents kept, the source sizes of the others.
       var expected = 0
       let wantedSet = Set(wanted)
       for segment in writer.committed.segments {
-        for (ordinal, id) in segment.documentIDs.enumerated() where stored.contains(id) && !wantedSet.contains(id) {
+        for (ordinal, id) in segment.documentIDs.enumerated() where storedSet.contains(id) && !wantedSet.contains(id) {
           expected += Int(segment.textBytes?[ordinal] ?? 0)
         }
       }
@@ -183,9 +186,7 @@ public enum IndexJob {
 
   /// The version of a stored document the index records: the source file's content hash and
   /// the import settings' hash (a change of either re-imports, and so re-indexes, it).
-  public static func version(of state: StoredDocumentState) -> String {
-    state.contentHash + "/" + state.settingsHash
-  }
+  public static func version(of state: StoredDocumentState) -> String { state.version }
 }
 
 /// An error of `verbatim index`.

@@ -116,23 +116,17 @@ public final class ProjectSearch {
     let store = store
     DispatchQueue.global().async(group: group) {
       staleness.result = Result { () throws(ProjectStoreError) in
-        let states = try store.documentStates()
+        let stored = try store.documentVersions()
         staleness.manifestRead.wait()
-        return staleness.manifest.flatMap { Self.staleness(of: $0, comparedWith: states) }
+        return staleness.manifest.flatMap { Self.staleness(of: $0, comparedWith: stored) }
       }
     }
     /// Reads the manifest (handing it to the comparison), then opens its segments.
     func open() throws(IndexError) -> IndexSnapshot {
-      let manifest: IndexManifest
-      do {
-        manifest = try IndexManifest.read(directory: indexFolder)
-      } catch {
-        staleness.manifestRead.signal()
-        throw error
-      }
-      staleness.manifest = manifest
+      let read = Result { () throws(IndexError) in try IndexManifest.read(directory: indexFolder) }
+      staleness.manifest = try? read.get()
       staleness.manifestRead.signal()
-      return try IndexSnapshot(manifest: manifest, directory: indexFolder)
+      return try IndexSnapshot(manifest: try read.get(), directory: indexFolder)
     }
     let opened: Result<IndexSnapshot, IndexError>
     do {
@@ -155,12 +149,12 @@ public final class ProjectSearch {
     if let reason { throw .staleIndex(project: project.path, reason: reason) }
   }
 
-  /// Why the index `manifest` describes does not describe the stored documents `states` (in
+  /// Why the index `manifest` describes does not describe the stored documents `stored` (in
   /// id order), or `nil` when it does: the same ids, and each document's recorded version.
-  static func staleness(of manifest: IndexManifest, comparedWith states: [StoredDocumentState]) -> String? {
+  static func staleness(of manifest: IndexManifest, comparedWith stored: StoredDocumentVersions) -> String? {
     let indexed = manifest.segments.flatMap(\.documentIDs).sorted()
-    if !states.map(\.id).elementsEqual(indexed) {
-      let stored = Set(states.map(\.id))
+    if stored.ids != indexed {
+      let stored = Set(stored.ids)
       let indexedSet = Set(indexed)
       if stored != indexedSet {
         let missing = stored.subtracting(indexedSet).count
@@ -168,8 +162,10 @@ public final class ProjectSearch {
         return "\(missing) stored documents not indexed, \(extra) indexed documents gone"
       }
     }
-    for state in states where manifest.version(of: state.id).map({ $0 != IndexJob.version(of: state) }) ?? false {
-      return "document \(state.id) changed since it was indexed"
+    for index in 0..<stored.count {
+      if let recorded = manifest.version(of: stored.ids[index]), !stored.hasVersion(recorded, at: index) {
+        return "document \(stored.ids[index]) changed since it was indexed"
+      }
     }
     return nil
   }

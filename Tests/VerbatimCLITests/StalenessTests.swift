@@ -24,18 +24,18 @@ import VerbatimIndex
 
   @Test func sameDocumentsSameVersionsAreCurrent() {
     let states = [state(1), state(2), state(5)]
-    #expect(ProjectSearch.staleness(of: manifest(states, ids: [[1, 5], [2]]), comparedWith: states) == nil)
+    #expect(ProjectSearch.staleness(of: manifest(states, ids: [[1, 5], [2]]), comparedWith: StoredDocumentVersions(states)) == nil)
     // No version recorded (an index written without them): the ids alone are compared.
     var bare = manifest(states, ids: [[1, 2, 5]])
     bare.documentVersions = [:]
-    #expect(ProjectSearch.staleness(of: bare, comparedWith: states) == nil)
+    #expect(ProjectSearch.staleness(of: bare, comparedWith: StoredDocumentVersions(states)) == nil)
   }
 
   @Test func missingAndGoneDocumentsAreCounted() {
     let states = [state(1), state(2), state(5)]
     let indexed = manifest(states, ids: [[1], [7, 8]])
     #expect(
-      ProjectSearch.staleness(of: indexed, comparedWith: states)
+      ProjectSearch.staleness(of: indexed, comparedWith: StoredDocumentVersions(states))
         == "2 stored documents not indexed, 2 indexed documents gone")
   }
 
@@ -43,9 +43,9 @@ import VerbatimIndex
     let states = [state(1), state(2), state(5)]
     let indexed = manifest(states, ids: [[1, 2, 5]])
     let reimported = [state(1), state(2, "c2"), state(5, "c", "s2")]
-    #expect(ProjectSearch.staleness(of: indexed, comparedWith: reimported) == "document 2 changed since it was indexed")
+    #expect(ProjectSearch.staleness(of: indexed, comparedWith: StoredDocumentVersions(reimported)) == "document 2 changed since it was indexed")
     #expect(
-      ProjectSearch.staleness(of: indexed, comparedWith: [state(1), state(2), state(5, "c", "s2")])
+      ProjectSearch.staleness(of: indexed, comparedWith: StoredDocumentVersions([state(1), state(2), state(5, "c", "s2")]))
         == "document 5 changed since it was indexed")
   }
 }

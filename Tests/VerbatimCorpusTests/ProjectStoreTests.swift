@@ -149,6 +149,29 @@ private let interview = transcript(
     #expect(try reopened.documentStates() == states)
   }
 
+  @Test func documentVersionsAreTheStatesHeldCompactly() throws {
+    let folder = temporaryProject()
+    defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
+    let store = try ProjectStore(directory: folder, creating: true)
+    #expect(try store.documentVersions().count == 0)
+    let second = transcript(path: "Corpus/b.txt", lines: [("Agent", "Deux phrases ici.")])
+    _ = try store.write(try prepared([interview], source: "Corpus/a.txt"), importedAt: Date(timeIntervalSince1970: 0))
+    _ = try store.write(try prepared([second], source: "Corpus/b.txt"), importedAt: Date(timeIntervalSince1970: 0))
+    let states = try store.documentStates()
+    let versions = try store.documentVersions()
+    #expect(versions == StoredDocumentVersions(states))
+    #expect(versions.ids == states.map(\.id))
+    #expect(versions.sizes == states.map(\.size))
+    #expect(states.allSatisfy { $0.size > 0 })
+    for (index, state) in states.enumerated() {
+      #expect(versions.version(at: index) == state.contentHash + "/" + state.settingsHash)
+      #expect(versions.hasVersion(state.version, at: index))
+      #expect(!versions.hasVersion(state.contentHash, at: index), "a prefix is not the version")
+      #expect(!versions.hasVersion(state.version + "0", at: index))
+    }
+    #expect(!versions.hasVersion(states[1].version, at: 0), "each document has its own version")
+  }
+
   @Test func refusesAProjectFromANewerVersion() throws {
     let folder = temporaryProject()
     defer { try? FileManager.default.removeItem(at: folder.deletingLastPathComponent()) }
