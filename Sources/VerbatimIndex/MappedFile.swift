@@ -9,6 +9,16 @@
 public protocol ByteStorage: AnyObject, Sendable {
   /// The bytes; valid and immutable for the object's lifetime.
   var bytes: UnsafeRawBufferPointer { get }
+
+  /// Tells the system that `region` (a part of ``bytes``) will not be read again soon: a
+  /// mapped file drops those pages from the process's resident memory (they stay in the page
+  /// cache, and reading them again maps them again); a copy in memory ignores it.
+  func releaseResidentPages(of region: UnsafeRawBufferPointer)
+}
+
+extension ByteStorage {
+  /// Does nothing: the bytes are not a mapping.
+  public func releaseResidentPages(of region: UnsafeRawBufferPointer) {}
 }
 
 /// A read-only memory mapping of a whole file, unmapped on deinit.
@@ -69,6 +79,14 @@ public final class MappedFile: ByteStorage, @unchecked Sendable {
     let start = (range.lowerBound + page - 1) / page * page
     let end = min(range.upperBound, bytes.count) / page * page
     if end > start { _ = madvise(base + start, end - start, Int32(MADV_DONTNEED)) }
+  }
+
+  /// The same for the whole pages inside `region`, a part of ``bytes``.
+  public func releaseResidentPages(of region: UnsafeRawBufferPointer) {
+    guard let start = region.baseAddress, let base = bytes.baseAddress else { return }
+    let offset = start - base
+    guard offset >= 0, offset + region.count <= bytes.count else { return }
+    releaseResidentPages(in: offset..<offset + region.count)
   }
 
   private static func lastError() -> String {

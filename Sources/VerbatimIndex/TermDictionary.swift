@@ -222,6 +222,12 @@ public struct TermDictionary: @unchecked Sendable {
   /// Every entry in key order, one at a time (a merge walks several dictionaries at once).
   public func makeEntryIterator() -> EntryIterator { EntryIterator(self, fromBlock: 0) }
 
+  /// Tells the storage that this dictionary's bytes will not be read again soon
+  /// (``ByteStorage/releaseResidentPages(of:)``): a mapped segment drops their pages from the
+  /// process's resident memory. A walk through every dictionary of a large index keeps only
+  /// those it is reading resident.
+  public func releaseResidentPages() { storage.releaseResidentPages(of: bytes) }
+
   /// Reads a dictionary's entries in key order without holding them.
   public struct EntryIterator {
     private let dictionary: TermDictionary

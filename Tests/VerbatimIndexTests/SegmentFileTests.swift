@@ -413,6 +413,57 @@ import VerbatimCorpus
   @Test func missingFileIsIOError() {
     #expect(throws: IndexError.self) { try SegmentReader(path: Self.temporaryPath("absent.vbseg")) }
   }
+
+  #if os(Linux)
+    /// The resident kilobytes of the mapping that starts at `address`, from /proc/self/smaps.
+    static func residentKilobytes(ofMappingAt address: UnsafeRawPointer) throws -> Int? {
+      let start = String(UInt(bitPattern: address), radix: 16)
+      // Read with read(2): a file of /proc has no size for Foundation to read up to.
+      let descriptor = open("/proc/self/smaps", O_RDONLY)
+      guard descriptor >= 0 else { return nil }
+      defer { close(descriptor) }
+      var data: [UInt8] = []
+      var chunk = [UInt8](repeating: 0, count: 1 << 16)
+      while true {
+        let count = chunk.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { break }
+        data += chunk[..<count]
+      }
+      let lines = String(decoding: data, as: UTF8.self).split(separator: "\n")
+      guard let header = lines.firstIndex(where: { $0.hasPrefix(start + "-") || $0.hasPrefix("0" + start + "-") }) else {
+        return nil
+      }
+      for line in lines[(header + 1)...] where line.hasPrefix("Rss:") {
+        return Int(line.split(separator: " ", omittingEmptySubsequences: true)[1])
+      }
+      return nil
+    }
+
+    @Test func aMappedFileReleasesTheWholePagesOfARegion() throws {
+      let path = TestDirectories.make("release").appendingPathComponent("bytes").path
+      let size = 4 << 20
+      #expect(FileManager.default.createFile(atPath: path, contents: Data((0..<size).map { UInt8(truncatingIfNeeded: $0 &* 31) })))
+      let file = try MappedFile(path: path)
+      var sum = 0
+      for offset in stride(from: 0, to: size, by: 4096) { sum &+= Int(file.bytes[offset]) }
+      #expect(sum >= 0)
+      let before = try #require(try Self.residentKilobytes(ofMappingAt: file.bytes.baseAddress!))
+      #expect(before >= 4 * 1024 - 8)
+      // From the middle of a page to the middle of another: the whole pages between, 2 MB.
+      let region = UnsafeRawBufferPointer(rebasing: file.bytes[(1 << 20) - 100..<(3 << 20) + 100])
+      file.releaseResidentPages(of: region)
+      let after = try #require(try Self.residentKilobytes(ofMappingAt: file.bytes.baseAddress!))
+      // At least the 512 whole pages inside the region. The kernel may drop more: a file's
+      // page cache may hold 2 MB folios mapped whole, which a partial release unmaps whole.
+      #expect(before - after >= 2 * 1024)
+      // Still readable, the same bytes.
+      #expect(file.bytes[(2 << 20) + 5] == UInt8(truncatingIfNeeded: ((2 << 20) + 5) &* 31))
+      // A copy in memory ignores it.
+      let copy = OwnedBytes([1, 2, 3])
+      copy.releaseResidentPages(of: copy.bytes)
+      #expect(Array(copy.bytes) == [1, 2, 3])
+    }
+  #endif
 }
 
 /// Format figures on real French text (`Benchmarks/index-format-notes.md`): sizes per section,

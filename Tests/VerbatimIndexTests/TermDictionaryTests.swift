@@ -129,4 +129,62 @@ import VerbatimTestSupport
     bytes[4] = 99  // block count
     #expect(throws: IndexError.self) { try TermDictionary(bytes: bytes) }
   }
+
+  /// A copy in memory that records every region it is told to release.
+  final class RecordingStorage: ByteStorage, @unchecked Sendable {
+    let bytes: UnsafeRawBufferPointer
+    private let allocation: UnsafeMutableRawBufferPointer
+    var released: [Range<Int>] = []
+
+    init(_ source: [UInt8]) {
+      let allocation = UnsafeMutableRawBufferPointer.allocate(byteCount: source.count, alignment: 16)
+      source.withUnsafeBytes { allocation.copyMemory(from: $0) }
+      self.allocation = allocation
+      bytes = UnsafeRawBufferPointer(allocation)
+    }
+
+    deinit { allocation.deallocate() }
+
+    func releaseResidentPages(of region: UnsafeRawBufferPointer) {
+      let start = region.baseAddress! - bytes.baseAddress!
+      released.append(start..<start + region.count)
+    }
+  }
+
+  static func recorded(_ keys: [String]) throws -> (TermDictionary, RecordingStorage) {
+    var writer = TermDictionaryWriter()
+    for (key, info) in Self.model(keys) { writer.append(key, info) }
+    let storage = RecordingStorage(writer.finish())
+    return (try TermDictionary(storage: storage, bytes: storage.bytes, file: "test"), storage)
+  }
+
+  @Test func aDictionaryReleasesItsOwnBytes() throws {
+    let (dictionary, storage) = try Self.recorded(Self.french)
+    dictionary.releaseResidentPages()
+    #expect(storage.released == [0..<storage.bytes.count])
+    #expect(try dictionary.lookup("entretien") != nil, "still readable")
+  }
+
+  /// The distinct-key count over many dictionaries, against a set of all their keys: one
+  /// group, a group and one more, and several groups with overlapping, seeded keys. Every
+  /// dictionary is released once it has been merged.
+  @Test(arguments: [0, 1, 2, 16, 17, 40])
+  func distinctKeysOfManyDictionariesAgainstASet(dictionaryCount: Int) throws {
+    var random = SplitMix64(seed: UInt64(dictionaryCount) &+ 7)
+    var all = Set<String>()
+    var dictionaries: [TermDictionary] = []
+    var storages: [RecordingStorage] = []
+    for index in 0..<dictionaryCount {
+      // Some dictionaries empty, most sharing many keys with the others.
+      let keys = index % 9 == 4 ? [] : (0..<Int(random.next() % 300)).map { _ in "k\(random.next() % 2_000)" }
+      all.formUnion(keys)
+      let (dictionary, storage) = try Self.recorded(keys)
+      dictionaries.append(dictionary)
+      storages.append(storage)
+    }
+    #expect(try IndexSnapshot.distinctKeys(dictionaries) == all.count)
+    if dictionaryCount > 1 {
+      #expect(storages.allSatisfy { $0.released == [0..<$0.bytes.count] })
+    }
+  }
 }
