@@ -264,7 +264,7 @@ public struct ImportJob: Sendable {
     var start = 0
     var bytes = 0
     for (index, file) in files.enumerated() {
-      let size = (try? file.url.resourceValues(forKeys: [.fileSizeKey]).fileSize) ?? 0
+      let size = file.size
       if index > start && (index - start >= filesPerWorker * workers || bytes + size > (16 << 20) * workers) {
         result.append(files[start..<index])
         start = index
@@ -444,6 +444,31 @@ struct WalkedFile: Sendable, Hashable {
   var rootName: String
   /// Whether it was found by walking a folder argument (then every file of the folder is seen).
   var isFromFolder: Bool
+  /// Its size in bytes when walked (what the chunks are cut by).
+  var size: Int = 0
+}
+
+/// What `stat` says of a path, read with `lstat` and `stat` directly: through Foundation
+/// (`URL.resourceValues`, `FileManager.fileExists`) the walk of 398,198 files took most of a
+/// re-import's 90 s at 4 GB.
+struct PathStatus {
+  /// Whether the path, links followed, exists.
+  var exists = false
+  /// Whether it (links followed) is a folder.
+  var isDirectory = false
+  /// Whether the path itself is a symbolic link.
+  var isSymbolicLink = false
+  /// The size of what it names, links followed.
+  var size = 0
+
+  init(path: String) {
+    var status = stat()
+    if lstat(path, &status) == 0 { isSymbolicLink = (status.st_mode & S_IFMT) == S_IFLNK }
+    guard stat(path, &status) == 0 else { return }
+    exists = true
+    isDirectory = (status.st_mode & S_IFMT) == S_IFDIR
+    size = Int(status.st_size)
+  }
 }
 
 /// Walks the inputs: files to import, files skipped, arguments rejected.
@@ -497,7 +522,10 @@ struct Walk {
         rejected.append(RejectedFile(path: source, message: "\(source): \(Self.unsupportedReason(url))"))
       } else {
         fileSources.insert(source)
-        append(WalkedFile(url: url, source: source, root: parent, rootName: folderName, isFromFolder: false))
+        append(
+          WalkedFile(
+            url: url, source: source, root: parent, rootName: folderName, isFromFolder: false,
+            size: PathStatus(path: url.path).size))
       }
     }
   }
@@ -514,19 +542,22 @@ struct Walk {
       unreadPrefixes.append(relative)
       return
     }
+    // `folder` is standardised (the argument was, and a name read from a folder has no `/`
+    // and, not starting with a dot, is neither `.` nor `..`), so its children's paths are too.
+    let folderPath = folder.path
     for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
       if name.hasPrefix(".") { continue }
-      let url = folder.appendingPathComponent(name)
-      if url.standardizedFileURL.path == excludedPath { continue }
+      let path = folderPath.hasSuffix("/") ? folderPath + name : folderPath + "/" + name
+      if path == excludedPath { continue }
       let source = relative + name
-      let values = try? url.resourceValues(forKeys: [.isDirectoryKey, .isSymbolicLinkKey])
-      var isDirectory: ObjCBool = false
-      guard manager.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+      let status = PathStatus(path: path)
+      guard status.exists else {
         skipped.append(SkippedFile(path: source, reason: "broken symbolic link"))
         continue
       }
-      if isDirectory.boolValue {
-        if values?.isSymbolicLink == true {
+      let url = URL(fileURLWithPath: path, isDirectory: status.isDirectory)
+      if status.isDirectory {
+        if status.isSymbolicLink {
           skipped.append(SkippedFile(path: source, reason: "symbolic link to a folder (not followed)"))
         } else {
           walk(folder: url, relative: source + "/", root: root, rootName: rootName)
@@ -541,7 +572,8 @@ struct Walk {
       } else if !Importers.supportedExtensions.contains(fileExtension) {
         skipped.append(SkippedFile(path: source, reason: Self.unsupportedReason(url)))
       } else {
-        append(WalkedFile(url: url, source: source, root: root, rootName: rootName, isFromFolder: true))
+        append(
+          WalkedFile(url: url, source: source, root: root, rootName: rootName, isFromFolder: true, size: status.size))
       }
     }
   }

@@ -307,6 +307,46 @@ struct CorpusCommandTests {
     #expect(!result.stderr.contains("project.sqlite"))
   }
 
+  /// What the walk of a folder does with nested folders, links, READMEs and other files, in
+  /// byte order of names at each level: the files it imports, with their sizes as planned
+  /// for the index (`verbatim corpus`), and what it skips and why.
+  @Test func theWalkFollowsFilesNotFolderLinks() throws {
+    let workspace = try Workspace()
+    defer { workspace.remove() }
+    let manager = FileManager.default
+    let outside = workspace.root.appendingPathComponent("ailleurs")
+    try manager.createDirectory(at: outside, withIntermediateDirectories: true)
+    try Data("Maire : Ailleurs.\n".utf8).write(to: outside.appendingPathComponent("d.txt"))
+    try manager.createDirectory(at: workspace.corpus.appendingPathComponent("vague2/sous"), withIntermediateDirectories: true)
+    try workspace.write("vague2/c.txt", "Élue : Deuxième vague.\n")
+    try workspace.write("vague2/sous/e.md", "Élue : Plus bas.\n")
+    try workspace.write("vague2/Readme.txt", "Notes\n")
+    try workspace.write("vague2/sans-extension", "Notes\n")
+    try manager.createSymbolicLink(at: workspace.corpus.appendingPathComponent("lien-dossier"), withDestinationURL: outside)
+    try manager.createSymbolicLink(
+      at: workspace.corpus.appendingPathComponent("lien.txt"), withDestinationURL: outside.appendingPathComponent("d.txt"))
+    try manager.createSymbolicLink(
+      at: workspace.corpus.appendingPathComponent("casse.txt"), withDestinationURL: outside.appendingPathComponent("absent.txt"))
+    let result = try workspace.run(["import", "Entretiens"])
+    #expect(result.status == 0)
+    #expect(
+      result.stderr == """
+        import: 5 imported, 0 unchanged, 0 replaced, 0 rejected, 0 vanished, 5 skipped
+        skipped: Entretiens/casse.txt: broken symbolic link
+        skipped: Entretiens/lien-dossier: symbolic link to a folder (not followed)
+        skipped: Entretiens/notes.pdf: unsupported format .pdf (supported: csv, docx, jsonl, md, odt, srt, txt, vtt)
+        skipped: Entretiens/vague2/Readme.txt: a README (documentation, not a transcript)
+        skipped: Entretiens/vague2/sans-extension: no file extension (supported: csv, docx, jsonl, md, odt, srt, txt, vtt)
+
+        """)
+    let listed = try workspace.run(["corpus", "--format", "csv"])
+    #expect(listed.stdout.contains("Entretiens/lien.txt"))
+    #expect(listed.stdout.contains("Entretiens/vague2/sous/e.md"))
+    // Again: nothing changed, the same files skipped.
+    let again = try workspace.run(["import", "Entretiens"])
+    #expect(again.stderr.hasPrefix("import: 0 imported, 5 unchanged, 0 replaced, 0 rejected, 0 vanished, 5 skipped\n"))
+  }
+
   @Test func errorsAndUsage() throws {
     let workspace = try Workspace()
     defer { workspace.remove() }
