@@ -469,7 +469,10 @@ public final class IndexWriter {
       let version = latest[id] == nil ? committed.version(of: id) : pendingVersions[id]
       if let version { versions[String(id)] = version }
     }
-    let manifest = IndexManifest(generation: generation, segments: segments, documentVersions: versions)
+    var manifest = IndexManifest(generation: generation, segments: segments, documentVersions: versions)
+    // Counted over the files just written, opened without hashing them again.
+    let counts = try IndexSnapshot(committed: manifest, directory: directory).distinctKeyCounts()
+    manifest.distinctKeys = IndexManifest.DistinctKeys(terms: counts.terms, stems: counts.stems)
     try manifest.write(directory: directory)
     try step(.afterManifestWrite)
     if simulatedCrash == .duringGarbageCollection {

@@ -14,7 +14,15 @@ enum ManifestJSON {
   static func encode(_ manifest: IndexManifest) -> [UInt8] {
     var out: [UInt8] = []
     out.reserveCapacity(64 + manifest.documentVersions.count * 64 + manifest.segments.count * 64)
-    out.append(ascii: "{\"documentVersions\":{")
+    out.append(UInt8(ascii: "{"))
+    if let keys = manifest.distinctKeys {
+      out.append(ascii: "\"distinctKeys\":{\"stems\":")
+      appendInteger(Int64(keys.stems), to: &out)
+      out.append(ascii: ",\"terms\":")
+      appendInteger(Int64(keys.terms), to: &out)
+      out.append(ascii: "},")
+    }
+    out.append(ascii: "\"documentVersions\":{")
     // Keys sorted by their UTF-8 bytes, as `JSONEncoder`'s `.sortedKeys` orders them.
     let versions = manifest.documentVersions.map { (key: Array($0.key.utf8), value: Array($0.value.utf8)) }
       .sorted { $0.key.lexicographicallyPrecedes($1.key) }
@@ -329,6 +337,7 @@ enum ManifestJSON {
       var generation: Int?
       var segments: [IndexManifest.Segment]?
       var versions: [String: String] = [:]
+      var distinctKeys: IndexManifest.DistinctKeys?
       let small = Int64(Int32.min)...Int64(Int32.max)
       try object { parser, key throws(Failure) in
         switch String(decoding: key, as: UTF8.self) {
@@ -344,6 +353,18 @@ enum ManifestJSON {
             pairs.append((id, try parser.text()))
           }
           versions = Dictionary(pairs, uniquingKeysWith: { _, last in last })
+        case "distinctKeys":
+          var terms: Int?
+          var stems: Int?
+          try parser.object { parser, key throws(Failure) in
+            switch String(decoding: key, as: UTF8.self) {
+            case "terms": terms = Int(try parser.integer(in: 0...Int64.max))
+            case "stems": stems = Int(try parser.integer(in: 0...Int64.max))
+            default: try parser.skipValue()
+            }
+          }
+          guard let terms, let stems else { throw parser.failure("distinctKeys with terms and stems") }
+          distinctKeys = IndexManifest.DistinctKeys(terms: terms, stems: stems)
         case "segments":
           var list: [IndexManifest.Segment] = []
           try parser.array { parser throws(Failure) in list.append(try parser.segment()) }
@@ -355,7 +376,8 @@ enum ManifestJSON {
       guard let segmentFormatVersion else { throw Failure(offset: offset, expected: "the key segmentFormatVersion") }
       guard let generation else { throw Failure(offset: offset, expected: "the key generation") }
       guard let segments else { throw Failure(offset: offset, expected: "the key segments") }
-      var manifest = IndexManifest(generation: generation, segments: segments, documentVersions: versions)
+      var manifest = IndexManifest(
+        generation: generation, segments: segments, documentVersions: versions, distinctKeys: distinctKeys)
       manifest.formatVersion = formatVersion
       manifest.segmentFormatVersion = segmentFormatVersion
       return manifest

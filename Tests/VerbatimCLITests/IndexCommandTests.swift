@@ -42,6 +42,15 @@ struct IndexCommandTests {
     #expect(same.stdout.contains("\"generation\":1"), "nothing changed: no new commit")
     #expect(first.stdout.contains("\"segments\":1,\"segments_written\":1"), "\(first.stdout)")
     #expect(same.stdout.contains("\"segments\":1,\"segments_written\":0"), "\(same.stdout)")
+    #expect(same.stdout.contains("\"tokens\":9,\"terms\":9,\"stems\":8,"), "the counts the commit recorded: \(same.stdout)")
+    // A manifest from before the counts were recorded: a run with nothing to do counts them.
+    let manifestURL = URL(fileURLWithPath: project).appendingPathComponent("index/manifest.json")
+    var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [String: Any]
+    #expect(manifest["distinctKeys"] as? [String: Int] == ["terms": 9, "stems": 8])
+    manifest["distinctKeys"] = nil
+    try JSONSerialization.data(withJSONObject: manifest).write(to: manifestURL)
+    let counted = try runVerbatim(["index", corpus.path, "--project", project, "--format", "jsonl"])
+    #expect(counted.stdout.contains("\"tokens\":9,\"terms\":9,\"stems\":8,"), "\(counted.stdout)")
     try Data("L2 : Les ordinateurs des agents.\n".utf8).write(to: corpus.appendingPathComponent("b.txt"))
     // Imported but not indexed: search refuses the stale index.
     #expect(try runVerbatim(["import", corpus.path, "--project", project]).status == 0)
@@ -56,8 +65,7 @@ struct IndexCommandTests {
     #expect(found.stdout.split(separator: "\n").count == 2, "\(found.stdout)")
 
     // An index from before segments recorded text sizes is analysed again whole, once.
-    let manifestURL = URL(fileURLWithPath: project).appendingPathComponent("index/manifest.json")
-    var manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [String: Any]
+    manifest = try JSONSerialization.jsonObject(with: Data(contentsOf: manifestURL)) as! [String: Any]
     var segments = manifest["segments"] as! [[String: Any]]
     for index in segments.indices { segments[index]["textBytes"] = nil }
     manifest["segments"] = segments

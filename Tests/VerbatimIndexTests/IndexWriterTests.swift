@@ -75,13 +75,19 @@ import VerbatimTestSupport
     // stem → document → (position, range), from the analyser directly.
     let pipeline = try Analyzer.french.makePipeline()
     var occurrences: [String: [Int64: [IndexPosting]]] = [:]
+    var terms: Set<String> = []
     for (id, text) in texts {
       for token in pipeline.tokens(in: text) {
+        terms.insert(token.term)
         var posting = occurrences[token.stem]?[id]?.first ?? IndexPosting(documentID: id, positions: [], ranges: [])
         posting.positions.append(UInt32(token.position))
         posting.ranges.append(token.utf8Range)
         occurrences[token.stem, default: [:]][id] = [posting]
       }
+    }
+    // The counts the commit recorded, against the analyser's own terms and stems.
+    if snapshot.manifest.generation > 0 {
+      #expect(snapshot.manifest.distinctKeys == IndexManifest.DistinctKeys(terms: terms.count, stems: model.count))
     }
     for (stem, ids) in model {
       let postings = try snapshot.postings(forStem: stem)

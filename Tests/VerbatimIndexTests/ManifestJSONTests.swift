@@ -37,6 +37,9 @@ import VerbatimTestSupport
     for word in awkward { versions[word] = word }
     var manifest = IndexManifest(generation: Int(random.next() % 100_000), segments: segments, documentVersions: versions)
     manifest.segmentFormatVersion = Int(random.next() % 4)
+    if random.next() % 3 != 0 {
+      manifest.distinctKeys = .init(terms: Int(random.next() >> 20), stems: Int(random.next() % 1000))
+    }
     return manifest
   }
 
@@ -73,6 +76,17 @@ import VerbatimTestSupport
     #expect(manifest.generation == 7)
     #expect(manifest.segments == [IndexManifest.Segment(file: "ség😀.vbseg", documentIDs: [3, 9], tokenCounts: [0, .max])])
     #expect(manifest.documentVersions == ["3": "v/3"])
+    #expect(manifest.distinctKeys == nil, "a manifest written before the counts were recorded")
+  }
+
+  /// The recorded counts are read whatever the order of their keys, and both must be there.
+  @Test func distinctKeysNeedBothCounts() throws {
+    let head = #"{"formatVersion":1,"generation":1,"segmentFormatVersion":4,"segments":[],"#
+    let both = try ManifestJSON.decode(Array((head + #""distinctKeys":{"terms":12,"x":[],"stems":7}}"#).utf8))
+    #expect(both.distinctKeys == IndexManifest.DistinctKeys(terms: 12, stems: 7))
+    #expect(throws: ManifestJSON.Failure.self) {
+      try ManifestJSON.decode(Array((head + #""distinctKeys":{"terms":12}}"#).utf8))
+    }
   }
 
   /// A document's version given twice keeps the last one, as this reader always did (the
