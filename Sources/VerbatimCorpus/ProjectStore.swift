@@ -114,6 +114,11 @@ public struct StoredDocumentVersions: Sendable, Hashable {
     String(decoding: versionBytes[versionRange(at: index)], as: UTF8.self)
   }
 
+  /// Calls `body` with the UTF-8 bytes of the version of the document at `index`.
+  public func withVersionBytes<Result>(at index: Int, _ body: (UnsafeBufferPointer<UInt8>) -> Result) -> Result {
+    versionBytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[versionRange(at: index)])) }
+  }
+
   /// Whether the document at `index` has the version `version` (compared without making a
   /// string).
   public func hasVersion(_ version: String, at index: Int) -> Bool {

@@ -104,8 +104,8 @@ public enum IndexJob {
       var wantedSizes: [Int] = []
       for index in 0..<stored.count {
         let id = stored.ids[index]
-        if !isOldLayout && indexedSet.contains(id), let recorded = writer.committed.version(of: id),
-          stored.hasVersion(recorded, at: index)
+        if !isOldLayout && indexedSet.contains(id),
+          stored.withVersionBytes(at: index, { writer.committed.hasVersion(of: id, equalTo: $0) }) == true
         {
           continue
         }

@@ -163,7 +163,7 @@ public final class ProjectSearch {
       }
     }
     for index in 0..<stored.count {
-      if let recorded = manifest.version(of: stored.ids[index]), !stored.hasVersion(recorded, at: index) {
+      if stored.withVersionBytes(at: index, { manifest.hasVersion(of: stored.ids[index], equalTo: $0) }) == false {
         return "document \(stored.ids[index]) changed since it was indexed"
       }
     }

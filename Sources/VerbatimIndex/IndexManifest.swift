@@ -66,7 +66,13 @@ public struct IndexManifest: Codable, Sendable, Hashable {
   /// An opaque version of each indexed document's text (document id as text → version), as
   /// the caller gave it to ``IndexWriter/add(documents:versions:)``: readers compare it with
   /// the project store to tell a stale index, and `verbatim index` to skip unchanged documents.
-  public var documentVersions: [String: String]
+  /// Held flat (``DocumentVersionTable``); ``documentVersions`` gives them as a dictionary.
+  public var versions: DocumentVersionTable
+  /// ``versions`` as a dictionary (tests, tools: each call builds it).
+  public var documentVersions: [String: String] {
+    get { versions.dictionary }
+    set { versions = DocumentVersionTable(newValue) }
+  }
   /// The distinct terms and stems of ``segments``, counted by the writer at commit
   /// (``IndexSnapshot/distinctKeyCounts()``) so that `verbatim index` with nothing to do reads
   /// them instead of merging every dictionary again (3.3 s at 4 GB). Absent from manifests
@@ -77,11 +83,18 @@ public struct IndexManifest: Codable, Sendable, Hashable {
   public init(
     generation: Int, segments: [Segment], documentVersions: [String: String] = [:], distinctKeys: DistinctKeys? = nil
   ) {
+    self.init(
+      generation: generation, segments: segments, versions: DocumentVersionTable(documentVersions),
+      distinctKeys: distinctKeys)
+  }
+
+  /// Creates a manifest of the current formats from versions already flat.
+  public init(generation: Int, segments: [Segment], versions: DocumentVersionTable, distinctKeys: DistinctKeys? = nil) {
     formatVersion = Self.currentFormatVersion
     segmentFormatVersion = Int(SegmentFormat.version)
     self.generation = generation
     self.segments = segments
-    self.documentVersions = documentVersions
+    self.versions = versions
     self.distinctKeys = distinctKeys
   }
 
@@ -97,12 +110,30 @@ public struct IndexManifest: Codable, Sendable, Hashable {
     segmentFormatVersion = try container.decode(Int.self, forKey: .segmentFormatVersion)
     generation = try container.decode(Int.self, forKey: .generation)
     segments = try container.decode([Segment].self, forKey: .segments)
-    documentVersions = try container.decodeIfPresent([String: String].self, forKey: .documentVersions) ?? [:]
+    versions = DocumentVersionTable(
+      try container.decodeIfPresent([String: String].self, forKey: .documentVersions) ?? [:])
     distinctKeys = try container.decodeIfPresent(DistinctKeys.self, forKey: .distinctKeys)
   }
 
+  /// Encodes the manifest as ``ManifestJSON`` writes it (Foundation's coders: tests).
+  public func encode(to encoder: any Encoder) throws {
+    var container = encoder.container(keyedBy: CodingKeys.self)
+    try container.encode(formatVersion, forKey: .formatVersion)
+    try container.encode(segmentFormatVersion, forKey: .segmentFormatVersion)
+    try container.encode(generation, forKey: .generation)
+    try container.encode(segments, forKey: .segments)
+    try container.encode(documentVersions, forKey: .documentVersions)
+    try container.encodeIfPresent(distinctKeys, forKey: .distinctKeys)
+  }
+
   /// The version recorded for a document, if any.
-  public func version(of document: Int64) -> String? { documentVersions[String(document)] }
+  public func version(of document: Int64) -> String? { versions.version(of: document) }
+
+  /// Whether the version recorded for `document` is `version` (UTF-8 bytes, compared in
+  /// place), or `nil` when none is recorded.
+  public func hasVersion(of document: Int64, equalTo version: UnsafeBufferPointer<UInt8>) -> Bool? {
+    versions.withVersion(of: document) { recorded in recorded.map { $0.elementsEqual(version) } }
+  }
 
   /// The empty index (generation 0, no segment), as seen before the first commit.
   public static let empty = IndexManifest(generation: 0, segments: [])

@@ -464,12 +464,17 @@ public final class IndexWriter {
   /// `segments` (with each document's version, pending or kept) is written atomically, the
   /// writer's state becomes the committed one, and files no manifest names are deleted.
   private func publish(generation: Int, segments: [IndexManifest.Segment]) throws(IndexError) -> IndexManifest {
-    var versions: [String: String] = [:]
-    for id in segments.flatMap(\.documentIDs) {
-      let version = latest[id] == nil ? committed.version(of: id) : pendingVersions[id]
-      if let version { versions[String(id)] = version }
+    var versions = DocumentVersionTable.Builder(capacity: segments.reduce(0) { $0 + $1.documentIDs.count })
+    for id in segments.lazy.flatMap(\.documentIDs) {
+      if latest[id] == nil {
+        committed.versions.withVersion(of: id) { recorded in
+          if let recorded { versions.append(key: String(id).utf8, value: recorded) }
+        }
+      } else if let version = pendingVersions[id] {
+        versions.append(key: String(id).utf8, value: version.utf8)
+      }
     }
-    var manifest = IndexManifest(generation: generation, segments: segments, documentVersions: versions)
+    var manifest = IndexManifest(generation: generation, segments: segments, versions: versions.finish())
     // Counted over the files just written, opened without hashing them again.
     let counts = try IndexSnapshot(committed: manifest, directory: directory).distinctKeyCounts()
     manifest.distinctKeys = IndexManifest.DistinctKeys(terms: counts.terms, stems: counts.stems)

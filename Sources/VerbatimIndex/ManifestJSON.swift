@@ -13,7 +13,7 @@ enum ManifestJSON {
   /// The JSON of `manifest`, without a final newline.
   static func encode(_ manifest: IndexManifest) -> [UInt8] {
     var out: [UInt8] = []
-    out.reserveCapacity(64 + manifest.documentVersions.count * 64 + manifest.segments.count * 64)
+    out.reserveCapacity(64 + manifest.versions.count * 64 + manifest.segments.count * 64)
     out.append(UInt8(ascii: "{"))
     if let keys = manifest.distinctKeys {
       out.append(ascii: "\"distinctKeys\":{\"stems\":")
@@ -23,14 +23,15 @@ enum ManifestJSON {
       out.append(ascii: "},")
     }
     out.append(ascii: "\"documentVersions\":{")
-    // Keys sorted by their UTF-8 bytes, as `JSONEncoder`'s `.sortedKeys` orders them.
-    let versions = manifest.documentVersions.map { (key: Array($0.key.utf8), value: Array($0.value.utf8)) }
-      .sorted { $0.key.lexicographicallyPrecedes($1.key) }
-    for (index, version) in versions.enumerated() {
-      if index > 0 { out.append(UInt8(ascii: ",")) }
-      appendString(version.key, to: &out)
+    // Keys sorted by their UTF-8 bytes, as `JSONEncoder`'s `.sortedKeys` orders them: the
+    // table's own order.
+    var first = true
+    manifest.versions.forEach { key, value in
+      if !first { out.append(UInt8(ascii: ",")) }
+      first = false
+      appendString(key, to: &out)
       out.append(UInt8(ascii: ":"))
-      appendString(version.value, to: &out)
+      appendString(value, to: &out)
     }
     out.append(ascii: "},\"formatVersion\":")
     appendInteger(Int64(manifest.formatVersion), to: &out)
@@ -77,7 +78,7 @@ enum ManifestJSON {
     var description: String { "expected \(expected) at byte \(offset)" }
   }
 
-  private static func appendString(_ utf8: [UInt8], to out: inout [UInt8]) {
+  private static func appendString(_ utf8: some Collection<UInt8>, to out: inout [UInt8]) {
     out.append(UInt8(ascii: "\""))
     for byte in utf8 {
       switch byte {
@@ -139,7 +140,7 @@ enum ManifestJSON {
     }
 
     /// Calls `element` for each element between `open` and `close`, separated by commas.
-    private mutating func list(
+    mutating func list(
       _ open: Unicode.Scalar, _ close: Unicode.Scalar, _ element: (inout Parser) throws(Failure) -> Void
     ) throws(Failure) {
       try expect(UInt8(ascii: open), "'\(open)'")
@@ -217,6 +218,13 @@ enum ManifestJSON {
 
     /// A JSON string, as UTF-8 bytes.
     mutating func string() throws(Failure) -> [UInt8] {
+      var out: [UInt8] = []
+      try appendString(to: &out)
+      return out
+    }
+
+    /// Reads a JSON string and appends its UTF-8 bytes to `out`.
+    mutating func appendString(to out: inout [UInt8]) throws(Failure) {
       try expect(UInt8(ascii: "\""), "a string")
       // Most strings (every id and version of a manifest) have no escape: one copy.
       let start = offset
@@ -224,19 +232,20 @@ enum ManifestJSON {
         let byte = bytes[offset]
         if byte == UInt8(ascii: "\"") {
           offset += 1
-          return Array(bytes[start..<(offset - 1)])
+          out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<(offset - 1)]))
+          return
         }
         if byte == UInt8(ascii: "\\") || byte < 0x20 { break }
         offset += 1
       }
-      var out = Array(bytes[start..<offset])
+      out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<offset]))
       while true {
         guard offset < bytes.count else { throw failure("the end of the string") }
         let byte = bytes[offset]
         offset += 1
         switch byte {
         case UInt8(ascii: "\""):
-          return out
+          return
         case UInt8(ascii: "\\"):
           guard offset < bytes.count else { throw failure("an escape") }
           let escape = bytes[offset]
@@ -310,6 +319,11 @@ enum ManifestJSON {
       }
     }
 
+    /// Whether `bytes[start...]` is well-formed UTF-8.
+    static func isUTF8(_ bytes: [UInt8], from start: Int) -> Bool {
+      bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(rebasing: $0[start...])) == nil }
+    }
+
     /// Skips any JSON value (an unknown key's).
     mutating func skipValue(depth: Int = 0) throws(Failure) {
       guard depth < 64 else { throw failure("less nesting") }
@@ -336,7 +350,7 @@ enum ManifestJSON {
       var segmentFormatVersion: Int?
       var generation: Int?
       var segments: [IndexManifest.Segment]?
-      var versions: [String: String] = [:]
+      var versions = DocumentVersionTable()
       var distinctKeys: IndexManifest.DistinctKeys?
       let small = Int64(Int32.min)...Int64(Int32.max)
       try object { parser, key throws(Failure) in
@@ -345,14 +359,32 @@ enum ManifestJSON {
         case "segmentFormatVersion": segmentFormatVersion = Int(try parser.integer(in: small))
         case "generation": generation = Int(try parser.integer(in: 0...Int64.max))
         case "documentVersions":
-          // Pairs first, then one dictionary of the right capacity: inserting as they came
-          // grew it 17 times (96,468 documents at 1 GB). A key given twice keeps its last value.
-          var pairs: [(String, String)] = []
-          try parser.object { parser, id throws(Failure) in
-            guard let id = Self.validated(id) else { throw parser.failure("a UTF-8 key") }
-            pairs.append((id, try parser.text()))
+          // Straight into the flat table, no string made; a key given twice keeps its last value.
+          var builder = DocumentVersionTable.Builder()
+          try parser.list("{", "}") { parser throws(Failure) in
+            let keyStart = parser.offset
+            try builder.withPendingKey { keys throws(Failure) in
+              let start = keys.count
+              try parser.appendString(to: &keys)
+              guard Self.isUTF8(keys, from: start) else {
+                parser.offset = keyStart
+                throw parser.failure("a UTF-8 key")
+              }
+            }
+            try parser.expect(UInt8(ascii: ":"), "':'")
+            parser.skipWhitespace()
+            let valueStart = parser.offset
+            try builder.withPendingValue { values throws(Failure) in
+              let start = values.count
+              try parser.appendString(to: &values)
+              guard Self.isUTF8(values, from: start) else {
+                parser.offset = valueStart
+                throw parser.failure("a UTF-8 string")
+              }
+            }
+            builder.closeEntry()
           }
-          versions = Dictionary(pairs, uniquingKeysWith: { _, last in last })
+          versions = builder.finish()
         case "distinctKeys":
           var terms: Int?
           var stems: Int?
@@ -376,8 +408,7 @@ enum ManifestJSON {
       guard let segmentFormatVersion else { throw Failure(offset: offset, expected: "the key segmentFormatVersion") }
       guard let generation else { throw Failure(offset: offset, expected: "the key generation") }
       guard let segments else { throw Failure(offset: offset, expected: "the key segments") }
-      var manifest = IndexManifest(
-        generation: generation, segments: segments, documentVersions: versions, distinctKeys: distinctKeys)
+      var manifest = IndexManifest(generation: generation, segments: segments, versions: versions, distinctKeys: distinctKeys)
       manifest.formatVersion = formatVersion
       manifest.segmentFormatVersion = segmentFormatVersion
       return manifest
