@@ -99,9 +99,11 @@ public enum IndexJob {
       let isOldLayout =
         writer.committed.segments.contains { $0.textBytes == nil }
         || writer.committed.segmentFormatVersion != Int(SegmentFormat.version)
-      var versions: [Int64: String] = [:]
       var wanted: [Int64] = []
       var wantedSizes: [Int] = []
+      // Where each wanted document's version is in `stored` (a dictionary of version strings
+      // took about 80 MB at 4 GB).
+      var wantedIndices: [Int] = []
       for index in 0..<stored.count {
         let id = stored.ids[index]
         if !isOldLayout && indexedSet.contains(id),
@@ -111,7 +113,7 @@ public enum IndexJob {
         }
         wanted.append(id)
         wantedSizes.append(stored.sizes[index])
-        versions[id] = stored.version(at: index)
+        wantedIndices.append(index)
       }
       // The text the index will hold, for the writer to cut its segments as the commit will:
       // the recorded sizes of the documents kept, the source sizes of the others.
@@ -126,7 +128,17 @@ public enum IndexJob {
       var shown = -1
       // Texts are read in batches (one read transaction each) of at most 64 documents or
       // about 4 MiB of stored size, whichever comes first, and fed to the writer in place.
-      try writer.add(versions: versions, expectedTextBytes: expected) { feed throws(IndexError) in
+      // `wanted` ascends (the store lists ids in order; the writer requires it).
+      let versionOf = { (id: Int64) -> String? in
+        var low = 0
+        var high = wanted.count
+        while low < high {
+          let middle = (low + high) / 2
+          if wanted[middle] < id { low = middle + 1 } else { high = middle }
+        }
+        return low < wanted.count && wanted[low] == id ? stored.version(at: wantedIndices[low]) : nil
+      }
+      try writer.add(versionOf: versionOf, expectedTextBytes: expected) { feed throws(IndexError) in
         var next = 0
         while next < wanted.count {
           var end = next

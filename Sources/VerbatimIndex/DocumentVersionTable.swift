@@ -184,3 +184,76 @@ public struct DocumentVersionTable: Sendable, Hashable {
     }
   }
 }
+
+/// The versions given with a writer's uncommitted additions, as a log in the order given: an
+/// entry per added document (one added without a version has none), the last entry of an id
+/// deciding. Flat, like ``DocumentVersionTable``: a fresh
+/// build of 398,198 documents held them in two dictionaries of strings (about 80 MB).
+struct PendingVersionLog {
+  private var ids: [Int64] = []
+  /// The end of each entry's bytes in `bytes` (an entry without version has none: it ends
+  /// where it starts), with ``noVersion`` set for an entry without version.
+  private var ends: [UInt32] = []
+  private var bytes: [UInt8] = []
+
+  /// Records that `id`'s latest version is `version` (`nil`: none).
+  mutating func record(_ id: Int64, version: String?) {
+    ids.append(id)
+    if let version { bytes.append(contentsOf: version.utf8) }
+    precondition(bytes.count < Int(Self.noVersion), "pending versions over 2 GiB")
+    ends.append(UInt32(bytes.count) | (version == nil ? Self.noVersion : 0))
+  }
+
+  /// The flag of an entry without version in ``ends``.
+  private static let noVersion: UInt32 = 1 << 31
+
+  /// Forgets every entry.
+  mutating func removeAll() {
+    ids = []
+    ends = []
+    bytes = []
+  }
+
+  /// The entries' last versions, for look-ups by id.
+  func resolved() -> Resolved { Resolved(log: self) }
+
+  /// The last entry of each id, sorted by id: found by binary search.
+  struct Resolved {
+    private let log: PendingVersionLog
+    /// Entry indices, one per id (its last), in ascending id order.
+    private let order: [Int32]
+
+    fileprivate init(log: PendingVersionLog) {
+      self.log = log
+      precondition(log.ids.count < Int(Int32.max), "too many pending versions")
+      let sorted = (0..<Int32(log.ids.count)).sorted { a, b in
+        let (x, y) = (log.ids[Int(a)], log.ids[Int(b)])
+        return x != y ? x < y : a < b
+      }
+      var last: [Int32] = []
+      last.reserveCapacity(sorted.count)
+      for (position, entry) in sorted.enumerated()
+      where position + 1 == sorted.count || log.ids[Int(sorted[position + 1])] != log.ids[Int(entry)] {
+        last.append(entry)
+      }
+      order = last
+    }
+
+    /// Calls `body` with the UTF-8 bytes of the last version recorded for `id`, or `nil`
+    /// when its last entry has none or it has no entry.
+    func withVersion<Result>(of id: Int64, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
+      var low = 0
+      var high = order.count
+      while low < high {
+        let middle = (low + high) / 2
+        if log.ids[Int(order[middle])] < id { low = middle + 1 } else { high = middle }
+      }
+      guard low < order.count, log.ids[Int(order[low])] == id else { return body(nil) }
+      let entry = Int(order[low])
+      let end = log.ends[entry]
+      guard end & PendingVersionLog.noVersion == 0 else { return body(nil) }
+      let start = entry == 0 ? 0 : Int(log.ends[entry - 1] & ~PendingVersionLog.noVersion)
+      return log.bytes.withUnsafeBufferPointer { body(UnsafeBufferPointer(rebasing: $0[start..<Int(end)])) }
+    }
+  }
+}

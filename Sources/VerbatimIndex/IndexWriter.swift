@@ -53,7 +53,7 @@ public final class IndexWriter {
   /// The newest uncommitted version of each touched id: a pending document, or removed.
   private var latest: [Int64: Version] = [:]
   /// The versions given with pending additions.
-  private var pendingVersions: [Int64: String] = [:]
+  private var pendingVersions = PendingVersionLog()
   private var addCalls = 0
 
   /// The points of ``commit()`` where a test can simulate a crash.
@@ -111,7 +111,7 @@ public final class IndexWriter {
     for segment in pending { unlink(path(segment.file)) }
     pending = []
     latest = [:]
-    pendingVersions = [:]
+    pendingVersions.removeAll()
   }
 
   /// Whether there are uncommitted additions or removals.
@@ -211,6 +211,17 @@ public final class IndexWriter {
     versions: [Int64: String] = [:], expectedTextBytes: Int? = nil,
     feeding: (_ feed: Feed) throws(IndexError) -> Void
   ) throws(IndexError) {
+    try add(versionOf: { versions[$0] }, expectedTextBytes: expectedTextBytes, feeding: feeding)
+  }
+
+  /// ``add(versions:expectedTextBytes:feeding:)`` with each document's version asked of
+  /// `versionOf` once its analysis has succeeded (in ascending id order), so that the caller
+  /// need not make a dictionary of them (`verbatim index` looks them up in the store's flat
+  /// table).
+  public func add(
+    versionOf: (Int64) -> String?, expectedTextBytes: Int? = nil,
+    feeding: (_ feed: Feed) throws(IndexError) -> Void
+  ) throws(IndexError) {
     precondition(lock.isHeld, "the writer is closed")
     addCalls += 1
     // Runs as the commit will cut them, if the caller's estimate of the text the index will
@@ -272,7 +283,7 @@ public final class IndexWriter {
     }
     // Runs were taken by whichever worker was free: put them back in order.
     segments.sort { ($0.run, $0.part) < ($1.run, $1.part) }
-    for id in ids { pendingVersions[id] = versions[id] }
+    for id in ids { pendingVersions.record(id, version: versionOf(id)) }
     for segment in segments {
       let index = pending.count
       pending.append(segment)
@@ -321,8 +332,9 @@ public final class IndexWriter {
   /// Removes the documents `ids` (ids not indexed are ignored), as of the next commit.
   public func remove(ids: some Sequence<Int64>) {
     for id in ids {
+      // Its pending version, if any, is never read: the commit asks versions of the
+      // documents it keeps, and a removed id is kept only if added again after this.
       latest[id] = .removed
-      pendingVersions[id] = nil
     }
   }
 
@@ -465,13 +477,16 @@ public final class IndexWriter {
   /// writer's state becomes the committed one, and files no manifest names are deleted.
   private func publish(generation: Int, segments: [IndexManifest.Segment]) throws(IndexError) -> IndexManifest {
     var versions = DocumentVersionTable.Builder(capacity: segments.reduce(0) { $0 + $1.documentIDs.count })
+    let pendingResolved = pendingVersions.resolved()
     for id in segments.lazy.flatMap(\.documentIDs) {
+      func record(_ version: UnsafeBufferPointer<UInt8>?) {
+        if let version { versions.append(key: String(id).utf8, value: version) }
+      }
+      // Kept documents keep their recorded version; pending ones have the last one given.
       if latest[id] == nil {
-        committed.versions.withVersion(of: id) { recorded in
-          if let recorded { versions.append(key: String(id).utf8, value: recorded) }
-        }
-      } else if let version = pendingVersions[id] {
-        versions.append(key: String(id).utf8, value: version.utf8)
+        committed.versions.withVersion(of: id, record)
+      } else {
+        pendingResolved.withVersion(of: id, record)
       }
     }
     var manifest = IndexManifest(generation: generation, segments: segments, versions: versions.finish())
@@ -487,7 +502,7 @@ public final class IndexWriter {
     committed = manifest
     pending = []
     latest = [:]
-    pendingVersions = [:]
+    pendingVersions.removeAll()
     collectGarbage(keeping: manifest)
     return manifest
   }

@@ -263,7 +263,9 @@ import VerbatimTestSupport
   // MARK: - Property test against a model
 
   /// Seeds 5–8 cut the index into segments of about 300 bytes of text, so that commits keep,
-  /// link and merge runs; after every commit the files are those of one builder per run.
+  /// link and merge runs; after every commit the files are those of one builder per run, and
+  /// the manifest records the versions given with the documents it holds (a document added
+  /// without one has none; a removed one none; one left alone keeps its own).
   @Test(arguments: [1 as UInt64, 2, 3, 4, 5, 6, 7, 8])
   func randomOperationsMatchTheModel(seed: UInt64) throws {
     var random = SplitMix64(seed: seed)
@@ -271,6 +273,8 @@ import VerbatimTestSupport
     defer { try? FileManager.default.removeItem(at: folder) }
     var committed: [Int64: String] = [:]
     var current: [Int64: String] = [:]
+    var committedVersions: [String: String] = [:]
+    var currentVersions: [String: String] = [:]
     let jobs = 1 + random.next(below: 3)
     let limit = seed > 4 ? 300 : IndexWriter.runBytes(forTotal: 0)
     var writer = try IndexWriter(directory: folder, jobs: jobs, memoryBudgetBytes: 1 + random.next(below: 20_000))
@@ -286,17 +290,24 @@ import VerbatimTestSupport
         // Add (new ids and replacements), sometimes repeating an id in one call.
         let count = 1 + random.next(below: 8)
         var batch: [(id: Int64, text: String)] = []
+        var versions: [Int64: String] = [:]
         for _ in 0..<count {
           let id = Int64(random.next(below: 30))
           let text = Self.text(&random)
           batch.append((id, text))
           current[id] = text
+          // Most documents come with a version (of any length, accented), some without.
+          versions[id] = random.next(below: 4) == 0 ? nil : "v\(random.next(below: 1000))-é" + String(repeating: "x", count: random.next(below: 5))
         }
-        try writer.add(documents: batch)
+        for id in Set(batch.map(\.id)) { currentVersions[String(id)] = versions[id] }
+        try writer.add(documents: batch, versions: versions)
       case 2:
         let ids = (0..<(1 + random.next(below: 4))).map { _ in Int64(random.next(below: 35)) }
         writer.remove(ids: ids)
-        for id in ids { current[id] = nil }
+        for id in ids {
+          current[id] = nil
+          currentVersions[String(id)] = nil
+        }
       case 3:
         // Uncommitted changes are invisible.
         try Self.check(folder, against: committed)
@@ -304,19 +315,25 @@ import VerbatimTestSupport
         // Reopen: pending changes of a closed writer are dropped.
         writer.close()
         current = committed
+        currentVersions = committedVersions
         writer = try IndexWriter(directory: folder, jobs: jobs, memoryBudgetBytes: 1 + random.next(below: 20_000))
         if seed > 4 { writer.segmentTextBytes = limit }
       default:
         try writer.commit()
         committed = current
+        committedVersions = currentVersions
         try Self.check(folder, against: committed)
         try checkLayout()
+        #expect(try IndexManifest.read(directory: folder).documentVersions == committedVersions)
       }
     }
     try writer.commit()
     committed = current
+    committedVersions = currentVersions
     try Self.check(folder, against: committed)
     try checkLayout()
+    #expect(try IndexManifest.read(directory: folder).documentVersions == committedVersions)
+    #expect(writer.committed.documentVersions == committedVersions)
     writer.close()
     let names = try FileManager.default.contentsOfDirectory(atPath: folder.path)
     let manifest = try IndexManifest.read(directory: folder)
