@@ -96,6 +96,16 @@ public struct StoredDocumentVersions: Sendable, Hashable {
   /// The number of documents.
   public var count: Int { ids.count }
 
+  /// Reserves room for `count` documents whose versions take about `bytesPerVersion` bytes,
+  /// so that the arrays do not grow by copying (at 4 GB the version bytes were copied up to
+  /// 52 MB while the manifest was read beside them).
+  mutating func reserveCapacity(_ count: Int, bytesPerVersion: Int) {
+    ids.reserveCapacity(count)
+    sizes.reserveCapacity(count)
+    versionEnds.reserveCapacity(count)
+    versionBytes.reserveCapacity(count * bytesPerVersion)
+  }
+
   mutating func append(id: Int64, size: Int, contentHash: String, settingsHash: String) {
     ids.append(id)
     sizes.append(size)
@@ -462,10 +472,18 @@ public final class ProjectStore: Sendable {
   /// ``documentStates()``, held compactly).
   public func documentVersions() throws(ProjectStoreError) -> StoredDocumentVersions {
     try reading("list documents") { db in
+      let count = try Int.fetchOne(db, sql: "SELECT count(*) FROM documents") ?? 0
       let rows = try Row.fetchCursor(db, sql: Self.documentStatesSQL)
       var versions = StoredDocumentVersions()
       while let row = try rows.next() {
-        versions.append(id: row[0], size: row[5], contentHash: row[3], settingsHash: row[4])
+        let contentHash: String = row[3]
+        let settingsHash: String = row[4]
+        if versions.count == 0 {
+          // Versions are hashes of one length, usually: sized by the first (a longer one
+          // later only grows the array).
+          versions.reserveCapacity(count, bytesPerVersion: contentHash.utf8.count + 1 + settingsHash.utf8.count)
+        }
+        versions.append(id: row[0], size: row[5], contentHash: contentHash, settingsHash: settingsHash)
       }
       return versions
     }

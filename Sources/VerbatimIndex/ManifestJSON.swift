@@ -361,6 +361,7 @@ enum ManifestJSON {
         case "documentVersions":
           // Straight into the flat table, no string made; a key given twice keeps its last value.
           var builder = DocumentVersionTable.Builder()
+          builder.reserveBytes(parser.bytes.count - parser.offset)
           try parser.list("{", "}") { parser throws(Failure) in
             let keyStart = parser.offset
             try builder.withPendingKey { keys throws(Failure) in
