@@ -585,7 +585,7 @@ struct Walk {
     // `folder` is standardised (the argument was, and a name read from a folder has no `/`
     // and, not starting with a dot, is neither `.` nor `..`), so its children's paths are too.
     let folderPath = folder.path
-    for name in names.sorted(by: { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }) {
+    for name in names.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
       if name.hasPrefix(".") { continue }
       let path = folderPath.hasSuffix("/") ? folderPath + name : folderPath + "/" + name
       if path == excludedPath { continue }
