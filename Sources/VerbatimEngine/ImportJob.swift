@@ -1,6 +1,7 @@
 import Foundation
 import VerbatimAnalysis
 import VerbatimCorpus
+import VerbatimIndex
 
 /// A file the import did not take, and why (an unsupported format, a README, a metadata file).
 public struct SkippedFile: Sendable, Hashable {
@@ -257,16 +258,7 @@ public struct ImportJob: Sendable {
 
     /// The states of the documents imported from `source`, in id order (empty if none).
     subscript(source: String) -> [StoredDocumentState] {
-      var low = 0
-      var high = bySource.count
-      while low < high {
-        let middle = (low + high) / 2
-        if all[Int(bySource[middle])].source.utf8.lexicographicallyPrecedes(source.utf8) {
-          low = middle + 1
-        } else {
-          high = middle
-        }
-      }
+      var low = bySource.partitioningIndex { !all[Int($0)].source.utf8.lexicographicallyPrecedes(source.utf8) }
       var found: [StoredDocumentState] = []
       while low < bySource.count && all[Int(bySource[low])].source == source {
         found.append(all[Int(bySource[low])])

@@ -130,12 +130,7 @@ public enum IndexJob {
       // about 4 MiB of stored size, whichever comes first, and fed to the writer in place.
       // `wanted` ascends (the store lists ids in order; the writer requires it).
       let versionOf = { (id: Int64) -> String? in
-        var low = 0
-        var high = wanted.count
-        while low < high {
-          let middle = (low + high) / 2
-          if wanted[middle] < id { low = middle + 1 } else { high = middle }
-        }
+        let low = wanted.partitioningIndex { $0 >= id }
         return low < wanted.count && wanted[low] == id ? stored.version(at: wantedIndices[low]) : nil
       }
       try writer.add(versionOf: versionOf, expectedTextBytes: expected) { feed throws(IndexError) in

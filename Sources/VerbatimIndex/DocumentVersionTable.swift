@@ -251,12 +251,7 @@ struct PendingVersionLog {
     /// Calls `body` with the UTF-8 bytes of the last version recorded for `id`, or `nil`
     /// when its last entry has none or it has no entry.
     func withVersion<Result>(of id: Int64, _ body: (UnsafeBufferPointer<UInt8>?) -> Result) -> Result {
-      var low = 0
-      var high = order.count
-      while low < high {
-        let middle = (low + high) / 2
-        if log.ids[Int(order[middle])] < id { low = middle + 1 } else { high = middle }
-      }
+      let low = order.partitioningIndex { log.ids[Int($0)] >= id }
       guard low < order.count, log.ids[Int(order[low])] == id else { return body(nil) }
       let entry = Int(order[low])
       let end = log.ends[entry]

@@ -319,9 +319,19 @@ enum ManifestJSON {
       }
     }
 
-    /// Whether `bytes[start...]` is well-formed UTF-8.
-    static func isUTF8(_ bytes: [UInt8], from start: Int) -> Bool {
-      bytes.withUnsafeBufferPointer { UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(rebasing: $0[start...])) == nil }
+    /// Reads a JSON string, appends its UTF-8 bytes to `out` and checks them as UTF-8;
+    /// otherwise fails at the string's start, expecting `expected`.
+    mutating func appendUTF8String(to out: inout [UInt8], expected: String) throws(Failure) {
+      let start = offset
+      let appended = out.count
+      try appendString(to: &out)
+      let isUTF8 = out.withUnsafeBufferPointer {
+        UTF8Validation.firstInvalidOffset(UnsafeBufferPointer(rebasing: $0[appended...])) == nil
+      }
+      guard isUTF8 else {
+        offset = start
+        throw failure(expected)
+      }
     }
 
     /// Skips any JSON value (an unknown key's).
@@ -363,25 +373,13 @@ enum ManifestJSON {
           var builder = DocumentVersionTable.Builder()
           builder.reserveBytes(parser.bytes.count - parser.offset)
           try parser.list("{", "}") { parser throws(Failure) in
-            let keyStart = parser.offset
             try builder.withPendingKey { keys throws(Failure) in
-              let start = keys.count
-              try parser.appendString(to: &keys)
-              guard Self.isUTF8(keys, from: start) else {
-                parser.offset = keyStart
-                throw parser.failure("a UTF-8 key")
-              }
+              try parser.appendUTF8String(to: &keys, expected: "a UTF-8 key")
             }
             try parser.expect(UInt8(ascii: ":"), "':'")
             parser.skipWhitespace()
-            let valueStart = parser.offset
             try builder.withPendingValue { values throws(Failure) in
-              let start = values.count
-              try parser.appendString(to: &values)
-              guard Self.isUTF8(values, from: start) else {
-                parser.offset = valueStart
-                throw parser.failure("a UTF-8 string")
-              }
+              try parser.appendUTF8String(to: &values, expected: "a UTF-8 string")
             }
             builder.closeEntry()
           }

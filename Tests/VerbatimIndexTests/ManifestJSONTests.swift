@@ -126,6 +126,16 @@ import VerbatimTestSupport
     let bytes = Array(#"{"documentVersions":{"1":""#.utf8) + [0xC3, 0x28] + Array(#""}}"#.utf8)
     #expect(throws: ManifestJSON.Failure.self) { try ManifestJSON.decode(bytes) }
     #expect(throws: (any Error).self) { try JSONDecoder().decode([String: [String: String]].self, from: Data(bytes)) }
+    // The failure points at the start of the string, key or value.
+    let key = Array(#"{"documentVersions":{""#.utf8) + [0xC3, 0x28] + Array(#"":"a"}}"#.utf8)
+    for (json, offset, expected) in [(bytes, 25, "a UTF-8 string"), (key, 21, "a UTF-8 key")] {
+      #expect {
+        _ = try ManifestJSON.decode(json)
+      } throws: { error in
+        guard let failure = error as? ManifestJSON.Failure else { return false }
+        return failure.offset == offset && failure.expected == expected
+      }
+    }
   }
 
   @Test func damagedManifestFileIsCorruptWithItsOffset() throws {
