@@ -156,26 +156,36 @@ public struct DocumentOutline: Sendable, Hashable {
     }
 
     /// The speakers' names (the first part) as byte ranges of the outline, into `ranges`
-    /// (emptied first), each checked as UTF-8 but not made a `String`: the form for a searcher,
-    /// which makes a name (``name(in:_:)``) only for the units that hold a hit.
-    public mutating func speakerRanges(into ranges: inout [Range<Int>]) -> Bool {
-      ranges.removeAll(keepingCapacity: true)
+    /// (emptied first), each checked as UTF-8 (unless not `validating`) but not made a
+    /// `String`: the form for a searcher, which makes a name only for the units that hold a
+    /// hit, and then checks it (``validName(in:_:)``) instead of every name of every document
+    /// it visits.
+    public mutating func speakerRanges(into ranges: inout [Range<Int>], validating: Bool = true) -> Bool {
+      if !ranges.isEmpty { ranges.removeAll(keepingCapacity: true) }
       guard let end = partEnd(), let count = varint(), offset <= end else { return false }
       for _ in 0..<min(count, UInt64(end - offset)) {
         guard let length = varint(), offset <= end, length <= UInt64(end - offset) else { return false }
         let range = offset..<(offset + Int(length))
         let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
         let name = UnsafeBufferPointer(start: slice.baseAddress?.assumingMemoryBound(to: UInt8.self), count: slice.count)
-        guard UTF8Validation.firstInvalidOffset(name) == nil else { return false }
+        guard !validating || UTF8Validation.firstInvalidOffset(name) == nil else { return false }
         ranges.append(range)
         offset = range.upperBound
       }
       return ranges.count == Int(count) && offset == end
     }
 
-    /// The name at `range` of an outline's bytes (from ``speakerRanges(into:)``).
+    /// The name at `range` of an outline's bytes (from ``speakerRanges(into:validating:)``).
     public static func name(in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String {
       String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
+    }
+
+    /// The name at `range`, or `nil` when it is not UTF-8 (a name read without validating).
+    public static func validName(in bytes: UnsafeRawBufferPointer, _ range: Range<Int>) -> String? {
+      let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+      let name = UnsafeBufferPointer(start: slice.baseAddress?.assumingMemoryBound(to: UInt8.self), count: slice.count)
+      guard UTF8Validation.firstInvalidOffset(name) == nil else { return nil }
+      return String(decoding: slice, as: UTF8.self)
     }
 
     /// The turns (the second part).
@@ -466,6 +476,14 @@ public struct DocumentOutline: Sendable, Hashable {
   /// The LEB128 varint at `offset` (moved past it) if it ends before `end`.
   @inline(__always)
   fileprivate static func varint(_ bytes: UnsafeRawBufferPointer, at offset: inout Int, end: Int) -> UInt64? {
+    // One byte, the common case (a part's length and count, a name's length).
+    if offset < end {
+      let byte = bytes[offset]
+      if byte < 0x80 {
+        offset += 1
+        return UInt64(byte)
+      }
+    }
     var value: UInt64 = 0
     var shift: UInt64 = 0
     while offset < end && shift < 64 {

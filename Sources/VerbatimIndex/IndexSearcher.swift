@@ -150,7 +150,16 @@ public struct IndexSearcher {
     /// The speakers' names: where each lies in the outline, and the names made so far (a
     /// name is made when a unit of its speaker holds a hit, not for every document visited).
     private var nameRanges: [Range<Int>] = []
+    /// The names made, by speaker number − 1: `names[k]` is this document's when
+    /// `nameStamps[k]` is ``stamp`` (the document's number), so that a new document resets
+    /// nothing (emptying and refilling the array took about 200 instructions a document).
     private var names: [String?] = []
+    private var nameStamps: [UInt32] = []
+    private var stamp: UInt32 = 0
+    /// Whether a name made for this document was not UTF-8: names are checked when made, not
+    /// when the outline is read (checking every name of every document visited took about 190
+    /// instructions a document), and the visit then reports the outline damaged.
+    private(set) var hasDamagedName = false
     private var outline = UnsafeRawBufferPointer(start: nil, count: 0)
     /// The document's metadata (filled only when the query has field filters).
     var metadata: [String: String] = [:]
@@ -210,9 +219,13 @@ public struct IndexSearcher {
     /// The name of speaker number `speaker` (0: none), made the first time it is asked for.
     private mutating func name(_ speaker: Int) -> String? {
       guard speaker > 0 else { return nil }
-      if let name = names[speaker - 1] { return name }
-      let name = DocumentOutline.Reader.name(in: outline, nameRanges[speaker - 1])
+      if nameStamps[speaker - 1] == stamp, let name = names[speaker - 1] { return name }
+      guard let name = DocumentOutline.Reader.validName(in: outline, nameRanges[speaker - 1]) else {
+        hasDamagedName = true
+        return nil
+      }
       names[speaker - 1] = name
+      nameStamps[speaker - 1] = stamp
       return name
     }
 
@@ -334,24 +347,36 @@ public struct IndexSearcher {
       case .sentence: pendingSkips = skips.sentences
       case .segment: pendingSkips = skips.segments
       }
-      metadata = [:]
-      ranges.removeAll(keepingCapacity: true)
-      unitTurns.removeAll(keepingCapacity: true)
-      turnSpeakers.removeAll(keepingCapacity: true)
-      turnRanges.removeAll(keepingCapacity: true)
+      // Emptied only when not empty: `removeAll(keepingCapacity:)` costs about 100
+      // instructions even then, and a lone word's search never fills most of these.
+      if !metadata.isEmpty { metadata = [:] }
+      ranges.empty()
+      unitTurns.empty()
+      turnSpeakers.empty()
+      turnRanges.empty()
       pending = nil
       turns = nil
       self.kind = kind
+      hasDamagedName = false
+      stamp &+= 1
+      if stamp == 0 {
+        // After 2³² documents: no stamp may stand for an earlier document.
+        for index in nameStamps.indices { nameStamps[index] = 0 }
+        stamp = 1
+      }
       guard !bytes.isEmpty else {
-        nameRanges.removeAll(keepingCapacity: true)
-        names.removeAll(keepingCapacity: true)
+        nameRanges.empty()
         return true
       }
       var reader = DocumentOutline.Reader(bytes)
-      guard reader.speakerRanges(into: &nameRanges), let turnStream = reader.unitStream() else { return false }
+      guard reader.speakerRanges(into: &nameRanges, validating: false), let turnStream = reader.unitStream() else {
+        return false
+      }
       outline = bytes
-      names.removeAll(keepingCapacity: true)
-      names.append(contentsOf: repeatElement(nil, count: nameRanges.count))
+      if names.count < nameRanges.count {
+        names.append(contentsOf: repeatElement(nil, count: nameRanges.count - names.count))
+        nameStamps.append(contentsOf: repeatElement(0, count: nameRanges.count - nameStamps.count))
+      }
       switch kind {
       case .turn:
         pending = turnStream
@@ -377,6 +402,7 @@ public struct IndexSearcher {
 
     /// Takes a document as `describe` gave it.
     mutating func fill(_ document: SearchDocument) {
+      hasDamagedName = false
       pending = nil
       locatedIndex = -1
       pendingSkips = .none
@@ -499,6 +525,7 @@ public struct IndexSearcher {
     default:
       try unitHits(plan, target.id, &table, ranges, reader, &scratch)
     }
+    if table.hasDamagedName { throw Self.damagedOutline(reader) }
     if !scratch.hits[first...].isStrictlyOrdered {
       scratch.hits[first...].sort {
         ($0.range.lowerBound, $0.range.upperBound) < ($1.range.lowerBound, $1.range.upperBound)
@@ -1279,5 +1306,14 @@ extension ArraySlice<SearchHit> {
       index += 1
     }
     return true
+  }
+}
+
+extension Array {
+  /// Removes every element, keeping the capacity, when there is any (the emptying itself is
+  /// not free even for an empty array).
+  @inline(__always)
+  mutating func empty() {
+    if !isEmpty { removeAll(keepingCapacity: true) }
   }
 }

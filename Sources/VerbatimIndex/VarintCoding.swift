@@ -71,6 +71,14 @@ public struct ByteCursor {
   /// Reads one LEB128 value of at most 64 bits, or `nil` if truncated or over-long.
   @inlinable
   public mutating func readVarint() -> UInt64? {
+    // One byte: a record's lengths and counts mostly are (a search reads several per document).
+    if offset < bytes.count {
+      let byte = bytes[offset]
+      if byte < 0x80 {
+        offset += 1
+        return UInt64(byte)
+      }
+    }
     var result: UInt64 = 0
     var shift: UInt64 = 0
     while offset < bytes.count {

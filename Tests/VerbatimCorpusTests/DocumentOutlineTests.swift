@@ -99,6 +99,15 @@ import VerbatimTestSupport
           let read = inPlace.speakerRanges(into: &ranges)
           #expect(decoded == nil)
           #expect(!read)
+          // Read without validating (a searcher's way), the bad name is found when made.
+          var unchecked = DocumentOutline.Reader(buffer)
+          let readUnchecked = unchecked.speakerRanges(into: &ranges, validating: false)
+          #expect(readUnchecked)
+          #expect(ranges.count == expected.count)
+          #expect(DocumentOutline.Reader.validName(in: buffer, ranges[0]) == nil)
+          for (range, name) in zip(ranges, expected).dropFirst() {
+            #expect(DocumentOutline.Reader.validName(in: buffer, range) == name)
+          }
         }
       }
       checked += 1

@@ -183,6 +183,54 @@ import VerbatimTestSupport
     #expect(nonEmpty > queries / 3, "the random queries should mostly match something")
   }
 
+  /// A searcher checks a speaker's name when a hit needs it, not when it reads the outline:
+  /// a document whose name is not UTF-8 is reported damaged by a query with a hit in that
+  /// speaker's units (whatever the unit kind and the number of workers), and other documents
+  /// are searched as before. Reference: the outlines written by hand here.
+  @Test func aDamagedNameIsReportedWhenAHitNeedsIt() throws {
+    let texts: [Int64: String] = [1: "Maire : numérique et sobriété.", 3: "L1 : tablette numérique."]
+    var outlines: [Int64: [UInt8]] = [:]
+    for (id, text) in texts {
+      let speaker = String(text.prefix { $0 != " " })
+      let range = (speaker.utf8.count + 3)..<text.utf8.count
+      let unit = DocumentOutline.Unit(turn: 1, range: range)
+      var bytes = DocumentOutline(
+        turns: [.init(range: range, speaker: speaker)], sentences: [unit], segments: [unit], metadata: [:]
+      ).encoded()
+      if id == 1 {
+        // bytes: part length, name count, the name's length, its first byte.
+        #expect(bytes[3] == UInt8(ascii: "M"))
+        bytes[3] = 0xFF
+      }
+      outlines[id] = bytes
+    }
+    let folder = IndexWriterTests.temporaryFolder("searcher-damaged-name")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20)
+    var pending = texts.keys.sorted()
+    try writer.add { () throws(IndexError) -> (id: Int64, utf8: [UInt8], outline: [UInt8])? in
+      guard !pending.isEmpty else { return nil }
+      let id = pending.removeFirst()
+      return (id, Array(texts[id]!.utf8), outlines[id]!)
+    }
+    try writer.commit()
+    writer.close()
+    let snapshot = try IndexSnapshot(directory: folder)
+    for kind in DocumentOutline.UnitKind.allCases {
+      for workers in [1, 2] {
+        var searcher = IndexSearcher(snapshot: snapshot, units: kind, workers: workers)
+        searcher.lead = 0
+        let tablette = try searcher.search(QueryParser().parse("tablette"))
+        #expect(tablette.map(\.document) == [3] && tablette.map(\.unit.speaker) == ["L1"], "\(kind) \(workers)")
+        for query in ["sobriété", "numérique", "speaker:L1 OR sobriété"] {
+          #expect(throws: IndexError.self, "\(kind) \(workers) \(query)") {
+            try searcher.search(QueryParser().parse(query))
+          }
+        }
+      }
+    }
+  }
+
   @Test func limitStopsEarlyAndUnitsAreFoundByOffset() throws {
     let units = [
       SearchUnit(ordinal: 1, range: 0..<10, speaker: nil), SearchUnit(ordinal: 2, range: 12..<20, speaker: "L1"),
