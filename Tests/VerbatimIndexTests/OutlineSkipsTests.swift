@@ -124,4 +124,72 @@ import VerbatimTestSupport
     #expect(damaged.withUnsafeBytes { OutlineSkips.encode(outline: $0) }.isEmpty)
     #expect([UInt8]([1, 2, 3]).withUnsafeBytes { OutlineSkips($0) } == nil, "a mark cut short")
   }
+
+  /// The skips' reader against a plain reading of their layout (three parts, each a LEB128
+  /// count then 12 bytes a mark, ending the bytes exactly), on encoded skips, their prefixes,
+  /// counts of one to three varint bytes, and random bytes: the same parts, or `nil` for both.
+  @Test func readsWhatTheLayoutSays() throws {
+    func reference(_ bytes: [UInt8]) -> [(offset: Int, count: Int)]? {
+      if bytes.isEmpty { return [(0, 0), (0, 0), (0, 0)] }
+      var offset = 0
+      var parts: [(offset: Int, count: Int)] = []
+      for _ in 0..<3 {
+        var count = 0
+        var shift = 0
+        while true {
+          guard offset < bytes.count, shift < 63 else { return nil }
+          let byte = bytes[offset]
+          offset += 1
+          count |= Int(byte & 0x7F) << shift
+          if byte < 0x80 { break }
+          shift += 7
+        }
+        guard count <= (bytes.count - offset) / 12 else { return nil }
+        parts.append((offset, count))
+        offset += 12 * count
+      }
+      return offset == bytes.count ? parts : nil
+    }
+    func read(_ bytes: [UInt8]) -> [(offset: Int, count: Int)]? {
+      bytes.withUnsafeBytes { buffer -> [(offset: Int, count: Int)]? in
+        guard let skips = OutlineSkips(buffer) else { return nil }
+        return [skips.turns, skips.sentences, skips.segments].map { part in
+          guard let start = part.entries.baseAddress, let base = buffer.baseAddress else { return (0, part.count) }
+          #expect(part.entries.count == 12 * part.count)
+          return (start - base, part.count)
+        }
+      }
+    }
+    var random = SplitMix64(seed: 406)
+    var samples: [[UInt8]] = [[], [0, 0, 0], [0, 0], [0, 0, 0, 0], [1, 2, 3]]
+    for _ in 0..<300 {
+      var bytes: [UInt8] = []
+      for _ in 0..<3 {
+        let count = random.next(below: 4) == 0 ? 128 + random.next(below: 300) : random.next(below: 5)
+        var value = count
+        // Sometimes an over-long count (a zero high byte): still the count the layout says.
+        let padded = random.next(below: 8) == 0
+        repeat {
+          let low = UInt8(value & 0x7F)
+          value >>= 7
+          bytes.append(value > 0 || padded ? low | 0x80 : low)
+        } while value > 0
+        if padded { bytes.append(0) }
+        for _ in 0..<(12 * count) { bytes.append(UInt8(random.next(below: 256))) }
+      }
+      samples.append(bytes)
+      samples.append(Array(bytes.prefix(random.next(below: bytes.count + 1))))
+      samples.append(bytes + [UInt8(random.next(below: 256))])
+      samples.append((0..<random.next(below: 40)).map { _ in UInt8(random.next(below: 256)) })
+    }
+    var valid = 0
+    for bytes in samples {
+      let expected = reference(bytes)
+      let found = read(bytes)
+      #expect(found?.map(\.offset) == expected?.map(\.offset), "\(bytes.prefix(12))")
+      #expect(found?.map(\.count) == expected?.map(\.count), "\(bytes.prefix(12))")
+      if expected != nil { valid += 1 }
+    }
+    #expect(valid > 300, "\(valid) valid samples")
+  }
 }
