@@ -166,9 +166,11 @@ public struct DocumentOutline: Sendable, Hashable {
       for _ in 0..<min(count, UInt64(end - offset)) {
         guard let length = varint(), offset <= end, length <= UInt64(end - offset) else { return false }
         let range = offset..<(offset + Int(length))
-        let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
-        let name = UnsafeBufferPointer(start: slice.baseAddress?.assumingMemoryBound(to: UInt8.self), count: slice.count)
-        guard !validating || UTF8Validation.firstInvalidOffset(name) == nil else { return false }
+        if validating {
+          let slice = UnsafeRawBufferPointer(rebasing: bytes[range])
+          let name = UnsafeBufferPointer(start: slice.baseAddress?.assumingMemoryBound(to: UInt8.self), count: slice.count)
+          guard UTF8Validation.firstInvalidOffset(name) == nil else { return false }
+        }
         ranges.append(range)
         offset = range.upperBound
       }
@@ -255,6 +257,7 @@ public struct DocumentOutline: Sendable, Hashable {
       return metadata
     }
 
+    @inline(__always)
     private mutating func partEnd() -> Int? {
       guard let length = varint(), length <= UInt64(bytes.count - offset) else { return nil }
       return offset + Int(length)
@@ -267,6 +270,7 @@ public struct DocumentOutline: Sendable, Hashable {
       return String(validating: slice, as: UTF8.self)
     }
 
+    @inline(__always)
     private mutating func varint() -> UInt64? {
       DocumentOutline.varint(bytes, at: &offset, end: bytes.count)
     }
