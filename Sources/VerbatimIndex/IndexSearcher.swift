@@ -444,10 +444,9 @@ public struct IndexSearcher {
   public func forEachDocument(of query: Query, _ body: (Int64, ArraySlice<SearchHit>) throws -> Bool) throws {
     let plan = Plan(query)
     var targets: [Target] = []
-    var postings: [[WordPostings]] = []
+    let postings = try decodePostings(of: plan.words)
     for (segment, reader) in snapshot.segments.enumerated() {
-      var lists: [WordPostings] = []
-      for word in plan.words { lists.append(try Self.postings(of: word, in: reader)) }
+      let lists = postings[segment]
       let ordinals = plan.matchesWithoutWords ? nil : Self.candidates(of: plan.root, lists)
       if let ordinals {
         for ordinal in ordinals {
@@ -458,7 +457,6 @@ public struct IndexSearcher {
           targets.append(Target(id: reader.document(at: ordinal).documentID, segment: segment, ordinal: UInt32(ordinal)))
         }
       }
-      postings.append(lists)
     }
     // One segment's ids usually ascend with its ordinals already (documents are added in id order).
     if !targets.isStrictlyOrdered { targets.sort { ($0.id, $0.segment) < ($1.id, $1.segment) } }
@@ -481,6 +479,47 @@ public struct IndexSearcher {
       guard try body(target.id, scratch.hits[...]) else { return }
     }
     if concurrent { try visitConcurrently(targets, from: lead, query, postings, prefetcher, body) }
+  }
+
+  /// Each segment's postings of each word, in the snapshot's order. On ``workers`` threads
+  /// for an outline searcher (each takes every `workers`-th segment): on one thread, decoding
+  /// a common word's lists in 60 segments came before any visit, about a tenth of its search
+  /// on 2 workers. The same lists, and the same first error by segment, either way.
+  private func decodePostings(of words: [Word]) throws -> [[WordPostings]] {
+    let segments = snapshot.segments
+    guard describe == nil, workers > 1, segments.count > 1, !words.isEmpty else {
+      return try segments.map { reader in try words.map { word throws(IndexError) in try Self.postings(of: word, in: reader) } }
+    }
+    /// Each segment's lists or error, written by the one thread that decodes it.
+    final class Results: @unchecked Sendable {
+      let lists: UnsafeMutableBufferPointer<[WordPostings]>
+      let errors: UnsafeMutableBufferPointer<IndexError?>
+      init(count: Int) {
+        lists = .allocate(capacity: count)
+        lists.initialize(repeating: [])
+        errors = .allocate(capacity: count)
+        errors.initialize(repeating: nil)
+      }
+      deinit {
+        lists.deinitialize().deallocate()
+        errors.deinitialize().deallocate()
+      }
+    }
+    let results = Results(count: segments.count)
+    let threads = min(workers, segments.count)
+    DispatchQueue.concurrentPerform(iterations: threads) { thread in
+      for segment in stride(from: thread, to: segments.count, by: threads) {
+        do throws(IndexError) {
+          results.lists[segment] = try words.map { word throws(IndexError) in
+            try Self.postings(of: word, in: segments[segment])
+          }
+        } catch {
+          results.errors[segment] = error
+        }
+      }
+    }
+    if let error = results.errors.lazy.compactMap({ $0 }).first { throw error }
+    return Array(results.lists)
   }
 
   /// A worker's buffers, reused from one chunk to the next (the chunk takes them as locals).

@@ -231,6 +231,44 @@ import VerbatimTestSupport
     }
   }
 
+  /// Postings are decoded on several threads, one segment each at a time; a damaged list
+  /// is reported as one thread reports it: the first damaged segment in the snapshot's order,
+  /// whatever the number of workers. Two segments' posting sections are overwritten (the
+  /// snapshot is opened without hashing, as the writer opens what it committed).
+  @Test func damagedPostingsAreReportedInSegmentOrder() throws {
+    let fixture = try Self.fixture(seed: 21, count: 30)
+    let folder = IndexWriterTests.temporaryFolder("searcher-damaged-postings")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20)
+    writer.segmentTextBytes = 500
+    try writer.add(documents: fixture.texts.map { ($0.key, $0.value) })
+    try writer.commit()
+    writer.close()
+    let manifest = try IndexManifest.read(directory: folder)
+    #expect(manifest.segments.count >= 5, "\(manifest.segments.count) segments")
+    let query = try QueryParser().parse("le")
+    let intact = try IndexSnapshot(committed: manifest, directory: folder)
+    let hits = try IndexSearcher(snapshot: intact, units: .segment, workers: 3).search(query)
+    #expect(hits == (try IndexSearcher(snapshot: intact, units: .segment, workers: 1).search(query)))
+    for damaged in [2, 4] {
+      let url = folder.appendingPathComponent(manifest.segments[damaged].file)
+      var bytes = try [UInt8](Data(contentsOf: url))
+      // The footer's first entry: the postings section's offset and length.
+      let footer = bytes.count - SegmentFormat.footerSize
+      let offset = bytes[footer..<(footer + 8)].reversed().reduce(0) { $0 << 8 | Int($1) }
+      let length = bytes[(footer + 8)..<(footer + 16)].reversed().reduce(0) { $0 << 8 | Int($1) }
+      #expect(offset == SegmentFormat.headerSize && length > 0)
+      for index in offset..<(offset + length) { bytes[index] = 0xFF }
+      try Data(bytes).write(to: url)
+    }
+    let snapshot = try IndexSnapshot(committed: manifest, directory: folder)
+    for workers in [1, 2, 3] {
+      #expect(throws: IndexError.corrupt(file: snapshot.segments[2].path, reason: "posting list damaged")) {
+        try IndexSearcher(snapshot: snapshot, units: .segment, workers: workers).search(query)
+      }
+    }
+  }
+
   @Test func limitStopsEarlyAndUnitsAreFoundByOffset() throws {
     let units = [
       SearchUnit(ordinal: 1, range: 0..<10, speaker: nil), SearchUnit(ordinal: 2, range: 12..<20, speaker: "L1"),
