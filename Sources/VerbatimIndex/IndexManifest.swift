@@ -254,35 +254,23 @@ public final class IndexSnapshot: Sendable {
   private static func open(_ manifest: IndexManifest, in directory: URL, verifyingChecksums: Bool) throws(IndexError)
     -> [SegmentReader]
   {
-    // Segments are opened (and their bytes hashed) on every core; the first failure in the
-    // manifest's order is reported, whatever the order the threads finished in.
-    final class Opened: @unchecked Sendable {
-      let slots: UnsafeMutableBufferPointer<Result<SegmentReader, IndexError>?>
-      init(count: Int) { slots = .allocate(capacity: count); slots.initialize(repeating: nil) }
-      deinit {
-        slots.deinitialize()
-        slots.deallocate()
-      }
-    }
+    // Segments are opened (and their bytes hashed) on every core, one task each; the first
+    // failure in the manifest's order is reported, whatever the order the threads finished in.
     let entries = manifest.segments
-    let opened = Opened(count: entries.count)
-    DispatchQueue.concurrentPerform(iterations: entries.count) { index in
+    return try concurrentMap(count: entries.count, threads: entries.count) { index throws(IndexError) in
       let entry = entries[index]
-      opened.slots[index] = Result { () throws(IndexError) -> SegmentReader in
-        let reader = try SegmentReader(
-          path: directory.appendingPathComponent(entry.file).path, verifiesChecksum: verifyingChecksums)
-        guard reader.documents.map(\.documentID) == entry.documentIDs,
-          reader.documents.map(\.tokenCount) == entry.tokenCounts
-        else { throw .corrupt(file: reader.path, reason: "documents differ from the manifest's list") }
-        // The checks read a few places of each file (header, footer, the dictionaries' block
-        // tables, the document table), but the kernel maps the page cache's large folios whole
-        // around each: 240 MB resident after opening the 239 segments of a 4 GB index. A search
-        // maps again only what it reads.
-        reader.releaseResidentPages()
-        return reader
-      }
+      let reader = try SegmentReader(
+        path: directory.appendingPathComponent(entry.file).path, verifiesChecksum: verifyingChecksums)
+      guard reader.documents.map(\.documentID) == entry.documentIDs,
+        reader.documents.map(\.tokenCount) == entry.tokenCounts
+      else { throw .corrupt(file: reader.path, reason: "documents differ from the manifest's list") }
+      // The checks read a few places of each file (header, footer, the dictionaries' block
+      // tables, the document table), but the kernel maps the page cache's large folios whole
+      // around each: 240 MB resident after opening the 239 segments of a 4 GB index. A search
+      // maps again only what it reads.
+      reader.releaseResidentPages()
+      return reader
     }
-    return try opened.slots.map { slot throws(IndexError) in try slot!.get() }
   }
 
   /// Every document id of the index, ascending.

@@ -485,41 +485,16 @@ public struct IndexSearcher {
   /// for an outline searcher (each takes every `workers`-th segment): on one thread, decoding
   /// a common word's lists in 60 segments came before any visit, about a tenth of its search
   /// on 2 workers. The same lists, and the same first error by segment, either way.
-  private func decodePostings(of words: [Word]) throws -> [[WordPostings]] {
+  private func decodePostings(of words: [Word]) throws(IndexError) -> [[WordPostings]] {
     let segments = snapshot.segments
     guard describe == nil, workers > 1, segments.count > 1, !words.isEmpty else {
-      return try segments.map { reader in try words.map { word throws(IndexError) in try Self.postings(of: word, in: reader) } }
-    }
-    /// Each segment's lists or error, written by the one thread that decodes it.
-    final class Results: @unchecked Sendable {
-      let lists: UnsafeMutableBufferPointer<[WordPostings]>
-      let errors: UnsafeMutableBufferPointer<IndexError?>
-      init(count: Int) {
-        lists = .allocate(capacity: count)
-        lists.initialize(repeating: [])
-        errors = .allocate(capacity: count)
-        errors.initialize(repeating: nil)
-      }
-      deinit {
-        lists.deinitialize().deallocate()
-        errors.deinitialize().deallocate()
+      return try segments.map { reader throws(IndexError) in
+        try words.map { word throws(IndexError) in try Self.postings(of: word, in: reader) }
       }
     }
-    let results = Results(count: segments.count)
-    let threads = min(workers, segments.count)
-    DispatchQueue.concurrentPerform(iterations: threads) { thread in
-      for segment in stride(from: thread, to: segments.count, by: threads) {
-        do throws(IndexError) {
-          results.lists[segment] = try words.map { word throws(IndexError) in
-            try Self.postings(of: word, in: segments[segment])
-          }
-        } catch {
-          results.errors[segment] = error
-        }
-      }
+    return try concurrentMap(count: segments.count, threads: workers) { segment throws(IndexError) in
+      try words.map { word throws(IndexError) in try Self.postings(of: word, in: segments[segment]) }
     }
-    if let error = results.errors.lazy.compactMap({ $0 }).first { throw error }
-    return Array(results.lists)
   }
 
   /// A worker's buffers, reused from one chunk to the next (the chunk takes them as locals).
