@@ -77,15 +77,17 @@ public struct IndexSearcher {
   /// Documents visited on the calling thread before any other starts: a first page
   /// (`--limit 20`) is often found in them, and then no thread or copy is made.
   var lead = 32
-  /// Documents per chunk in a concurrent search's first wave; each wave doubles it up to
-  /// ``lastChunk``. Small first, so that a first page waits for few documents.
+  /// Documents per chunk in a concurrent search's first chunks; it doubles every
+  /// ``chunksPerWorker`` × ``workers`` chunks up to ``lastChunk``. Small first, so that a
+  /// first page waits for few documents.
   var firstChunk = 1
-  /// The largest chunk. The threads meet at the end of each wave: with chunks of at most 32
-  /// documents, a word with hits in 20,000 documents made 40 waves, and every hit of 100 word
-  /// queries at 1 GB took 29 ms (median, 2 workers) against 24 ms with 128 (7 alternated
-  /// rounds; 512 was no better). A first page is found in the first waves, before this.
+  /// The largest chunk. When the threads met at the end of each wave of chunks, a word with
+  /// hits in 20,000 documents made 40 waves with chunks of at most 32 documents, and every
+  /// hit of 100 word queries at 1 GB took 29 ms (median, 2 workers) against 24 ms with 128
+  /// (7 alternated rounds; 512 was no better). A first page is found in the first chunks.
   var lastChunk = 128
-  /// Chunks per worker in a wave: the threads take them as they become free.
+  /// Chunks per worker taken and not yet handed over (what a concurrent search holds), and
+  /// between two doublings of the chunk size.
   var chunksPerWorker = 8
 
   /// Creates a searcher; `describe` gives a document's units and metadata (or `nil` to skip it).
@@ -443,21 +445,11 @@ public struct IndexSearcher {
   /// only the ranges it prints are decoded; any other query is evaluated unit by unit as before.
   public func forEachDocument(of query: Query, _ body: (Int64, ArraySlice<SearchHit>) throws -> Bool) throws {
     let plan = Plan(query)
+    let prepared = try prepare(plan)
+    let postings = prepared.map(\.lists)
     var targets: [Target] = []
-    let postings = try decodePostings(of: plan.words)
-    for (segment, reader) in snapshot.segments.enumerated() {
-      let lists = postings[segment]
-      let ordinals = plan.matchesWithoutWords ? nil : Self.candidates(of: plan.root, lists)
-      if let ordinals {
-        for ordinal in ordinals {
-          targets.append(Target(id: reader.document(at: Int(ordinal)).documentID, segment: segment, ordinal: ordinal))
-        }
-      } else {
-        for ordinal in 0..<reader.documentCount {
-          targets.append(Target(id: reader.document(at: ordinal).documentID, segment: segment, ordinal: UInt32(ordinal)))
-        }
-      }
-    }
+    targets.reserveCapacity(prepared.reduce(0) { $0 + $1.targets.count })
+    for segment in prepared { targets += segment.targets }
     // One segment's ids usually ascend with its ordinals already (documents are added in id order).
     if !targets.isStrictlyOrdered { targets.sort { ($0.id, $0.segment) < ($1.id, $1.segment) } }
     let concurrent = describe == nil && workers > 1 && targets.count > lead
@@ -481,20 +473,35 @@ public struct IndexSearcher {
     if concurrent { try visitConcurrently(targets, from: lead, query, postings, prefetcher, body) }
   }
 
-  /// Each segment's postings of each word, in the snapshot's order. On ``workers`` threads
-  /// for an outline searcher (each takes every `workers`-th segment): on one thread, decoding
-  /// a common word's lists in 60 segments came before any visit, about a tenth of its search
-  /// on 2 workers. The same lists, and the same first error by segment, either way.
-  private func decodePostings(of words: [Word]) throws(IndexError) -> [[WordPostings]] {
+  /// Each segment's postings of each word and its documents to visit, in the snapshot's
+  /// order. On ``workers`` threads for an outline searcher (each takes every `workers`-th
+  /// segment): on one thread, decoding a common word's lists in 60 segments and listing its
+  /// documents came before any visit, about a seventh of its search on 2 workers. The same
+  /// lists and targets, and the same first error by segment, either way.
+  private func prepare(_ plan: Plan) throws(IndexError) -> [(lists: [WordPostings], targets: [Target])] {
     let segments = snapshot.segments
+    let words = plan.words
+    let root = plan.matchesWithoutWords ? nil : plan.root
+    let prepare = { @Sendable (segment: Int) throws(IndexError) -> (lists: [WordPostings], targets: [Target]) in
+      let reader = segments[segment]
+      let lists = try words.map { word throws(IndexError) in try Self.postings(of: word, in: reader) }
+      return (lists, Self.targets(root.flatMap { Self.candidates(of: $0, lists) }, in: reader, segment))
+    }
     guard describe == nil, workers > 1, segments.count > 1, !words.isEmpty else {
-      return try segments.map { reader throws(IndexError) in
-        try words.map { word throws(IndexError) in try Self.postings(of: word, in: reader) }
+      return try segments.indices.map { segment throws(IndexError) in try prepare(segment) }
+    }
+    return try concurrentMap(count: segments.count, threads: workers, prepare)
+  }
+
+  /// The documents of segment number `segment` at the local `ordinals` (`nil`: every
+  /// document), with their ids.
+  private static func targets(_ ordinals: [UInt32]?, in reader: SegmentReader, _ segment: Int) -> [Target] {
+    guard let ordinals else {
+      return (0..<reader.documentCount).map {
+        Target(id: reader.documentID(at: $0), segment: segment, ordinal: UInt32($0))
       }
     }
-    return try concurrentMap(count: segments.count, threads: workers) { segment throws(IndexError) in
-      try words.map { word throws(IndexError) in try Self.postings(of: word, in: segments[segment]) }
-    }
+    return ordinals.map { Target(id: reader.documentID(at: Int($0)), segment: segment, ordinal: $0) }
   }
 
   /// A worker's buffers, reused from one chunk to the next (the chunk takes them as locals).
@@ -554,12 +561,15 @@ public struct IndexSearcher {
     return scratch.hits.count > first
   }
 
-  /// Visits the targets from `start` on ``workers`` threads, in waves of a few chunks of consecutive
-  /// documents per worker: the threads take a wave's chunks as they become free, then the
-  /// chunks' hits go to `body` in order (and the error where a chunk stopped), so `body` sees
-  /// what a visit on one thread gives. Only for outline units: the searcher then reads nothing
-  /// but the immutable, memory-mapped segments; each worker has its own buffers, cursors and
-  /// plan, and each chunk its own copy of its documents' share of the postings.
+  /// Visits the targets from `start` on ``workers`` threads (the calling one and `workers − 1`
+  /// helpers), in chunks of consecutive documents taken in order as the threads become free:
+  /// the calling thread hands each chunk's hits to `body` as soon as every chunk before it has
+  /// been handed over (and the error where a chunk stopped), then goes on taking chunks, so
+  /// `body` sees what a visit on one thread gives. At most ``chunksPerWorker`` × `workers`
+  /// chunks are taken and not yet handed over (their hits are what is held). Only for outline
+  /// units: the searcher then reads nothing but the immutable, memory-mapped segments; each
+  /// thread has its own buffers, cursors and plan, and each chunk its own copy of its
+  /// documents' share of the postings.
   private func visitConcurrently(
     _ targets: [Target], from start: Int, _ query: Query, _ postings: [[WordPostings]],
     _ prefetcher: RecordPrefetcher, _ body: (Int64, ArraySlice<SearchHit>) throws -> Bool
@@ -574,34 +584,99 @@ public struct IndexSearcher {
       var found: [(id: Int64, end: Int)] = []
       var failure: (any Error)?
     }
-    /// What a wave's threads share: read-only during a wave, but each chunk (written by the
-    /// thread that takes it) and the pool of visitors (under its lock).
-    final class Wave: @unchecked Sendable {
+    /// What the threads share. Read-only but for the fields under `condition`, and each
+    /// chunk, written by the thread that took it and read by the calling thread once it is
+    /// marked done (both under `condition`).
+    final class Pipeline: @unchecked Sendable {
       let searcher: IndexSearcher
       let targets: [Target]
       let query: Query
       let postings: [[WordPostings]]
       let prefetcher: RecordPrefetcher
-      var chunks: [Chunk] = []
-      private var idle: [Visitor]
-      private let lock = NSLock()
+      /// Where each chunk starts in `targets`, then where the last one ends. Chunk c has
+      /// `firstChunk` × 2^⌊c / window⌋ documents, at most `lastChunk`: small first, so that a
+      /// first page waits for few documents.
+      let bounds: [Int]
+      /// Chunk c lives in `ring[c % window]` from when it is taken until it is handed over.
+      let ring: [Chunk]
+      let visitors: [Visitor]
+      let condition = NSCondition()
+      // Under `condition`:
+      /// The next chunk to take, and how many have been handed to `body`.
+      var next = 0
+      var delivered = 0
+      /// Per ring slot: its chunk has been visited.
+      var done: [Bool]
+      /// Set by the calling thread when it stops early; helpers then take nothing more.
+      var stopped = false
+      var helpersRunning = 0
+
+      var window: Int { ring.count }
+      var chunkCount: Int { bounds.count - 1 }
 
       init(
         _ searcher: IndexSearcher, _ query: Query, _ postings: [[WordPostings]], _ targets: [Target],
-        _ prefetcher: RecordPrefetcher
+        from start: Int, _ prefetcher: RecordPrefetcher
       ) {
         self.searcher = searcher
         self.prefetcher = prefetcher
         self.targets = targets
         self.query = query
         self.postings = postings
-        idle = (0..<searcher.workers).map { _ in Visitor(slots: postings.first?.count ?? 0, segments: postings.count) }
+        let window = max(1, searcher.chunksPerWorker * searcher.workers)
+        var bounds = [start]
+        var size = max(1, searcher.firstChunk)
+        while bounds.last! < targets.count {
+          bounds.append(min(targets.count, bounds.last! + size))
+          if (bounds.count - 1) % window == 0 { size = min(size * 2, max(1, searcher.lastChunk)) }
+        }
+        self.bounds = bounds
+        ring = (0..<window).map { _ in Chunk() }
+        done = Array(repeating: false, count: window)
+        visitors = (0..<searcher.workers).map { _ in
+          Visitor(slots: postings.first?.count ?? 0, segments: postings.count)
+        }
       }
 
-      func run(_ index: Int) {
-        let chunk = chunks[index]
-        let visitor = lock.withLock { idle.removeLast() }
-        defer { lock.withLock { idle.append(visitor) } }
+      /// The next chunk to take, if the window allows it; call under `condition`.
+      func take() -> Int? {
+        guard !stopped, next < chunkCount, next < delivered + window else { return nil }
+        defer { next += 1 }
+        return next
+      }
+
+      /// A helper thread: takes chunks until there are none left or the search stops.
+      func help(_ visitor: Visitor) {
+        condition.lock()
+        while !stopped && next < chunkCount {
+          guard let chunk = take() else {
+            condition.wait()
+            continue
+          }
+          condition.unlock()
+          run(chunk, visitor)
+          condition.lock()
+          done[chunk % window] = true
+          condition.broadcast()
+        }
+        helpersRunning -= 1
+        condition.broadcast()
+        condition.unlock()
+      }
+
+      /// Stops the helpers and waits until none is running (none reads a chunk after this).
+      func stop() {
+        condition.lock()
+        stopped = true
+        condition.broadcast()
+        while helpersRunning > 0 { condition.wait() }
+        condition.unlock()
+      }
+
+      /// Visits chunk `index`'s documents with `visitor`'s buffers into its ring slot.
+      func run(_ index: Int, _ visitor: Visitor) {
+        let chunk = ring[index % window]
+        chunk.documents = bounds[index]..<bounds[index + 1]
         // Its own plan: shared, its nodes' reference counts would go back and forth between
         // the cores' caches at every document.
         if visitor.plan == nil { visitor.plan = Plan(query) }
@@ -688,26 +763,41 @@ public struct IndexSearcher {
         }
       }
     }
-    let wave = Wave(self, query, postings, targets, prefetcher)
-    wave.chunks = (0..<chunksPerWorker * workers).map { _ in Chunk() }
-    var next = start
-    var size = firstChunk
-    while next < targets.count {
-      for chunk in wave.chunks {
-        chunk.documents = next..<min(targets.count, next + size)
-        next = chunk.documents.upperBound
-      }
-      DispatchQueue.concurrentPerform(iterations: wave.chunks.count) { wave.run($0) }
-      for chunk in wave.chunks {
+    let pipeline = Pipeline(self, query, postings, targets, from: start, prefetcher)
+    let helpers = min(workers - 1, pipeline.chunkCount - 1)
+    pipeline.helpersRunning = max(0, helpers)
+    for helper in 0..<max(0, helpers) {
+      DispatchQueue.global().async { pipeline.help(pipeline.visitors[helper + 1]) }
+    }
+    defer { pipeline.stop() }
+    let condition = pipeline.condition
+    condition.lock()
+    while pipeline.delivered < pipeline.chunkCount {
+      let slot = pipeline.delivered % pipeline.window
+      if pipeline.done[slot] {
+        // Chunks before it are handed over, and no thread takes its slot until it is.
+        condition.unlock()
+        let chunk = pipeline.ring[slot]
         var first = 0
         for (id, end) in chunk.found {
           guard try body(id, chunk.hits[first..<end]) else { return }
           first = end
         }
         if let failure = chunk.failure { throw failure }
+        condition.lock()
+        pipeline.done[slot] = false
+        pipeline.delivered += 1
+        condition.broadcast()
+      } else if let chunk = pipeline.take() {
+        condition.unlock()
+        pipeline.run(chunk, pipeline.visitors[0])
+        condition.lock()
+        pipeline.done[chunk % pipeline.window] = true
+      } else {
+        condition.wait()
       }
-      size = min(size * 2, lastChunk)
     }
+    condition.unlock()
   }
 
   /// A document to visit: its id, segment and local ordinal.
@@ -997,7 +1087,7 @@ public struct IndexSearcher {
 
   /// A query with its words replaced by slots (indices into ``words``), each distinct word
   /// once, so that evaluation indexes arrays instead of hashing strings.
-  indirect enum Node {
+  indirect enum Node: Sendable {
     case word(Int)
     case phrase([Int])
     case near(Node, Node, distance: Int)

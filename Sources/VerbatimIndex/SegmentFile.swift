@@ -834,6 +834,17 @@ public final class SegmentReader: @unchecked Sendable {
     return SegmentDocument(documentID: Int64(bitPattern: id), tokenCount: tokens)
   }
 
+  /// The id of the document at `ordinal` (``document(at:)``'s, read with one load).
+  @inline(__always)
+  public func documentID(at ordinal: Int) -> Int64 {
+    precondition(ordinal >= 0 && ordinal < documentCount, "document ordinal out of range")
+    // The section holds documentCount entries (checked when the segment opened).
+    return Int64(
+      bitPattern: UInt64(
+        littleEndian: documentSection.loadUnaligned(
+          fromByteOffset: ordinal &* SegmentFormat.documentEntrySize, as: UInt64.self)))
+  }
+
   /// Every document, by local ordinal.
   public var documents: [SegmentDocument] { (0..<documentCount).map(document(at:)) }
 

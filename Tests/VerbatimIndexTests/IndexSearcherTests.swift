@@ -231,6 +231,66 @@ import VerbatimTestSupport
     }
   }
 
+  /// Workers take chunks as they become free and the calling thread hands them over in
+  /// order, each chunk's error after the hits before it: with one-document chunks, three
+  /// workers give exactly what one thread gives, the hits of every document before the first
+  /// damaged one and then its error, although later chunks (one with another damaged
+  /// document) may be visited first. Reference: one thread, and the damage written here.
+  @Test func aChunkErrorComesAfterTheHitsBeforeIt() throws {
+    let ids = Array(Int64(1)...24)
+    let damaged: Set<Int64> = [9, 17]
+    let folder = IndexWriterTests.temporaryFolder("searcher-chunk-error")
+    defer { try? FileManager.default.removeItem(at: folder) }
+    let writer = try IndexWriter(directory: folder, jobs: 1, memoryBudgetBytes: 1 << 20)
+    var pending = ids
+    try writer.add { () throws(IndexError) -> (id: Int64, utf8: [UInt8], outline: [UInt8])? in
+      guard !pending.isEmpty else { return nil }
+      let id = pending.removeFirst()
+      let text = "L1 : tablette numérique \(id)."
+      let range = 5..<text.utf8.count
+      let unit = DocumentOutline.Unit(turn: 1, range: range)
+      var bytes = DocumentOutline(
+        turns: [.init(range: range, speaker: "L1")], sentences: [unit], segments: [unit], metadata: [:]
+      ).encoded()
+      // bytes: part length, name count, the name's length, its first byte.
+      if damaged.contains(id) { bytes[3] = 0xFF }
+      return (id, Array(text.utf8), bytes)
+    }
+    try writer.commit()
+    writer.close()
+    let snapshot = try IndexSnapshot(directory: folder)
+    let query = try QueryParser().parse("tablette")
+    func visit(workers: Int) -> (documents: [Int64], error: IndexError?) {
+      var searcher = IndexSearcher(snapshot: snapshot, units: .turn, workers: workers)
+      searcher.lead = 0
+      searcher.firstChunk = 1
+      searcher.lastChunk = 1
+      searcher.chunksPerWorker = 2
+      var documents: [Int64] = []
+      do {
+        try searcher.forEachDocument(of: query) { id, hits in
+          #expect(hits.count == 1)
+          documents.append(id)
+          return true
+        }
+      } catch let error as IndexError {
+        return (documents, error)
+      } catch {
+        Issue.record("unexpected \(error)")
+      }
+      return (documents, nil)
+    }
+    let one = visit(workers: 1)
+    #expect(one.documents == Array(ids.prefix { $0 < 9 }))
+    #expect(one.error == IndexSearcher.damagedOutline(snapshot.segments[0]))
+    for workers in [2, 3] {
+      for _ in 0..<20 {
+        let many = visit(workers: workers)
+        #expect(many.documents == one.documents && many.error == one.error, "\(workers) workers")
+      }
+    }
+  }
+
   /// Postings are decoded on several threads, one segment each at a time; a damaged list
   /// is reported as one thread reports it: the first damaged segment in the snapshot's order,
   /// whatever the number of workers. Two segments' posting sections are overwritten (the
