@@ -827,18 +827,20 @@ public final class SegmentReader: @unchecked Sendable {
   ///
   /// - Precondition: `ordinal < documentCount`.
   public func document(at ordinal: Int) -> SegmentDocument {
-    precondition(ordinal >= 0 && ordinal < documentCount, "document ordinal out of range")
-    var cursor = ByteCursor(documentSection, offset: ordinal * SegmentFormat.documentEntrySize)
-    let id = cursor.readUInt64() ?? 0
-    let tokens = cursor.readUInt32() ?? 0
-    return SegmentDocument(documentID: Int64(bitPattern: id), tokenCount: tokens)
+    let id = documentID(at: ordinal)  // checks `ordinal`
+    let tokens = documentSection.loadUnaligned(
+      fromByteOffset: ordinal &* SegmentFormat.documentEntrySize &+ 8, as: UInt32.self)
+    return SegmentDocument(documentID: id, tokenCount: UInt32(littleEndian: tokens))
   }
 
-  /// The id of the document at `ordinal` (``document(at:)``'s, read with one load).
+  /// The id of the document at `ordinal` (what a search lists for each document it visits).
+  ///
+  /// - Precondition: `ordinal < documentCount`.
   @inline(__always)
   public func documentID(at ordinal: Int) -> Int64 {
     precondition(ordinal >= 0 && ordinal < documentCount, "document ordinal out of range")
-    // The section holds documentCount entries (checked when the segment opened).
+    // The section holds `documentCount` entries of `documentEntrySize` bytes (checked when the
+    // segment opened): direct loads, no cursor.
     return Int64(
       bitPattern: UInt64(
         littleEndian: documentSection.loadUnaligned(
